@@ -1,0 +1,211 @@
+//! An in-process Solana VM (LiteSVM) running the program's real SBF binary,
+//! `target/deploy/reflex.so`, with SPL Token and Token-2022 loaded.
+//!
+//! Loading refuses a missing, foreign or stale binary: the tests and the demo
+//! must run what `scripts/build-sbf.sh` produced from the current sources,
+//! never a natively linked program and never yesterday's build.
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::{Discriminator, ZeroCopy};
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
+use litesvm::types::FailedTransactionMetadata;
+use litesvm::LiteSVM;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+pub use litesvm::types::TransactionResult;
+
+/// Where the SBF build puts the program. `REFLEX_PROGRAM_SO` overrides it.
+pub fn program_path() -> PathBuf {
+    std::env::var_os("REFLEX_PROGRAM_SO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/deploy/reflex.so"))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Sources whose edits make a built binary stale.
+const PROGRAM_SOURCES: &[&str] = &["programs/reflex", "crates/risk", "Cargo.lock", "Cargo.toml"];
+
+#[derive(Debug)]
+pub enum ProgramBinaryError {
+    Missing(PathBuf),
+    NotSbpfV3 { path: PathBuf, detail: String },
+    Stale { path: PathBuf, newer_source: PathBuf },
+}
+
+impl std::fmt::Display for ProgramBinaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing(path) => {
+                write!(f, "{} does not exist; build it with `bash scripts/build-sbf.sh`", path.display())
+            }
+            Self::NotSbpfV3 { path, detail } => {
+                write!(f, "{} is not an SBPF v3 program ({detail}); rebuild it with `bash scripts/build-sbf.sh`", path.display())
+            }
+            Self::Stale { path, newer_source } => write!(
+                f,
+                "{} is older than {}; rebuild it with `bash scripts/build-sbf.sh`",
+                path.display(),
+                newer_source.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProgramBinaryError {}
+
+/// Reads the program binary after checking it is an SBPF v3 ELF
+/// (EM_BPF = 247, e_flags = 3) no older than any program source.
+pub fn load_program_binary() -> Result<Vec<u8>, ProgramBinaryError> {
+    let path = program_path();
+    let bytes = std::fs::read(&path).map_err(|_| ProgramBinaryError::Missing(path.clone()))?;
+    check_sbpf_v3(&bytes).map_err(|detail| ProgramBinaryError::NotSbpfV3 { path: path.clone(), detail })?;
+    if std::env::var_os("REFLEX_PROGRAM_SO").is_none() {
+        let built = modified(&path).unwrap_or(SystemTime::UNIX_EPOCH);
+        let root = workspace_root();
+        for source in PROGRAM_SOURCES {
+            if let Some(newer_source) = newest_newer_than(&root.join(source), built) {
+                return Err(ProgramBinaryError::Stale { path, newer_source });
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+fn check_sbpf_v3(elf: &[u8]) -> Result<(), String> {
+    if elf.len() < 64 || &elf[..4] != b"\x7fELF" {
+        return Err("not an ELF file".into());
+    }
+    let machine = u16::from_le_bytes([elf[18], elf[19]]);
+    let flags = u32::from_le_bytes([elf[48], elf[49], elf[50], elf[51]]);
+    if machine != 247 || flags != 3 {
+        return Err(format!("e_machine {machine}, e_flags {flags}"));
+    }
+    Ok(())
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The first file under `path` modified after `time`, if any.
+fn newest_newer_than(path: &Path, time: SystemTime) -> Option<PathBuf> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if metadata.is_file() {
+        return (metadata.modified().ok()? > time).then(|| path.to_path_buf());
+    }
+    std::fs::read_dir(path).ok()?.flatten().find_map(|entry| newest_newer_than(&entry.path(), time))
+}
+
+/// LiteSVM with Reflex loaded at its program id.
+pub struct Embedded {
+    pub svm: LiteSVM,
+}
+
+impl Embedded {
+    pub fn new() -> Result<Self, ProgramBinaryError> {
+        let program = load_program_binary()?;
+        let mut svm = LiteSVM::new();
+        svm.add_program(reflex::ID, &program).expect("LiteSVM rejected target/deploy/reflex.so");
+        Ok(Self { svm })
+    }
+
+    /// A new keypair holding `sol` SOL.
+    pub fn funded_keypair(&mut self, sol: u64) -> Keypair {
+        let keypair = Keypair::new();
+        self.svm.airdrop(&keypair.pubkey(), sol * 1_000_000_000).expect("airdrop");
+        keypair
+    }
+
+    /// Signs and sends one transaction, `payer` first among the signers. The
+    /// blockhash is expired afterwards so an identical transaction sent next is
+    /// a new transaction, as it would be on a cluster a slot later.
+    pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.svm.latest_blockhash());
+        let result = self.svm.send_transaction(tx);
+        self.svm.expire_blockhash();
+        result
+    }
+
+    /// Creates an account of `space` bytes owned by `owner`, paid by `payer`.
+    fn create_account_ix(&self, payer: &Pubkey, account: &Pubkey, space: usize, owner: &Pubkey) -> Instruction {
+        let lamports = self.svm.minimum_balance_for_rent_exemption(space);
+        anchor_lang::solana_program::system_instruction::create_account(payer, account, lamports, space as u64, owner)
+    }
+
+    /// A new mint of `token_program` (SPL Token or Token-2022) with `authority`
+    /// as mint authority and no freeze authority. `extension_ixs` are
+    /// Token-2022 mint extensions' initialize instructions (they must come
+    /// before InitializeMint2), with `space` sized for them.
+    pub fn create_mint_with(
+        &mut self,
+        payer: &Keypair,
+        authority: &Pubkey,
+        decimals: u8,
+        token_program: &Pubkey,
+        space: usize,
+        extension_ixs: impl FnOnce(&Pubkey) -> Vec<Instruction>,
+    ) -> Result<Pubkey, FailedTransactionMetadata> {
+        let mint = Keypair::new();
+        let mut ixs = vec![self.create_account_ix(&payer.pubkey(), &mint.pubkey(), space, token_program)];
+        ixs.extend(extension_ixs(&mint.pubkey()));
+        ixs.push(
+            spl_token_2022::instruction::initialize_mint2(token_program, &mint.pubkey(), authority, None, decimals)
+                .expect("initialize_mint2"),
+        );
+        self.send(&ixs, payer, &[&mint])?;
+        Ok(mint.pubkey())
+    }
+
+    pub fn create_mint(&mut self, payer: &Keypair, authority: &Pubkey, decimals: u8, token_program: &Pubkey) -> Pubkey {
+        self.create_mint_with(payer, authority, decimals, token_program, spl_token::state::Mint::LEN, |_| vec![])
+            .expect("create mint")
+    }
+
+    /// A new token account for `mint`, owned by `owner`.
+    pub fn create_token_account(&mut self, payer: &Keypair, mint: &Pubkey, owner: &Pubkey, token_program: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let ixs = [
+            self.create_account_ix(&payer.pubkey(), &account.pubkey(), spl_token::state::Account::LEN, token_program),
+            spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner)
+                .expect("initialize_account3"),
+        ];
+        self.send(&ixs, payer, &[&account]).expect("create token account");
+        account.pubkey()
+    }
+
+    pub fn mint_to(&mut self, authority: &Keypair, mint: &Pubkey, destination: &Pubkey, amount: u64, token_program: &Pubkey) {
+        let ix = spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount)
+            .expect("mint_to");
+        self.send(&[ix], authority, &[]).expect("mint_to");
+    }
+
+    /// A token account's balance (SPL Token or Token-2022).
+    pub fn token_balance(&self, account: &Pubkey) -> u64 {
+        let data = self.svm.get_account(account).expect("token account exists").data;
+        spl_token::state::Account::unpack_from_slice(&data[..spl_token::state::Account::LEN])
+            .expect("token account")
+            .amount
+    }
+
+    /// Decodes a zero-copy Reflex account, checking its owner and discriminator.
+    pub fn load<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T> {
+        let account = self.svm.get_account(address)?;
+        if account.owner != reflex::ID || !account.data.starts_with(T::DISCRIMINATOR) {
+            return None;
+        }
+        let body = account.data.get(T::DISCRIMINATOR.len()..)?.get(..std::mem::size_of::<T>())?;
+        Some(anchor_lang::__private::bytemuck::pod_read_unaligned(body))
+    }
+}

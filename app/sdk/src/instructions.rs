@@ -1,0 +1,108 @@
+//! Instruction builders. Each takes the keys a caller knows and derives the
+//! rest (PDAs, vaults), so the common case is one line.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+
+use crate::pda;
+
+fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: reflex::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+pub fn initialize_exchange(admin: &Pubkey, quote_mint: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::InitializeExchange {
+            admin: *admin,
+            exchange: pda::exchange(),
+            quote_mint: *quote_mint,
+            system_program: system_program::ID,
+        },
+        reflex::instruction::InitializeExchange {},
+    )
+}
+
+/// `token_program` is the program that owns `mint` (SPL Token or Token-2022).
+pub fn list_collateral(
+    admin: &Pubkey,
+    payer: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+    deposit_cap: u64,
+) -> Instruction {
+    instruction(
+        reflex::accounts::ListCollateral {
+            listing: reflex::accounts::ListingAuthority {
+                exchange: pda::exchange(),
+                admin: *admin,
+                mint: *mint,
+                token_program: *token_program,
+            },
+            payer: *payer,
+            collateral_asset: pda::collateral_asset(mint),
+            vault: pda::vault(mint),
+            system_program: system_program::ID,
+        },
+        reflex::instruction::ListCollateral { deposit_cap },
+    )
+}
+
+pub fn create_margin_account(owner: &Pubkey, account_id: u32) -> Instruction {
+    instruction(
+        reflex::accounts::CreateMarginAccount {
+            owner: *owner,
+            exchange: pda::exchange(),
+            margin_account: pda::margin_account(owner, account_id),
+            system_program: system_program::ID,
+        },
+        reflex::instruction::CreateMarginAccount { account_id },
+    )
+}
+
+/// The accounts of a listed collateral, derived from its mint.
+pub fn collateral_vault(mint: &Pubkey, token_program: &Pubkey) -> reflex::accounts::CollateralVault {
+    reflex::accounts::CollateralVault {
+        collateral_asset: pda::collateral_asset(mint),
+        vault: pda::vault(mint),
+        mint: *mint,
+        token_program: *token_program,
+    }
+}
+
+pub fn deposit(
+    owner: &Pubkey,
+    margin_account: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+    source: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    instruction(
+        reflex::accounts::Deposit {
+            owner: *owner,
+            margin_account: *margin_account,
+            collateral: collateral_vault(mint, token_program),
+            source: *source,
+        },
+        reflex::instruction::Deposit { amount },
+    )
+}
+
+pub fn withdraw(
+    owner: &Pubkey,
+    margin_account: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    instruction(
+        reflex::accounts::Withdraw {
+            owner: *owner,
+            margin_account: *margin_account,
+            collateral: collateral_vault(mint, token_program),
+            destination: *destination,
+        },
+        reflex::instruction::Withdraw { amount },
+    )
+}

@@ -1,0 +1,20 @@
+//! Program-derived addresses. Seeds come from `reflex::constants`, so the SDK
+//! and the program cannot disagree.
+use anchor_lang::prelude::Pubkey;
+use reflex::constants::{COLLATERAL_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
+
+pub fn exchange() -> Pubkey {
+    Pubkey::find_program_address(&[EXCHANGE_SEED], &reflex::ID).0
+}
+
+pub fn collateral_asset(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[COLLATERAL_SEED, mint.as_ref()], &reflex::ID).0
+}
+
+pub fn vault(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, mint.as_ref()], &reflex::ID).0
+}
+
+pub fn margin_account(owner: &Pubkey, account_id: u32) -> Pubkey {
+    Pubkey::find_program_address(&[MARGIN_ACCOUNT_SEED, owner.as_ref(), &account_id.to_le_bytes()], &reflex::ID).0
+}

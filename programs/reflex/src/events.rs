@@ -1,0 +1,50 @@
+//! Anchor events: one per state change, carrying what an indexer needs to
+//! rebuild balances without reading accounts.
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct ExchangeInitialized {
+    pub exchange: Pubkey,
+    pub admin: Pubkey,
+    pub quote_mint: Pubkey,
+}
+
+#[event]
+pub struct CollateralListed {
+    pub collateral_asset: Pubkey,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    pub token_program: Pubkey,
+    pub asset_index: u16,
+    pub decimals: u8,
+    pub deposit_cap: u64,
+}
+
+#[event]
+pub struct MarginAccountCreated {
+    pub margin_account: Pubkey,
+    pub owner: Pubkey,
+    pub account_id: u32,
+}
+
+#[event]
+pub struct CollateralDeposited {
+    pub margin_account: Pubkey,
+    pub mint: Pubkey,
+    pub amount: u64,
+    /// The account's balance of this collateral after the deposit.
+    pub account_balance: u64,
+    /// All deposits of this collateral after the deposit.
+    pub total_deposits: u64,
+}
+
+#[event]
+pub struct CollateralWithdrawn {
+    pub margin_account: Pubkey,
+    pub mint: Pubkey,
+    pub amount: u64,
+    /// The account's balance of this collateral after the withdrawal.
+    pub account_balance: u64,
+    /// All deposits of this collateral after the withdrawal.
+    pub total_deposits: u64,
+}

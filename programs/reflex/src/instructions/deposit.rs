@@ -1,0 +1,60 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
+
+use super::collateral_vault::*;
+use crate::error::ReflexError;
+use crate::events::CollateralDeposited;
+use crate::state::MarginAccount;
+
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    /// The margin account's owner, who also signs for the source tokens.
+    pub owner: Signer<'info>,
+    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner)]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    pub collateral: CollateralVault<'info>,
+    #[account(mut, constraint = source.mint == collateral.mint.key() @ ReflexError::WrongMint)]
+    pub source: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Moves `amount` native units from the owner's token account into the
+/// unified vault and credits the margin account. Needs no price: adding
+/// collateral can only make an account healthier.
+pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    require!(amount > 0, ReflexError::ZeroAmount);
+    let collateral = &ctx.accounts.collateral;
+
+    let (asset_index, total_deposits) = {
+        let mut asset = collateral.collateral_asset.load_mut()?;
+        (asset.asset_index, asset.add_deposit(amount)?)
+    };
+    let account_balance = ctx.accounts.margin_account.load_mut()?.credit_collateral(asset_index, amount)?;
+
+    let vault_before = collateral.vault.amount;
+    token_interface::transfer_checked(
+        CpiContext::new(
+            collateral.token_program.key(),
+            TransferChecked {
+                from: ctx.accounts.source.to_account_info(),
+                mint: collateral.mint.to_account_info(),
+                to: collateral.vault.to_account_info(),
+                authority: ctx.accounts.owner.to_account_info(),
+            },
+        ),
+        amount,
+        collateral.mint.decimals,
+    )?;
+    // Listing rejects fee-charging mints; this guards the accounting anyway.
+    ctx.accounts.collateral.vault.reload()?;
+    let received = ctx.accounts.collateral.vault.amount.checked_sub(vault_before);
+    require!(received == Some(amount), ReflexError::VaultAmountMismatch);
+
+    emit!(CollateralDeposited {
+        margin_account: ctx.accounts.margin_account.key(),
+        mint: ctx.accounts.collateral.mint.key(),
+        amount,
+        account_balance,
+        total_deposits,
+    });
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! One file per instruction: its accounts struct (constraints in attributes)
+//! beside a thin handler (validate, load, update, emit).
+pub mod collateral_vault;
+pub mod create_margin_account;
+pub mod deposit;
+pub mod initialize_exchange;
+pub mod list_collateral;
+pub mod withdraw;
+
+pub use collateral_vault::*;
+pub use create_margin_account::*;
+pub use deposit::*;
+pub use initialize_exchange::*;
+pub use list_collateral::*;
+pub use withdraw::*;

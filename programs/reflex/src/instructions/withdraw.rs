@@ -1,0 +1,63 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
+
+use super::collateral_vault::*;
+use crate::constants::COLLATERAL_SEED;
+use crate::error::ReflexError;
+use crate::events::CollateralWithdrawn;
+use crate::state::MarginAccount;
+
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    /// Only the owner moves an account's funds.
+    pub owner: Signer<'info>,
+    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner)]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    pub collateral: CollateralVault<'info>,
+    /// Any token account of the collateral's mint; the owner chooses where funds go.
+    #[account(mut, constraint = destination.mint == collateral.mint.key() @ ReflexError::WrongMint)]
+    pub destination: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Moves `amount` native units from the unified vault to `destination`,
+/// limited to the account's balance of that collateral. (Health checks arrive
+/// with trading: until an account can hold positions or debt, its balance is
+/// all it can withdraw.)
+pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    require!(amount > 0, ReflexError::ZeroAmount);
+    let collateral = &ctx.accounts.collateral;
+
+    let (asset_index, mint, bump) = {
+        let asset = collateral.collateral_asset.load()?;
+        (asset.asset_index, asset.mint, asset.bump)
+    };
+    // The account's own balance is the limit; debit it before the asset total
+    // so an over-withdrawal fails with InsufficientCollateral.
+    let account_balance = ctx.accounts.margin_account.load_mut()?.debit_collateral(asset_index, amount)?;
+    let total_deposits = collateral.collateral_asset.load_mut()?.remove_deposit(amount)?;
+
+    let signer_seeds: &[&[&[u8]]] = &[&[COLLATERAL_SEED, mint.as_ref(), &[bump]]];
+    token_interface::transfer_checked(
+        CpiContext::new_with_signer(
+            collateral.token_program.key(),
+            TransferChecked {
+                from: collateral.vault.to_account_info(),
+                mint: collateral.mint.to_account_info(),
+                to: ctx.accounts.destination.to_account_info(),
+                authority: collateral.collateral_asset.to_account_info(),
+            },
+            signer_seeds,
+        ),
+        amount,
+        collateral.mint.decimals,
+    )?;
+
+    emit!(CollateralWithdrawn {
+        margin_account: ctx.accounts.margin_account.key(),
+        mint,
+        amount,
+        account_balance,
+        total_deposits,
+    });
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Reflex: a volatility-feedback cross-margin perpetuals protocol.
+//!
+//! This crate is the on-chain program. The risk math lives in `reflex-risk`
+//! (pure, no Solana types); handlers here validate accounts, load state, call
+//! the math, write and emit. Layout:
+//! - `instructions/`: one file per instruction, accounts struct beside handler
+//! - `state/`: account types
+//! - `validation/`: checks shared by several instructions
+//! - `error.rs`, `events.rs`, `constants.rs`: the one error enum, the events, seeds
+#![allow(clippy::result_large_err)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod utils;
+pub mod validation;
+
+use instructions::*;
+
+// Routes memcpy/memset/memcmp/memmove to the sol_mem* syscalls; referenced so
+// the linker keeps it (see docs/sbf-build.md).
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+declare_id!("Rfxd5RbcxvwNqFJ8m2xjVcpt5RcVmoVQXSnHck1HDqn");
+
+#[program]
+pub mod reflex {
+    use super::*;
+
+    /// Creates the exchange. The signer becomes admin; `quote_mint` is the
+    /// settlement token.
+    pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
+        instructions::initialize_exchange(ctx)
+    }
+
+    /// Admin: lists a collateral mint (SPL Token or Token-2022) and creates its
+    /// PDA-owned unified vault. `deposit_cap` is in the mint's native units.
+    pub fn list_collateral(ctx: Context<ListCollateral>, deposit_cap: u64) -> Result<()> {
+        instructions::list_collateral(ctx, deposit_cap)
+    }
+
+    /// Creates a margin account for the signer; one owner may hold several,
+    /// told apart by `account_id`.
+    pub fn create_margin_account(ctx: Context<CreateMarginAccount>, account_id: u32) -> Result<()> {
+        instructions::create_margin_account(ctx, account_id)
+    }
+
+    /// Owner: deposits collateral into the unified vault.
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        instructions::deposit(ctx, amount)
+    }
+
+    /// Owner: withdraws collateral from the unified vault.
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        instructions::withdraw(ctx, amount)
+    }
+}

@@ -1,0 +1,50 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::MAX_COLLATERAL_ASSETS;
+use crate::error::ReflexError;
+
+/// The protocol's root account (PDA `["exchange"]`): who governs it, which
+/// quote token it settles in, and the registry of everything it has listed.
+/// Any account passed to an instruction is checked against this registry.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Exchange {
+    pub admin: Pubkey,
+    /// The mint every PnL, fee and LP share is denominated in.
+    pub quote_mint: Pubkey,
+    /// Mints of listed collateral, in listing order; a CollateralAsset's
+    /// `asset_index` is its position here. Entries past `collateral_count`
+    /// are zero.
+    pub collateral_mints: [Pubkey; MAX_COLLATERAL_ASSETS],
+    pub collateral_count: u16,
+    pub quote_decimals: u8,
+    pub bump: u8,
+    pub _padding: [u8; 4],
+    /// Room for the governance, pool and insurance fields of later versions.
+    pub _reserved: [u8; 256],
+}
+
+impl Exchange {
+    pub const SPACE: usize = 8 + std::mem::size_of::<Exchange>();
+
+    pub fn listed_collateral(&self) -> &[Pubkey] {
+        &self.collateral_mints[..self.collateral_count as usize]
+    }
+
+    pub fn is_collateral_listed(&self, mint: &Pubkey) -> bool {
+        self.listed_collateral().contains(mint)
+    }
+
+    /// Appends `mint` to the registry and returns its asset index.
+    pub fn register_collateral(&mut self, mint: Pubkey) -> Result<u16> {
+        require!(!self.is_collateral_listed(&mint), ReflexError::CollateralAlreadyListed);
+        let index = self.collateral_count;
+        let slot = self
+            .collateral_mints
+            .get_mut(index as usize)
+            .ok_or(ReflexError::CollateralRegistryFull)?;
+        *slot = mint;
+        self.collateral_count = index + 1;
+        Ok(index)
+    }
+}

@@ -1,0 +1,10 @@
+//! Account types. Large and hot accounts are zero-copy (`AccountLoader`),
+//! with fixed sizes and explicit padding so their layout is the same on every
+//! target.
+pub mod collateral_asset;
+pub mod exchange;
+pub mod margin_account;
+
+pub use collateral_asset::*;
+pub use exchange::*;
+pub use margin_account::*;

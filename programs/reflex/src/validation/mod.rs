@@ -1,0 +1,2 @@
+//! Checks shared by several instructions.
+pub mod mint;

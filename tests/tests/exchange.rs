@@ -1,0 +1,85 @@
+//! initialize_exchange and create_margin_account on the SBF binary.
+use reflex::events::{ExchangeInitialized, MarginAccountCreated};
+use reflex_sdk::{instructions as ix, pda};
+use reflex_tests::*;
+use anchor_lang::solana_program::instruction::error::InstructionError;
+use solana_signer::Signer;
+use solana_transaction_error::TransactionError;
+
+#[test]
+fn initialize_exchange_records_admin_and_quote_mint() {
+    let mut t = TestExchange::uninitialized();
+    let admin = t.admin.insecure_clone();
+    let result = t.send(&[ix::initialize_exchange(&admin.pubkey(), &t.quote_mint)], &admin, &[]);
+    let emitted = events::<ExchangeInitialized>(&result);
+    assert_eq!(emitted.len(), 1);
+    assert_eq!(emitted[0].admin, admin.pubkey());
+    assert_eq!(emitted[0].quote_mint, t.quote_mint);
+
+    let exchange = t.exchange();
+    assert_eq!(exchange.admin, admin.pubkey());
+    assert_eq!(exchange.quote_mint, t.quote_mint);
+    assert_eq!(exchange.quote_decimals, 6);
+    assert_eq!(exchange.collateral_count, 0);
+}
+
+#[test]
+fn exchange_cannot_be_initialized_twice() {
+    let mut t = TestExchange::new();
+    let intruder = t.env.funded_keypair(10);
+    let result = t.send(&[ix::initialize_exchange(&intruder.pubkey(), &t.quote_mint)], &intruder, &[]);
+    assert!(result.is_err(), "a second initialize_exchange must fail");
+    assert_eq!(t.exchange().admin, t.admin.pubkey(), "the admin must not change");
+}
+
+#[test]
+fn initialize_exchange_rejects_a_quote_mint_that_is_not_a_mint() {
+    let mut t = TestExchange::uninitialized();
+    let admin = t.admin.insecure_clone();
+    let not_a_mint = t.token_account_with(&admin.pubkey(), &t.quote_mint.clone(), &SPL_TOKEN, 0);
+    let result = t.send(&[ix::initialize_exchange(&admin.pubkey(), &not_a_mint)], &admin, &[]);
+    // The token interface cannot unpack a token account as a mint.
+    let error = result.expect_err("a token account is not a mint").err;
+    assert_eq!(error, TransactionError::InstructionError(0, InstructionError::InvalidAccountData));
+}
+
+#[test]
+fn margin_accounts_are_per_owner_and_id() {
+    let mut t = TestExchange::new();
+    let owner = t.env.funded_keypair(10);
+    let first = t.create_margin_account(&owner, 0).expect("account 0");
+    let second = t.create_margin_account(&owner, 7).expect("account 7");
+    assert_ne!(first, second);
+    assert_eq!(first, pda::margin_account(&owner.pubkey(), 0));
+
+    let account = t.margin_account(&second);
+    assert_eq!(account.owner, owner.pubkey());
+    assert_eq!(account.exchange, pda::exchange());
+    assert_eq!(account.account_id, 7);
+    assert_eq!(account.quote_balance, 0);
+    assert!(account.collateral.iter().all(|slot| slot.in_use == 0));
+
+    // The same owner and id cannot be created twice.
+    assert!(t.create_margin_account(&owner, 7).is_err());
+}
+
+#[test]
+fn create_margin_account_emits_its_event() {
+    let mut t = TestExchange::new();
+    let owner = t.env.funded_keypair(10);
+    let result = t.send(&[ix::create_margin_account(&owner.pubkey(), 3)], &owner, &[]);
+    let emitted = events::<MarginAccountCreated>(&result);
+    assert_eq!(emitted.len(), 1);
+    assert_eq!(emitted[0].owner, owner.pubkey());
+    assert_eq!(emitted[0].account_id, 3);
+    assert_eq!(emitted[0].margin_account, pda::margin_account(&owner.pubkey(), 3));
+}
+
+#[test]
+fn margin_account_needs_an_initialized_exchange() {
+    let mut t = TestExchange::uninitialized();
+    let owner = t.env.funded_keypair(10);
+    let result = t.send(&[ix::create_margin_account(&owner.pubkey(), 0)], &owner, &[]);
+    // The exchange PDA is still an empty system account.
+    assert_error(&result, anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+}
