@@ -33,7 +33,7 @@ quiet=()
 start=$(date +%s)
 # The harmless noise ("unable to open LLVM shared lib ... dlopen failed",
 # "unable to read dir") comes from the linker probing for libLLVM.
-"$REFLEX_SBF_SYSROOT/bin/cargo" build "${quiet[@]}" --release -p reflex --lib \
+"$REFLEX_SBF_SYSROOT/bin/cargo" build "${quiet[@]}" --locked --release -p reflex --lib \
   --target "$REFLEX_SBF_TARGET_SPEC" \
   -Z build-std=std,panic_abort -Z build-std-features= -Z json-target-spec \
   2> >(grep -v -e 'unable to open LLVM shared lib' -e 'unable to read dir' >&2)

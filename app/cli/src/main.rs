@@ -1,1 +1,65 @@
-fn main() {}
+//! `reflex`: the Reflex command-line tool.
+//!
+//! This first version runs the protocol on an embedded in-process SVM
+//! (LiteSVM) with the real SBF binary: `reflex demo` walks through listing,
+//! deposits and withdrawals; `reflex bench-cu` measures compute units per
+//! instruction. Cluster commands (governance, LP, trader, keeper) arrive with
+//! the SDK/CLI issue.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(name = "reflex", version, about = "Reflex: volatility-feedback cross-margin perpetuals on Solana")]
+struct Cli {
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the protocol on an embedded SVM with target/deploy/reflex.so: list
+    /// three collateral tokens (SPL Token and Token-2022), create traders,
+    /// deposit and withdraw, and show balances, vaults and compute units.
+    Demo,
+    /// Measure compute units per instruction on the SBF binary and print a
+    /// markdown table (docs/compute-units.md is this command's output).
+    BenchCu,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo => demo::run().and_then(|report| {
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+            } else {
+                report.print_human();
+            }
+            if report.conserved {
+                Ok(())
+            } else {
+                Err("token conservation is broken: a vault does not match its claims".into())
+            }
+        }),
+        Command::BenchCu => demo::run().map(|report| {
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&report.compute_units()).expect("serializes"));
+            } else {
+                print!("{}", report.compute_units_markdown());
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -29,7 +29,8 @@ pub fn program_path() -> PathBuf {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// Sources whose edits make a built binary stale.
@@ -109,6 +110,8 @@ fn newest_newer_than(path: &Path, time: SystemTime) -> Option<PathBuf> {
 /// LiteSVM with Reflex loaded at its program id.
 pub struct Embedded {
     pub svm: LiteSVM,
+    /// Keypairs handed out so far; the next one derives from this count.
+    keys_issued: u64,
 }
 
 impl Embedded {
@@ -116,12 +119,21 @@ impl Embedded {
         let program = load_program_binary()?;
         let mut svm = LiteSVM::new();
         svm.add_program(reflex::ID, &program).expect("LiteSVM rejected target/deploy/reflex.so");
-        Ok(Self { svm })
+        Ok(Self { svm, keys_issued: 0 })
+    }
+
+    /// A new keypair, derived from how many were issued before it. Keys (and
+    /// so PDA bump searches, and so compute units) are the same on every run.
+    pub fn new_keypair(&mut self) -> Keypair {
+        self.keys_issued += 1;
+        let mut secret = [0x5e; 32];
+        secret[..8].copy_from_slice(&self.keys_issued.to_le_bytes());
+        Keypair::new_from_array(secret)
     }
 
     /// A new keypair holding `sol` SOL.
     pub fn funded_keypair(&mut self, sol: u64) -> Keypair {
-        let keypair = Keypair::new();
+        let keypair = self.new_keypair();
         self.svm.airdrop(&keypair.pubkey(), sol * 1_000_000_000).expect("airdrop");
         keypair
     }
@@ -157,7 +169,7 @@ impl Embedded {
         space: usize,
         extension_ixs: impl FnOnce(&Pubkey) -> Vec<Instruction>,
     ) -> Result<Pubkey, FailedTransactionMetadata> {
-        let mint = Keypair::new();
+        let mint = self.new_keypair();
         let mut ixs = vec![self.create_account_ix(&payer.pubkey(), &mint.pubkey(), space, token_program)];
         ixs.extend(extension_ixs(&mint.pubkey()));
         ixs.push(
@@ -175,7 +187,7 @@ impl Embedded {
 
     /// A new token account for `mint`, owned by `owner`.
     pub fn create_token_account(&mut self, payer: &Keypair, mint: &Pubkey, owner: &Pubkey, token_program: &Pubkey) -> Pubkey {
-        let account = Keypair::new();
+        let account = self.new_keypair();
         let ixs = [
             self.create_account_ix(&payer.pubkey(), &account.pubkey(), spl_token::state::Account::LEN, token_program),
             spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner)

@@ -1,0 +1,285 @@
+//! The embedded demo: a short, real session against the SBF binary in LiteSVM.
+use std::collections::BTreeMap;
+use std::error::Error;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
+use reflex::state::{CollateralAsset, Exchange, MarginAccount};
+use reflex_sdk::embedded::{self, Embedded};
+use reflex_sdk::{instructions as ix, pda};
+use serde::Serialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[derive(Serialize)]
+pub struct Report {
+    pub program: ProgramInfo,
+    pub steps: Vec<Step>,
+    pub vaults: Vec<VaultRow>,
+    pub accounts: Vec<AccountRow>,
+    /// Every vault holds exactly what the margin accounts claim.
+    pub conserved: bool,
+}
+
+#[derive(Serialize)]
+pub struct ProgramInfo {
+    pub path: String,
+    pub bytes: usize,
+    pub program_id: String,
+}
+
+#[derive(Serialize)]
+pub struct Step {
+    pub instruction: &'static str,
+    pub description: String,
+    /// `None` when the step was refused; `error` then says why.
+    pub compute_units: Option<u64>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct VaultRow {
+    pub token: &'static str,
+    pub token_program: &'static str,
+    pub vault: String,
+    pub vault_balance: f64,
+    pub total_deposits: f64,
+    pub claims: f64,
+}
+
+#[derive(Serialize)]
+pub struct AccountRow {
+    pub owner: &'static str,
+    pub margin_account: String,
+    /// Token symbol to balance in whole tokens.
+    pub balances: BTreeMap<&'static str, f64>,
+}
+
+struct Token {
+    symbol: &'static str,
+    mint: Pubkey,
+    program: Pubkey,
+    decimals: u8,
+}
+
+impl Token {
+    fn units(&self, whole: f64) -> u64 {
+        (whole * 10f64.powi(self.decimals as i32)).round() as u64
+    }
+    fn whole(&self, units: u64) -> f64 {
+        units as f64 / 10f64.powi(self.decimals as i32)
+    }
+    fn program_name(&self) -> &'static str {
+        if self.program == spl_token_2022::ID { "Token-2022" } else { "SPL Token" }
+    }
+}
+
+struct Session {
+    env: Embedded,
+    steps: Vec<Step>,
+}
+
+impl Session {
+    /// Sends one instruction and records what happened. A refusal is recorded,
+    /// not raised: the demo shows the program's errors too.
+    fn step(&mut self, instruction: Instruction, name: &'static str, description: String, signer: &Keypair) -> bool {
+        let result = self.env.send(&[instruction], signer, &[]);
+        let (compute_units, error) = match &result {
+            Ok(meta) => (Some(meta.compute_units_consumed), None),
+            Err(failure) => {
+                let message = failure
+                    .meta
+                    .logs
+                    .iter()
+                    .find_map(|line| line.split_once("Error Message: ").map(|(_, m)| m.to_string()))
+                    .unwrap_or_else(|| format!("{:?}", failure.err));
+                (None, Some(message))
+            }
+        };
+        self.steps.push(Step { instruction: name, description, compute_units, error });
+        result.is_ok()
+    }
+}
+
+pub fn run() -> Result<Report, Box<dyn Error>> {
+    let program_bytes = embedded::load_program_binary()?.len();
+    let mut session = Session { env: Embedded::new()?, steps: Vec::new() };
+    let env = &mut session.env;
+    let admin = env.funded_keypair(100);
+    let issuer = env.funded_keypair(100);
+
+    let new_token = |env: &mut Embedded, symbol, program, decimals| Token {
+        symbol,
+        mint: env.create_mint(&issuer, &issuer.pubkey(), decimals, &program),
+        program,
+        decimals,
+    };
+    let tokens = [
+        new_token(env, "USDC", spl_token::ID, 6),
+        new_token(env, "wSOL", spl_token::ID, 9),
+        new_token(env, "PYUSD", spl_token_2022::ID, 6),
+    ];
+    let (usdc, wsol, pyusd) = (&tokens[0], &tokens[1], &tokens[2]);
+
+    session.step(
+        ix::initialize_exchange(&admin.pubkey(), &usdc.mint),
+        "initialize_exchange",
+        "admin creates the exchange, quote token USDC".into(),
+        &admin,
+    );
+    for token in &tokens {
+        let cap = token.units(1_000_000.0);
+        session.step(
+            ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &token.mint, &token.program, cap),
+            "list_collateral",
+            format!("list {} ({}) with its unified vault", token.symbol, token.program_name()),
+            &admin,
+        );
+    }
+
+    let alice = session.env.funded_keypair(10);
+    let bob = session.env.funded_keypair(10);
+    let names = [("alice", &alice), ("bob", &bob)];
+    let mut wallets = BTreeMap::new();
+    for (name, trader) in names {
+        session.step(ix::create_margin_account(&trader.pubkey(), 0), "create_margin_account", format!("{name} opens margin account 0"), trader);
+        for token in &tokens {
+            let wallet = session.env.create_token_account(&issuer, &token.mint, &trader.pubkey(), &token.program);
+            session.env.mint_to(&issuer, &token.mint, &wallet, token.units(10_000.0), &token.program);
+            wallets.insert((name, token.symbol), wallet);
+        }
+    }
+    let alice_account = pda::margin_account(&alice.pubkey(), 0);
+    let bob_account = pda::margin_account(&bob.pubkey(), 0);
+
+    let deposit = |session: &mut Session, name: &'static str, trader: &Keypair, account: &Pubkey, token: &Token, whole: f64| {
+        let wallet = wallets[&(name, token.symbol)];
+        let instruction = ix::deposit(&trader.pubkey(), account, &token.mint, &token.program, &wallet, token.units(whole));
+        session.step(instruction, "deposit", format!("{name} deposits {whole} {}", token.symbol), trader);
+    };
+    deposit(&mut session, "alice", &alice, &alice_account, usdc, 5_000.0);
+    deposit(&mut session, "alice", &alice, &alice_account, wsol, 20.0);
+    deposit(&mut session, "bob", &bob, &bob_account, pyusd, 2_500.0);
+    deposit(&mut session, "bob", &bob, &bob_account, wsol, 5.0);
+
+    let withdraw = |session: &mut Session, name: &'static str, signer: &Keypair, account: &Pubkey, token: &Token, whole: f64| {
+        let wallet = wallets[&(name, token.symbol)];
+        let instruction = ix::withdraw(&signer.pubkey(), account, &token.mint, &token.program, &wallet, token.units(whole));
+        session.step(instruction, "withdraw", format!("{name} withdraws {whole} {}", token.symbol), signer)
+    };
+    withdraw(&mut session, "alice", &alice, &alice_account, usdc, 1_000.0);
+    withdraw(&mut session, "bob", &bob, &bob_account, pyusd, 2_500.0);
+    // Refused on purpose: bob names alice's account; and alice asks for more than she has.
+    withdraw(&mut session, "bob", &bob, &alice_account, wsol, 1.0);
+    session.steps.last_mut().expect("step").description = "bob tries to withdraw 1 wSOL from alice's account".into();
+    withdraw(&mut session, "alice", &alice, &alice_account, wsol, 25.0);
+
+    let env = &session.env;
+    let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange account missing")?;
+    let accounts = [("alice", alice_account), ("bob", bob_account)]
+        .map(|(owner, address)| (owner, address, env.load::<MarginAccount>(&address).expect("margin account")));
+    let mut vaults = Vec::new();
+    for token in &tokens {
+        let asset: CollateralAsset = env.load(&pda::collateral_asset(&token.mint)).ok_or("collateral asset missing")?;
+        let claims: u64 = accounts.iter().map(|(_, _, account)| account.collateral_balance(asset.asset_index)).sum();
+        vaults.push((token, asset.vault, env.token_balance(&asset.vault), asset.total_deposits, claims));
+    }
+    let conserved = exchange.collateral_count as usize == tokens.len()
+        && vaults.iter().all(|(_, _, balance, total, claims)| balance == total && total == claims);
+
+    Ok(Report {
+        program: ProgramInfo {
+            path: embedded::program_path().display().to_string(),
+            bytes: program_bytes,
+            program_id: reflex::ID.to_string(),
+        },
+        steps: session.steps,
+        vaults: vaults
+            .into_iter()
+            .map(|(token, vault, balance, total, claims)| VaultRow {
+                token: token.symbol,
+                token_program: token.program_name(),
+                vault: vault.to_string(),
+                vault_balance: token.whole(balance),
+                total_deposits: token.whole(total),
+                claims: token.whole(claims),
+            })
+            .collect(),
+        accounts: accounts
+            .iter()
+            .map(|(owner, address, account)| AccountRow {
+                owner,
+                margin_account: address.to_string(),
+                balances: tokens
+                    .iter()
+                    .map(|token| {
+                        let asset: CollateralAsset = env.load(&pda::collateral_asset(&token.mint)).expect("asset");
+                        (token.symbol, token.whole(account.collateral_balance(asset.asset_index)))
+                    })
+                    .collect(),
+            })
+            .collect(),
+        conserved,
+    })
+}
+
+impl Report {
+    pub fn print_human(&self) {
+        println!("Reflex demo on an embedded SVM");
+        println!("  program {} ({} bytes, SBPF v3) at {}\n", self.program.path, self.program.bytes, self.program.program_id);
+        println!("  {:<22} {:>7}  {}", "instruction", "CU", "what happened");
+        for step in &self.steps {
+            let cu = step.compute_units.map_or("-".to_string(), |cu| cu.to_string());
+            match &step.error {
+                None => println!("  {:<22} {:>7}  {}", step.instruction, cu, step.description),
+                Some(error) => println!("  {:<22} {:>7}  {}: refused, \"{}\"", step.instruction, cu, step.description, error),
+            }
+        }
+        println!("\n  {:<6} {:<11} {:>14} {:>14} {:>14}", "token", "program", "vault", "recorded", "claims");
+        for row in &self.vaults {
+            println!(
+                "  {:<6} {:<11} {:>14.4} {:>14.4} {:>14.4}",
+                row.token, row.token_program, row.vault_balance, row.total_deposits, row.claims
+            );
+        }
+        println!();
+        for account in &self.accounts {
+            let balances: Vec<String> = account.balances.iter().map(|(symbol, amount)| format!("{amount} {symbol}")).collect();
+            println!("  {:<6} {}  {}", account.owner, account.margin_account, balances.join(", "));
+        }
+        println!(
+            "\n  token conservation (vault == recorded == sum of account claims): {}",
+            if self.conserved { "holds" } else { "BROKEN" }
+        );
+    }
+
+    /// Compute units per instruction over the successful steps: (min, max, samples).
+    pub fn compute_units(&self) -> BTreeMap<&'static str, (u64, u64, usize)> {
+        let mut table: BTreeMap<&'static str, (u64, u64, usize)> = BTreeMap::new();
+        for step in &self.steps {
+            if let Some(cu) = step.compute_units {
+                let entry = table.entry(step.instruction).or_insert((u64::MAX, 0, 0));
+                *entry = (entry.0.min(cu), entry.1.max(cu), entry.2 + 1);
+            }
+        }
+        table
+    }
+
+    pub fn compute_units_markdown(&self) -> String {
+        let mut out = String::from(
+            "# Compute units per instruction\n\n\
+             Measured by `reflex bench-cu` (`bash scripts/bench-cu.sh`): the SBF binary\n\
+             `target/deploy/reflex.so` in LiteSVM, over the demo scenario (three mints, SPL Token\n\
+             and Token-2022, two traders). Whole-transaction CU, including the token-program CPIs.\n\
+             Keys are derived deterministically, so PDA bump searches and the figures repeat\n\
+             exactly from run to run; min and max differ by mint, token program and bump.\n\n\
+             | instruction | min CU | max CU | samples |\n|---|---:|---:|---:|\n",
+        );
+        for (instruction, (min, max, samples)) in self.compute_units() {
+            out.push_str(&format!("| `{instruction}` | {min} | {max} | {samples} |\n"));
+        }
+        out
+    }
+}

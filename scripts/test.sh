@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command: set up the toolchains, build the SBF program, run
+# every test (unit tests and the LiteSVM integration tests on
+# target/deploy/reflex.so), and close with one "N passed, N failed" line.
+# Extra arguments go to `cargo test`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$REFLEX_ROOT/scripts/setup.sh"
+bash "$REFLEX_ROOT/scripts/build-sbf.sh"
+cd "$REFLEX_ROOT"
+reflex_say "running the test suite (host toolchain $REFLEX_HOST_TOOLCHAIN)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo "+$REFLEX_HOST_TOOLCHAIN" test --locked --workspace "$@" 2>&1 | tee "$log" || status=$?
+# cargo prints one "test result:" line per test binary; add them up.
+read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$log")
+echo "tests: $passed passed, $failed failed"
+[ "$status" = 0 ] || exit "$status"
+[ "$passed" -gt 0 ] || reflex_die "the test run executed no test."
