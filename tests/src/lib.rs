@@ -40,10 +40,12 @@ pub struct Trader {
 }
 
 impl TestExchange {
-    /// Loads the program and funds an admin, without initializing the exchange.
+    /// Loads the program with a funded admin as its upgrade authority,
+    /// without initializing the exchange.
     pub fn uninitialized() -> Self {
         let mut env = Embedded::new().unwrap_or_else(|error| panic!("{error}"));
         let admin = env.funded_keypair(1_000);
+        env.set_upgrade_authority(&admin.pubkey());
         let mint_authority = env.funded_keypair(1_000);
         let quote_mint = env.create_mint(&mint_authority, &mint_authority.pubkey(), 6, &SPL_TOKEN);
         Self { env, admin, mint_authority, quote_mint, margin_accounts: Vec::new() }

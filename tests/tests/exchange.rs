@@ -24,11 +24,37 @@ fn initialize_exchange_records_admin_and_quote_mint() {
 }
 
 #[test]
+fn only_the_upgrade_authority_can_initialize_the_exchange() {
+    let mut t = TestExchange::uninitialized();
+    let squatter = t.env.funded_keypair(10);
+    let result = t.send(&[ix::initialize_exchange(&squatter.pubkey(), &t.quote_mint)], &squatter, &[]);
+    assert_error(&result, ReflexError::NotUpgradeAuthority);
+    assert!(t.env.svm.get_account(&pda::exchange()).is_none());
+}
+
+#[test]
+fn initialize_exchange_checks_the_program_data_account() {
+    let mut t = TestExchange::uninitialized();
+    let admin = t.admin.insecure_clone();
+    // An account shaped like ProgramData, owned by the loader and naming the
+    // admin as upgrade authority, but not the one the Reflex program points to.
+    let mut init = ix::initialize_exchange(&admin.pubkey(), &t.quote_mint);
+    let impostor = t.env.new_keypair().pubkey();
+    let mut fake = t.env.svm.get_account(&pda::program_data()).expect("program data");
+    fake.data.truncate(45);
+    t.env.svm.set_account(impostor, fake).expect("write impostor");
+    init.accounts[4].pubkey = impostor;
+    assert_error(&t.send(&[init], &admin, &[]), ReflexError::WrongProgramData);
+}
+
+#[test]
 fn exchange_cannot_be_initialized_twice() {
     let mut t = TestExchange::new();
-    let intruder = t.env.funded_keypair(10);
-    let result = t.send(&[ix::initialize_exchange(&intruder.pubkey(), &t.quote_mint)], &intruder, &[]);
+    let admin = t.admin.insecure_clone();
+    let other_quote = t.create_mint(6, &SPL_TOKEN);
+    let result = t.send(&[ix::initialize_exchange(&admin.pubkey(), &other_quote)], &admin, &[]);
     assert!(result.is_err(), "a second initialize_exchange must fail");
+    assert_eq!(t.exchange().quote_mint, t.quote_mint, "the quote mint must not change");
     assert_eq!(t.exchange().admin, t.admin.pubkey(), "the admin must not change");
 }
 
@@ -82,4 +108,15 @@ fn margin_account_needs_an_initialized_exchange() {
     let result = t.send(&[ix::create_margin_account(&owner.pubkey(), 0)], &owner, &[]);
     // The exchange PDA is still an empty system account.
     assert_error(&result, anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+}
+
+#[test]
+fn the_svm_runs_the_built_sbf_binary() {
+    let t = TestExchange::uninitialized();
+    let on_disk = std::fs::read(reflex_sdk::embedded::program_path()).expect("target/deploy/reflex.so");
+    let program_data = t.env.svm.get_account(&pda::program_data()).expect("ProgramData");
+    // ProgramData is 45 bytes of loader metadata followed by the ELF.
+    assert_eq!(&program_data.data[45..], &on_disk[..], "the loaded program is target/deploy/reflex.so, byte for byte");
+    assert_eq!(u16::from_le_bytes([on_disk[18], on_disk[19]]), 247, "EM_BPF");
+    assert_eq!(u32::from_le_bytes(on_disk[48..52].try_into().unwrap()), 3, "SBPF v3");
 }

@@ -108,6 +108,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let mut session = Session { env: Embedded::new()?, steps: Vec::new() };
     let env = &mut session.env;
     let admin = env.funded_keypair(100);
+    env.set_upgrade_authority(&admin.pubkey());
     let issuer = env.funded_keypair(100);
 
     let new_token = |env: &mut Embedded, symbol, program, decimals| Token {

@@ -122,6 +122,20 @@ impl Embedded {
         Ok(Self { svm, keys_issued: 0 })
     }
 
+    /// Sets the program's upgrade authority, as a deployment with
+    /// `--upgrade-authority` would (LiteSVM deploys with none). Only the upgrade
+    /// authority may initialize the exchange.
+    pub fn set_upgrade_authority(&mut self, authority: &Pubkey) {
+        let address = crate::pda::program_data();
+        let mut account = self.svm.get_account(&address).expect("the program's ProgramData account");
+        // bincode UpgradeableLoaderState::ProgramData { slot, upgrade_authority_address }:
+        // u32 variant 3, u64 slot (kept), Option tag, 32-byte key.
+        assert_eq!(account.data[..4], 3u32.to_le_bytes(), "ProgramData variant");
+        account.data[12] = 1;
+        account.data[13..45].copy_from_slice(authority.as_ref());
+        self.svm.set_account(address, account).expect("write ProgramData");
+    }
+
     /// A new keypair, derived from how many were issued before it. Keys (and
     /// so PDA bump searches, and so compute units) are the same on every run.
     pub fn new_keypair(&mut self) -> Keypair {
@@ -219,5 +233,41 @@ impl Embedded {
         }
         let body = account.data.get(T::DISCRIMINATOR.len()..)?.get(..std::mem::size_of::<T>())?;
         Some(anchor_lang::__private::bytemuck::pod_read_unaligned(body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn elf_header(machine: u16, flags: u32) -> Vec<u8> {
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[18..20].copy_from_slice(&machine.to_le_bytes());
+        elf[48..52].copy_from_slice(&flags.to_le_bytes());
+        elf
+    }
+
+    #[test]
+    fn accepts_only_sbpf_v3_elf_files() {
+        assert!(check_sbpf_v3(&elf_header(247, 3)).is_ok());
+        assert!(check_sbpf_v3(&elf_header(247, 0)).is_err(), "SBPF v0");
+        assert!(check_sbpf_v3(&elf_header(62, 3)).is_err(), "x86-64, a natively linked program");
+        assert!(check_sbpf_v3(b"\x7fELF").is_err(), "truncated");
+        assert!(check_sbpf_v3(&[0u8; 64]).is_err(), "not an ELF file");
+    }
+
+    #[test]
+    fn finds_a_source_newer_than_the_binary() {
+        let dir = std::env::temp_dir().join(format!("reflex-stale-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        let source = dir.join("nested/lib.rs");
+        std::fs::write(&source, "// source").unwrap();
+        let written = modified(&source).unwrap();
+        let before = written - std::time::Duration::from_secs(60);
+        let after = written + std::time::Duration::from_secs(60);
+        assert_eq!(newest_newer_than(&dir, before), Some(source.clone()));
+        assert_eq!(newest_newer_than(&dir, after), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -10,12 +10,15 @@ fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Ins
     Instruction { program_id: reflex::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
+/// `admin` must be the program's upgrade authority.
 pub fn initialize_exchange(admin: &Pubkey, quote_mint: &Pubkey) -> Instruction {
     instruction(
         reflex::accounts::InitializeExchange {
             admin: *admin,
             exchange: pda::exchange(),
             quote_mint: *quote_mint,
+            program: reflex::ID,
+            program_data: pda::program_data(),
             system_program: system_program::ID,
         },
         reflex::instruction::InitializeExchange {},

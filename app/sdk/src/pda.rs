@@ -18,3 +18,8 @@ pub fn vault(mint: &Pubkey) -> Pubkey {
 pub fn margin_account(owner: &Pubkey, account_id: u32) -> Pubkey {
     Pubkey::find_program_address(&[MARGIN_ACCOUNT_SEED, owner.as_ref(), &account_id.to_le_bytes()], &reflex::ID).0
 }
+
+/// The upgradeable loader's ProgramData account of the Reflex program.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(&[reflex::ID.as_ref()], &anchor_lang::solana_program::bpf_loader_upgradeable::ID).0
+}

@@ -6,6 +6,10 @@ use anchor_lang::prelude::*;
 pub enum ReflexError {
     #[msg("Only the exchange admin may do this")]
     NotAdmin,
+    #[msg("Only the program's upgrade authority may initialize the exchange")]
+    NotUpgradeAuthority,
+    #[msg("The program data account passed is not this program's")]
+    WrongProgramData,
     #[msg("Only the margin account's owner may do this")]
     NotAccountOwner,
     #[msg("This mint is already listed as collateral")]

@@ -32,8 +32,8 @@ declare_id!("Rfxd5RbcxvwNqFJ8m2xjVcpt5RcVmoVQXSnHck1HDqn");
 pub mod reflex {
     use super::*;
 
-    /// Creates the exchange. The signer becomes admin; `quote_mint` is the
-    /// settlement token.
+    /// Creates the exchange. The signer must be the program's upgrade
+    /// authority and becomes admin; `quote_mint` is the settlement token.
     pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
         instructions::initialize_exchange(ctx)
     }

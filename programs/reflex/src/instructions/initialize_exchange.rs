@@ -2,18 +2,26 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
 use crate::constants::EXCHANGE_SEED;
+use crate::error::ReflexError;
 use crate::events::ExchangeInitialized;
+use crate::program::Reflex;
 use crate::state::Exchange;
 
 #[derive(Accounts)]
 pub struct InitializeExchange<'info> {
-    /// Becomes the exchange admin, and pays for the account.
+    /// The program's upgrade authority: becomes the exchange admin and pays
+    /// for the account. Requiring it means nobody can front-run a fresh
+    /// deployment and make themselves admin.
     #[account(mut)]
     pub admin: Signer<'info>,
     #[account(init, payer = admin, space = Exchange::SPACE, seeds = [EXCHANGE_SEED], bump)]
     pub exchange: AccountLoader<'info, Exchange>,
     /// The settlement token (SPL Token or Token-2022).
     pub quote_mint: InterfaceAccount<'info, Mint>,
+    #[account(constraint = program.programdata_address()? == Some(program_data.key()) @ ReflexError::WrongProgramData)]
+    pub program: Program<'info, Reflex>,
+    #[account(constraint = program_data.upgrade_authority_address == Some(admin.key()) @ ReflexError::NotUpgradeAuthority)]
+    pub program_data: Account<'info, ProgramData>,
     pub system_program: Program<'info, System>,
 }
 
