@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command: set up the toolchains, build the SBF program, run
 # every test (unit tests and the LiteSVM integration tests on
-# target/deploy/reflex.so), and close with one "N passed, N failed" line.
+# target/deploy/reflex.so), check idl/reflex.json is current, and close with one "N passed, N failed" line.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$REFLEX_ROOT/scripts/setup.sh"
 bash "$REFLEX_ROOT/scripts/build-sbf.sh"
+# The checked-in IDL must describe the program as it is.
+bash "$REFLEX_ROOT/scripts/idl.sh" --check
 cd "$REFLEX_ROOT"
 reflex_say "running the test suite (host toolchain $REFLEX_HOST_TOOLCHAIN)"
 log=$(mktemp)

@@ -30,6 +30,27 @@ enum Command {
     /// Measure compute units per instruction on the SBF binary and print a
     /// markdown table (docs/compute-units.md is this command's output).
     BenchCu,
+    /// Build the program's Anchor IDL from its sources (as `anchor idl build`
+    /// does) and print it; idl/reflex.json is this command's output.
+    Idl,
+}
+
+/// The IDL as pretty JSON. Runs `cargo test __anchor_private_print_idl` in
+/// programs/reflex with the `idl-build` feature.
+fn build_idl() -> Result<String, Box<dyn std::error::Error>> {
+    // anchor-lang-idl forwards RUSTUP_TOOLCHAIN (which rustup sets for us)
+    // as a malformed `+toolchain` argument; the repository's
+    // rust-toolchain.toml picks the same toolchain without it.
+    std::env::remove_var("RUSTUP_TOOLCHAIN");
+    let program = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs/reflex");
+    let idl = anchor_lang_idl::build::IdlBuilder::new()
+        .program_path(program)
+        .resolution(true)
+        .skip_lint(false)
+        .no_docs(false)
+        .build()
+        .map_err(|error| format!("building the IDL failed: {error}"))?;
+    Ok(serde_json::to_string_pretty(&idl)?)
 }
 
 fn main() -> ExitCode {
@@ -54,6 +75,7 @@ fn main() -> ExitCode {
                 print!("{}", report.compute_units_markdown());
             }
         }),
+        Command::Idl => build_idl().map(|idl| println!("{idl}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
