@@ -9,6 +9,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
+use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, ExtensionType};
+use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use litesvm::types::TransactionResult;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount};
 use reflex_sdk::embedded::Embedded;
@@ -70,6 +72,31 @@ impl TestExchange {
     pub fn create_mint(&mut self, decimals: u8, token_program: &Pubkey) -> Pubkey {
         let authority = self.mint_authority.insecure_clone();
         self.env.create_mint(&authority, &authority.pubkey(), decimals, token_program)
+    }
+
+    /// A Token-2022 mint with one extension: MetadataPointer (harmless to a
+    /// vault) or PermanentDelegate (lets its holder move anyone's tokens).
+    pub fn token_2022_mint_with(&mut self, extension: ExtensionType) -> Pubkey {
+        let authority = self.mint_authority.insecure_clone();
+        let space = ExtensionType::try_calculate_account_len::<MintState>(&[extension]).expect("mint size");
+        self.env
+            .create_mint_with(&authority, &authority.pubkey(), 6, &TOKEN_2022, space, |mint| match extension {
+                ExtensionType::MetadataPointer => vec![metadata_pointer::instruction::initialize(
+                    &TOKEN_2022,
+                    mint,
+                    Some(authority.pubkey()),
+                    Some(*mint),
+                )
+                .expect("metadata pointer")],
+                ExtensionType::PermanentDelegate => vec![spl_token_2022::instruction::initialize_permanent_delegate(
+                    &TOKEN_2022,
+                    mint,
+                    &authority.pubkey(),
+                )
+                .expect("permanent delegate")],
+                other => panic!("no initializer for {other:?} in the fixture"),
+            })
+            .expect("create Token-2022 mint")
     }
 
     /// A mint listed as collateral with no deposit cap.

@@ -1,4 +1,5 @@
 //! initialize_exchange and create_margin_account on the SBF binary.
+use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use reflex::events::{ExchangeInitialized, MarginAccountCreated};
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::*;
@@ -67,6 +68,19 @@ fn initialize_exchange_rejects_a_quote_mint_that_is_not_a_mint() {
     // The token interface cannot unpack a token account as a mint.
     let error = result.expect_err("a token account is not a mint").err;
     assert_eq!(error, TransactionError::InstructionError(0, InstructionError::InvalidAccountData));
+}
+
+#[test]
+fn the_quote_mint_follows_the_collateral_mint_rules() {
+    let mut t = TestExchange::uninitialized();
+    let admin = t.admin.insecure_clone();
+    let with_delegate = t.token_2022_mint_with(ExtensionType::PermanentDelegate);
+    let result = t.send(&[ix::initialize_exchange(&admin.pubkey(), &with_delegate)], &admin, &[]);
+    assert_error(&result, ReflexError::UnsupportedMintExtension);
+
+    let with_metadata = t.token_2022_mint_with(ExtensionType::MetadataPointer);
+    t.send(&[ix::initialize_exchange(&admin.pubkey(), &with_metadata)], &admin, &[]).expect("a Token-2022 quote mint");
+    assert_eq!(t.exchange().quote_mint, with_metadata);
 }
 
 #[test]

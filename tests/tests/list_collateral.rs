@@ -1,8 +1,7 @@
 //! list_collateral on the SBF binary: SPL Token and Token-2022 mints, the
 //! unified vault, and every way a listing must be refused.
 use anchor_lang::error::ErrorCode as AnchorError;
-use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, ExtensionType};
-use anchor_spl::token_2022::spl_token_2022::{self, state::Mint as MintState};
+use anchor_spl::token_2022::spl_token_2022::{self, extension::ExtensionType};
 use reflex::constants::MAX_COLLATERAL_ASSETS;
 use reflex::events::CollateralListed;
 use reflex_sdk::{instructions as ix, pda};
@@ -58,34 +57,14 @@ fn lists_a_token_2022_mint() {
     assert_eq!(t.exchange().listed_collateral(), &[first, mint]);
 }
 
-fn token_2022_mint_with(t: &mut TestExchange, extension: ExtensionType) -> anchor_lang::prelude::Pubkey {
-    let authority = t.mint_authority.insecure_clone();
-    let space = ExtensionType::try_calculate_account_len::<MintState>(&[extension]).unwrap();
-    t.env
-        .create_mint_with(&authority, &authority.pubkey(), 6, &TOKEN_2022, space, |mint| match extension {
-            ExtensionType::MetadataPointer => vec![metadata_pointer::instruction::initialize(
-                &TOKEN_2022,
-                mint,
-                Some(authority.pubkey()),
-                Some(*mint),
-            )
-            .unwrap()],
-            ExtensionType::PermanentDelegate => {
-                vec![spl_token_2022::instruction::initialize_permanent_delegate(&TOKEN_2022, mint, &authority.pubkey()).unwrap()]
-            }
-            other => panic!("no initializer for {other:?} in this test"),
-        })
-        .expect("create Token-2022 mint")
-}
-
 #[test]
 fn accepts_token_2022_metadata_but_refuses_a_permanent_delegate() {
     let mut t = TestExchange::new();
-    let with_metadata = token_2022_mint_with(&mut t, ExtensionType::MetadataPointer);
+    let with_metadata = t.token_2022_mint_with(ExtensionType::MetadataPointer);
     t.list(&with_metadata, &TOKEN_2022, NO_CAP).expect("metadata pointer is harmless");
 
     // A permanent delegate could move tokens out of the vault behind the program's back.
-    let with_delegate = token_2022_mint_with(&mut t, ExtensionType::PermanentDelegate);
+    let with_delegate = t.token_2022_mint_with(ExtensionType::PermanentDelegate);
     let result = t.list(&with_delegate, &TOKEN_2022, NO_CAP);
     assert_error(&result, ReflexError::UnsupportedMintExtension);
     assert!(t.env.svm.get_account(&pda::collateral_asset(&with_delegate)).is_none());

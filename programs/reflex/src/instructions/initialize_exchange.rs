@@ -6,6 +6,7 @@ use crate::error::ReflexError;
 use crate::events::ExchangeInitialized;
 use crate::program::Reflex;
 use crate::state::Exchange;
+use crate::validation::mint::require_supported_mint;
 
 #[derive(Accounts)]
 pub struct InitializeExchange<'info> {
@@ -26,6 +27,8 @@ pub struct InitializeExchange<'info> {
 }
 
 pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
+    // The quote token will sit in pool and insurance vaults: same rules as collateral.
+    require_supported_mint(&ctx.accounts.quote_mint.to_account_info())?;
     let mut exchange = ctx.accounts.exchange.load_init()?;
     exchange.admin = ctx.accounts.admin.key();
     exchange.quote_mint = ctx.accounts.quote_mint.key();
