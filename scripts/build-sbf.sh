@@ -24,6 +24,7 @@ flags=(
   -C passes=lower-atomic            # SBPF is single-threaded; the BPF backend has no atomics
   --cfg 'target_os="solana"'        # anchor-lang and the SDK pick syscalls on this cfg
   -A explicit_builtin_cfgs_in_flags
+  -A linker_messages                # the linker's libLLVM probing, see below
 )
 export CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${flags[*]}")
 

@@ -30,7 +30,7 @@ rustup_or_die() {
 }
 
 toolchain_dir() { echo "$(rustup show home)/toolchains/$1-$(rustc_host)"; }
-rustc_host() { echo "x86_64-unknown-linux-gnu"; }
+rustc_host() { echo "$(uname -m)-unknown-linux-gnu"; }
 
 # 1. Host toolchain.
 if [ ! -x "$(toolchain_dir "$REFLEX_HOST_TOOLCHAIN")/bin/rustc" ]; then

@@ -212,3 +212,31 @@ fn an_account_holds_at_most_eight_distinct_collaterals() {
     t.withdraw(&trader, &first, &SPL_TOKEN, &first_wallet, 10).expect("empty a slot");
     t.deposit(&trader, &ninth, &SPL_TOKEN, &ninth_wallet, 10).expect("the freed slot takes the ninth mint");
 }
+
+#[test]
+fn accounts_of_the_wrong_type_are_refused() {
+    let (mut t, trader, mint, wallet) = setup(&SPL_TOKEN, 1_000);
+    // A margin account (owned by Reflex, so the owner check passes) where the
+    // collateral asset belongs: its discriminator gives it away.
+    let mut deposit = ix::deposit(&trader.keypair.pubkey(), &trader.margin_account, &mint, &SPL_TOKEN, &wallet, 10);
+    deposit.accounts[2].pubkey = trader.margin_account;
+    assert_error(&t.send(&[deposit], &trader.keypair.insecure_clone(), &[]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+
+    // And the collateral asset where the margin account belongs.
+    let mut deposit = ix::deposit(&trader.keypair.pubkey(), &trader.margin_account, &mint, &SPL_TOKEN, &wallet, 10);
+    deposit.accounts[1].pubkey = pda::collateral_asset(&mint);
+    assert_error(&t.send(&[deposit], &trader.keypair.insecure_clone(), &[]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+}
+
+#[test]
+fn accounts_that_change_must_be_passed_writable() {
+    let (mut t, trader, mint, wallet) = setup(&SPL_TOKEN, 1_000);
+    t.deposit(&trader, &mint, &SPL_TOKEN, &wallet, 500).expect("deposit");
+    for (index, name) in [(1, "margin account"), (2, "collateral asset"), (3, "vault")] {
+        let mut withdraw = ix::withdraw(&trader.keypair.pubkey(), &trader.margin_account, &mint, &SPL_TOKEN, &wallet, 10);
+        withdraw.accounts[index].is_writable = false;
+        let result = t.send(&[withdraw], &trader.keypair.insecure_clone(), &[]);
+        assert_eq!(custom_error_code(&result), Some(anchor_lang::error::ErrorCode::ConstraintMut.into()), "read-only {name}");
+    }
+    assert_eq!(t.balance(&trader.margin_account, &mint), 500);
+}
