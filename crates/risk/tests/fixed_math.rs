@@ -1,0 +1,129 @@
+//! The fixed-point primitives against f64, over their documented domains,
+//! with extremes, and with invalid inputs (errors, never panics).
+use proptest::prelude::*;
+use reflex_risk::fixed_math::{decay_factor, exp, exp2, ln, mul_ceil, mul_floor, pow10, sqrt};
+use reflex_risk::{Fixed, RiskError};
+
+const CASES: u32 = 4_000;
+
+fn f(x: Fixed) -> f64 {
+    x.to_num::<f64>()
+}
+
+/// A positive fixed-point number spread log-uniformly over the whole range,
+/// from the smallest (2⁻⁴⁸) to the largest (~6e23).
+fn positive_fixed() -> impl Strategy<Value = Fixed> {
+    (1i32..=126, any::<u128>()).prop_map(|(bits, noise)| {
+        let top = 1u128 << (bits - 1);
+        Fixed::from_bits((top | (noise & (top - 1))) as i128)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn ln_is_within_1e_12_everywhere(x in positive_fixed()) {
+        let got = f(ln(x).unwrap());
+        let want = f(x).ln();
+        prop_assert!((got - want).abs() <= 1e-12, "ln({}) = {got}, f64 says {want}", f(x));
+    }
+
+    #[test]
+    fn ln_of_price_ratios_near_one(ratio in 0.5f64..2.0) {
+        // The accumulator's use: log returns of consecutive prices.
+        let x = Fixed::from_num(ratio);
+        let got = f(ln(x).unwrap());
+        prop_assert!((got - f(x).ln()).abs() <= 1e-13);
+    }
+
+    #[test]
+    fn exp2_is_within_its_bound(y in -60.0f64..78.9) {
+        let y = Fixed::from_num(y);
+        let got = f(exp2(y).unwrap());
+        let want = f(y).exp2();
+        prop_assert!((got - want).abs() <= want * 1e-12 + 2f64.powi(-47), "exp2({}) = {got}, f64 says {want}", f(y));
+    }
+
+    #[test]
+    fn exp_is_within_its_bound(x in -40.0f64..54.0) {
+        let x = Fixed::from_num(x);
+        let got = f(exp(x).unwrap());
+        let want = f(x).exp();
+        prop_assert!((got - want).abs() <= want * 1e-11 + 2f64.powi(-47), "exp({}) = {got}, f64 says {want}", f(x));
+    }
+
+    #[test]
+    fn sqrt_is_rounded_down(x in positive_fixed()) {
+        let root = sqrt(x).unwrap();
+        // Close to f64, and never above the true root: root² ≤ x wherever root² fits.
+        let want = f(x).sqrt();
+        prop_assert!((f(root) - want).abs() <= want * 1e-15 + 2f64.powi(-48));
+        if let Some(square) = root.checked_mul(root) {
+            prop_assert!(square <= x);
+        }
+    }
+
+    #[test]
+    fn decay_factor_matches_half_life(dt in 1u64..=10_000_000, half_life in 1u64..=1_000_000) {
+        let got = f(decay_factor(dt, half_life).unwrap());
+        let want = (-(dt as f64) / half_life as f64).exp2();
+        prop_assert!((got - want).abs() <= want * 1e-12 + 2f64.powi(-47));
+        prop_assert!((0.0..=1.0).contains(&got));
+    }
+
+    #[test]
+    fn directed_rounding_brackets_the_exact_product(a in any::<i64>(), b in any::<i64>()) {
+        // Operands of at most 64 bits: the exact product of the raw bits fits
+        // an i128, so the exact value is known to the last bit.
+        let (x, y) = (Fixed::from_bits(a as i128), Fixed::from_bits(b as i128));
+        let exact_q96 = a as i128 * b as i128; // 96 fractional bits
+        let floor = mul_floor(x, y).unwrap().to_bits();
+        let ceil = mul_ceil(x, y).unwrap().to_bits();
+        prop_assert_eq!(floor, exact_q96 >> 48);
+        prop_assert_eq!(ceil, -((-exact_q96) >> 48));
+    }
+
+    #[test]
+    fn no_primitive_panics_on_any_bits(bits in any::<i128>(), dt in any::<u64>(), half_life in any::<u64>(), e in any::<i32>()) {
+        let x = Fixed::from_bits(bits);
+        let _ = ln(x);
+        let _ = exp2(x);
+        let _ = exp(x);
+        let _ = sqrt(x);
+        let _ = mul_floor(x, x);
+        let _ = mul_ceil(x, x);
+        let _ = decay_factor(dt, half_life);
+        let _ = pow10(e);
+    }
+}
+
+#[test]
+fn invalid_inputs_are_errors() {
+    assert_eq!(ln(Fixed::ZERO), Err(RiskError::NonPositiveInput));
+    assert_eq!(ln(Fixed::from_num(-3)), Err(RiskError::NonPositiveInput));
+    assert_eq!(ln(Fixed::MIN), Err(RiskError::NonPositiveInput));
+    assert_eq!(sqrt(Fixed::from_num(-1)), Err(RiskError::NegativeInput));
+    assert_eq!(exp2(Fixed::from_num(79)), Err(RiskError::Overflow));
+    assert_eq!(exp(Fixed::from_num(60)), Err(RiskError::Overflow));
+    assert!(decay_factor(5, 0).is_err());
+    assert!(pow10(24).is_err());
+}
+
+#[test]
+fn extremes_behave() {
+    // The smallest and largest positive values.
+    assert!((f(ln(Fixed::DELTA).unwrap()) - (-48.0 * 2f64.ln())).abs() < 1e-12);
+    assert!((f(ln(Fixed::MAX).unwrap()) - f(Fixed::MAX).ln()).abs() < 1e-12);
+    assert_eq!(ln(Fixed::ONE).unwrap(), Fixed::ZERO);
+    // Far below the resolution, 2^y is zero, not an error.
+    assert_eq!(exp2(Fixed::from_num(-1e9)).unwrap(), Fixed::ZERO);
+    assert_eq!(exp2(Fixed::MIN).unwrap(), Fixed::ZERO);
+    assert_eq!(exp2(Fixed::ZERO).unwrap(), Fixed::ONE);
+    // A gap of 10^7 slots against a one-hour half-life decays to nothing; one slot barely decays.
+    assert_eq!(decay_factor(10_000_000, 9_000).unwrap(), Fixed::ZERO);
+    let one_slot = f(decay_factor(1, 9_000).unwrap());
+    assert!((one_slot - (-1.0f64 / 9_000.0).exp2()).abs() < 1e-13);
+    assert_eq!(pow10(6).unwrap(), Fixed::from_num(1_000_000));
+    assert_eq!(sqrt(Fixed::from_num(144)).unwrap(), Fixed::from_num(12));
+}

@@ -1,0 +1,112 @@
+//! Health against an f64 reference, its ordering across levels, and its
+//! response to the inputs it must respond to.
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use reflex_risk::{AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
+
+const LEVELS: [HealthLevel; 3] = [HealthLevel::Initial, HealthLevel::Maintenance, HealthLevel::LiquidationEnd];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn matches_the_f64_reference(snapshot in snapshot()) {
+        for level in LEVELS {
+            let got = snapshot.health(level).unwrap().to_num::<f64>();
+            let want = reference_health(&snapshot, level);
+            // f64 carries 53 bits: its own error is ~1e-15 of the largest term, per term.
+            let tolerance = magnitude(&snapshot) * 1e-12 + 1e-6;
+            prop_assert!((got - want).abs() <= tolerance, "{level:?}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn initial_and_liquidation_end_are_never_above_maintenance(snapshot in snapshot()) {
+        let summary = snapshot.summary().unwrap();
+        prop_assert!(summary.initial <= summary.maintenance);
+        prop_assert!(summary.liquidation_end <= summary.maintenance);
+    }
+
+    #[test]
+    fn more_collateral_never_lowers_health(snapshot in snapshot(), entry in collateral_entry(), extra in 1u64..1_000_000, index in 0usize..9) {
+        let mut snapshot = snapshot;
+        snapshot.collateral.push(entry);
+        let index = index % snapshot.collateral.len();
+        let mut richer = snapshot.clone();
+        richer.collateral[index].amount = richer.collateral[index].amount.saturating_add(extra);
+        for level in LEVELS {
+            prop_assert!(richer.health(level).unwrap() >= snapshot.health(level).unwrap());
+        }
+    }
+
+    #[test]
+    fn never_panics(bits in any::<[i128; 12]>(), amount in any::<u64>(), size in any::<i64>()) {
+        let price = OraclePrice::new(Fixed::from_bits(bits[0]), Fixed::from_bits(bits[1]));
+        let snapshot = AccountSnapshot {
+            quote_balance: Fixed::from_bits(bits[2]),
+            collateral: vec![CollateralEntry {
+                amount,
+                price,
+                initial_haircut: Fixed::from_bits(bits[3]),
+                maintenance_haircut: Fixed::from_bits(bits[4]),
+                liquidation_buffer: Fixed::from_bits(bits[5]),
+                size_factor: Fixed::from_bits(bits[6]),
+            }],
+            perps: vec![PerpEntry {
+                base_size: size,
+                quote_position: Fixed::from_bits(bits[7]),
+                unsettled_funding: Fixed::from_bits(bits[8]),
+                price,
+                initial_margin_ratio: Fixed::from_bits(bits[9]),
+                maintenance_margin_ratio: Fixed::from_bits(bits[10]),
+                liquidation_buffer: Fixed::from_bits(bits[11]),
+                size_factor: Fixed::from_bits(bits[6]),
+                positive_pnl_weight_initial: Fixed::from_bits(bits[3]),
+                positive_pnl_weight_maintenance: Fixed::from_bits(bits[4]),
+            }],
+        };
+        for level in LEVELS {
+            let _ = snapshot.health(level);
+        }
+    }
+}
+
+#[test]
+fn a_worked_example() {
+    // 10 SOL (9 decimals) at $100 with $0.10 confidence, haircuts 20%/10%,
+    // buffer 5%; a 5 SOL-perp long (9 decimals) entered at $90; no quote.
+    // Prices are quote (6 decimals) native per base native: $100 → 0.1.
+    let price = OraclePrice::new(fx(0.1), fx(0.0001));
+    let snapshot = AccountSnapshot {
+        quote_balance: Fixed::ZERO,
+        collateral: vec![CollateralEntry {
+            amount: 10_000_000_000,
+            price,
+            initial_haircut: fx(0.2),
+            maintenance_haircut: fx(0.1),
+            liquidation_buffer: fx(0.05),
+            size_factor: Fixed::ZERO,
+        }],
+        perps: vec![PerpEntry {
+            base_size: 5_000_000_000,
+            quote_position: fx(-450_000_000.0),
+            unsettled_funding: Fixed::ZERO,
+            price,
+            initial_margin_ratio: fx(0.1),
+            maintenance_margin_ratio: fx(0.05),
+            liquidation_buffer: fx(0.025),
+            size_factor: Fixed::ZERO,
+            positive_pnl_weight_initial: fx(0.5),
+            positive_pnl_weight_maintenance: fx(0.8),
+        }],
+    };
+    let dollars = |level| snapshot.health(level).unwrap().to_num::<f64>() / 1e6;
+    // Maintenance: 1000·0.9 + 0.8·(500 − 450) − 500·0.05 = 900 + 40 − 25 = 915
+    assert!((dollars(HealthLevel::Maintenance) - 915.0).abs() < 1e-6);
+    // LiquidationEnd: 1000·0.85 + 40 − 500·0.075 = 850 + 40 − 37.5 = 852.5
+    assert!((dollars(HealthLevel::LiquidationEnd) - 852.5).abs() < 1e-6);
+    // Initial: 999·0.8 + 0.5·(499.5 − 450) − 500.5·0.1 = 799.2 + 24.75 − 50.05 = 773.9
+    assert!((dollars(HealthLevel::Initial) - 773.9).abs() < 1e-6);
+}
