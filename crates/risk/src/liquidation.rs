@@ -180,7 +180,7 @@ fn units_to_cover(deficit: Fixed, price: Fixed, rate: Fixed, limit: u64) -> u64 
         return limit;
     }
     match deficit.checked_div(price).and_then(|per_unit_of_rate| per_unit_of_rate.checked_div(rate)) {
-        Some(units) => units.ceil().checked_to_num::<u64>().map_or(limit, |units| units.min(limit)),
+        Some(units) => units.checked_ceil().and_then(|units| units.checked_to_num::<u64>()).map_or(limit, |units| units.min(limit)),
         None => limit,
     }
 }

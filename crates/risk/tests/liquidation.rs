@@ -145,3 +145,16 @@ fn bankruptcy_is_an_empty_account_with_debt() {
     snapshot.perps[0].base_size = 1;
     assert_eq!(bankruptcy_deficit(&snapshot).unwrap(), None);
 }
+
+#[test]
+fn a_vanishing_gain_per_unit_closes_the_whole_position_without_overflow() {
+    let snapshot = proptest::strategy::ValueTree::current(
+        &proptest::strategy::Strategy::new_tree(&underwater_with_perp(), &mut proptest::test_runner::TestRunner::deterministic()).unwrap(),
+    );
+    let (snapshot, index) = snapshot;
+    // A penalty one unit of resolution below the liquidation-end ratio: each
+    // closed unit gains almost nothing, so the quotient leaves the range.
+    let penalty = snapshot.perps[index].liquidation_end_margin_ratio() - Fixed::DELTA;
+    let liquidation = perp_liquidation(&snapshot, index, penalty).unwrap().unwrap();
+    assert_eq!(liquidation.base_to_close, snapshot.perps[index].base_size.unsigned_abs());
+}
