@@ -6,7 +6,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
-use reflex::state::{CollateralAsset, Exchange, MarginAccount};
+use reflex::instructions::FeedConfig;
+use reflex::state::{CollateralAsset, Exchange, MarginAccount, PriceFeed};
+use reflex_sdk::pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use reflex_sdk::embedded::{self, Embedded};
 use reflex_sdk::{instructions as ix, pda};
 use serde::Serialize;
@@ -103,6 +105,43 @@ impl Session {
     }
 }
 
+/// An illustrative Pyth feed id for SOL/USD on the embedded SVM.
+const SOL_USD_FEED_ID: [u8; 32] = [0xef; 32];
+
+fn feed_config() -> FeedConfig {
+    FeedConfig {
+        max_age_seconds: 60,
+        max_liquidation_age_seconds: 300,
+        max_confidence_ppm: 20_000,
+        max_move_per_update_ppm: 100_000,
+        fast_half_life_slots: 9_000,
+        slow_half_life_slots: 216_000,
+        horizon_slots: 150,
+        max_log_return_ppm: 200_000,
+        seed_volatility_ppm: 30,
+    }
+}
+
+/// A fully verified Pyth print for SOL/USD (exponent −8), posted at `slot`.
+fn sol_usd_print(price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
+    let scaled = |x: f64| (x * 1e8).round() as i64;
+    PriceUpdateV2 {
+        write_authority: Pubkey::new_from_array([9; 32]),
+        verification_level: VerificationLevel::Full,
+        price_message: PriceFeedMessage {
+            feed_id: SOL_USD_FEED_ID,
+            price: scaled(price),
+            conf: scaled(confidence) as u64,
+            exponent: -8,
+            publish_time,
+            prev_publish_time: publish_time - 1,
+            ema_price: scaled(price),
+            ema_conf: scaled(confidence) as u64,
+        },
+        posted_slot: slot,
+    }
+}
+
 pub fn run() -> Result<Report, Box<dyn Error>> {
     let program_bytes = embedded::load_program_binary()?.len();
     let mut session = Session { env: Embedded::new()?, steps: Vec::new() };
@@ -176,6 +215,29 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     withdraw(&mut session, "bob", &bob, &alice_account, wsol, 1.0);
     session.steps.last_mut().expect("step").description = "bob tries to withdraw 1 wSOL from alice's account".into();
     withdraw(&mut session, "alice", &alice, &alice_account, wsol, 25.0);
+
+    // A SOL/USD price feed: the admin lists it, then a keeper cranks it
+    // through a calm minute and a sharp drop, one Pyth print per slot.
+    let oracle = session.env.new_keypair().pubkey();
+    let keeper = session.env.funded_keypair(10);
+    let (mut slot, mut now) = (5_000u64, 1_790_000_000i64);
+    session.env.set_clock(slot, now);
+    session.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, now, slot));
+    let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD_FEED_ID, &oracle, wsol.decimals, feed_config());
+    session.step(list, "list_feed", "admin lists the SOL/USD feed (Pyth PriceUpdateV2)".into(), &admin);
+    for (price, confidence) in [(150.0, 0.05), (150.2, 0.05), (149.9, 0.06), (150.1, 0.05), (141.0, 0.4), (128.0, 0.9), (131.0, 0.5)] {
+        slot += 1;
+        now += 1;
+        session.env.set_clock(slot, now);
+        session.env.write_price_update(&oracle, &sol_usd_print(price, confidence, now, slot));
+        let refresh = ix::refresh_feed(&SOL_USD_FEED_ID, &oracle);
+        if session.step(refresh, "refresh_feed", String::new(), &keeper) {
+            let feed: PriceFeed = session.env.load(&pda::feed(&SOL_USD_FEED_ID)).ok_or("price feed missing")?;
+            let sigma = feed.accumulator().risk_volatility(&feed.accumulator_config())?;
+            session.steps.last_mut().expect("step").description =
+                format!("keeper cranks SOL/USD at ${price:.2}: risk volatility σ_T = {:.3}%", sigma.to_num::<f64>() * 100.0);
+        }
+    }
 
     let env = &session.env;
     let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange account missing")?;
@@ -273,7 +335,7 @@ impl Report {
             "# Compute units per instruction\n\n\
              Measured by `reflex bench-cu` (`bash scripts/bench-cu.sh`): the SBF binary\n\
              `target/deploy/reflex.so` in LiteSVM, over the demo scenario (three mints, SPL Token\n\
-             and Token-2022, two traders). Whole-transaction CU, including the token-program CPIs.\n\
+             and Token-2022, two traders, a SOL/USD feed cranked through seven Pyth prints). Whole-transaction CU, including the token-program CPIs.\n\
              Keys are derived deterministically, so PDA bump searches and the figures repeat\n\
              exactly from run to run; min and max differ by mint, token program and bump.\n\n\
              | instruction | min CU | max CU | samples |\n|---|---:|---:|---:|\n",

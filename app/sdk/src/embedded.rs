@@ -10,7 +10,9 @@ use std::time::SystemTime;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
-use anchor_lang::{Discriminator, ZeroCopy};
+use anchor_lang::prelude::Clock;
+use anchor_lang::{AccountSerialize, Discriminator, ZeroCopy};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use litesvm::types::FailedTransactionMetadata;
@@ -215,6 +217,31 @@ impl Embedded {
         let ix = spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount)
             .expect("mint_to");
         self.send(&[ix], authority, &[]).expect("mint_to");
+    }
+
+    /// Sets the cluster clock: slot and unix time (LiteSVM's own warp moves
+    /// only the slot; oracle staleness is judged on unix time).
+    pub fn set_clock(&mut self, slot: u64, unix_timestamp: i64) {
+        let mut clock = self.svm.get_sysvar::<Clock>();
+        clock.slot = slot;
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
+    }
+
+    /// Writes a Pyth `PriceUpdateV2` account at `address`, owned by the Pyth
+    /// Solana receiver program and serialized with the receiver SDK's own
+    /// type, exactly as the receiver leaves it after posting an update.
+    pub fn write_price_update(&mut self, address: &Pubkey, update: &PriceUpdateV2) {
+        let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+        update.try_serialize(&mut data).expect("serialize PriceUpdateV2");
+        let account = solana_account::Account {
+            lamports: self.svm.minimum_balance_for_rent_exemption(data.len()),
+            data,
+            owner: pyth_solana_receiver_sdk::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.svm.set_account(*address, account).expect("write PriceUpdateV2");
     }
 
     /// A token account's balance (SPL Token or Token-2022).

@@ -109,3 +109,33 @@ pub fn withdraw(
         reflex::instruction::Withdraw { amount },
     )
 }
+
+/// `oracle` is the Pyth `PriceUpdateV2` account the feed will read.
+pub fn list_feed(
+    admin: &Pubkey,
+    payer: &Pubkey,
+    feed_id: [u8; 32],
+    oracle: &Pubkey,
+    base_decimals: u8,
+    config: reflex::instructions::FeedConfig,
+) -> Instruction {
+    instruction(
+        reflex::accounts::ListFeed {
+            listing: reflex::accounts::FeedListing { exchange: pda::exchange(), admin: *admin },
+            new_feed: reflex::accounts::NewFeed {
+                payer: *payer,
+                feed: pda::feed(&feed_id),
+                oracle: *oracle,
+                system_program: system_program::ID,
+            },
+        },
+        reflex::instruction::ListFeed { feed_id, base_decimals, config },
+    )
+}
+
+pub fn refresh_feed(feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::RefreshFeed { feed: pda::feed(feed_id), oracle: *oracle },
+        reflex::instruction::RefreshFeed {},
+    )
+}

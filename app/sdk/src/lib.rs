@@ -12,4 +12,5 @@ pub mod pda;
 pub mod embedded;
 
 pub use anchor_lang::prelude::Pubkey;
+pub use pyth_solana_receiver_sdk;
 pub use reflex::ID as PROGRAM_ID;

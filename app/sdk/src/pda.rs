@@ -1,7 +1,7 @@
 //! Program-derived addresses. Seeds come from `reflex::constants`, so the SDK
 //! and the program cannot disagree.
 use anchor_lang::prelude::Pubkey;
-use reflex::constants::{COLLATERAL_SEED, EXCHANGE_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
+use reflex::constants::{COLLATERAL_SEED, EXCHANGE_SEED, FEED_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
 
 pub fn exchange() -> Pubkey {
     Pubkey::find_program_address(&[EXCHANGE_SEED], &reflex::ID).0
@@ -22,4 +22,8 @@ pub fn margin_account(owner: &Pubkey, account_id: u32) -> Pubkey {
 /// The upgradeable loader's ProgramData account of the Reflex program.
 pub fn program_data() -> Pubkey {
     Pubkey::find_program_address(&[reflex::ID.as_ref()], &anchor_lang::solana_program::bpf_loader_upgradeable::ID).0
+}
+
+pub fn feed(feed_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[FEED_SEED, feed_id.as_ref()], &reflex::ID).0
 }

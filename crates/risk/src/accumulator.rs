@@ -124,7 +124,7 @@ impl VolatilityAccumulator {
         }
         let dt = slot - self.last_slot;
         let log_return = ln(div(price, self.last_price)?)?.clamp(-config.max_log_return, config.max_log_return);
-        let sample = div(mul_floor(log_return, log_return)?, Fixed::from_num(dt))?;
+        let sample = mul_floor(log_return, log_return)?.checked_div_int(dt as i128).ok_or(RiskError::Overflow)?;
         let fast_variance = ewma(self.fast_variance, sample, decay_factor(dt, config.fast_half_life_slots)?)?;
         let slow_variance = ewma(self.slow_variance, sample, decay_factor(dt, config.slow_half_life_slots)?)?;
         *self = VolatilityAccumulator {

@@ -7,10 +7,14 @@ pub const COLLATERAL_SEED: &[u8] = b"collateral";
 /// `["vault", mint]`: the unified vault holding every deposit of a mint.
 /// Its token authority is the mint's CollateralAsset PDA.
 pub const VAULT_SEED: &[u8] = b"vault";
+/// `["feed", pyth_feed_id]`: the PriceFeed of one underlying.
+pub const FEED_SEED: &[u8] = b"feed";
 /// `["margin", owner, account_id as u32 little-endian]`: a trader's margin account.
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 
 /// Collateral mints the exchange can list (the registry is a fixed array).
 pub const MAX_COLLATERAL_ASSETS: usize = 32;
+/// Price feeds the exchange can list.
+pub const MAX_FEEDS: usize = 32;
 /// Distinct collateral tokens one margin account can hold at once.
 pub const MAX_COLLATERAL_SLOTS: usize = 8;

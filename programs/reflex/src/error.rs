@@ -38,4 +38,32 @@ pub enum ReflexError {
     VaultAmountMismatch,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("A feed for this Pyth feed id is already listed")]
+    FeedAlreadyListed,
+    #[msg("The feed registry is full; no further feeds can be listed")]
+    FeedRegistryFull,
+    #[msg("Feed settings are inconsistent: the liquidation age must be at least the max age, and ratios at most 100%")]
+    InvalidFeedConfig,
+    #[msg("Accumulator settings are invalid: half-lives and horizon must be positive, the slow half-life at least the fast one, the return clamp positive")]
+    InvalidAccumulatorConfig,
+    #[msg("Bounds are inconsistent: a keeper could not keep the protocol solvent under them")]
+    InconsistentBounds,
+    #[msg("The oracle account passed is not the one this feed reads")]
+    WrongOracleAccount,
+    #[msg("The oracle account is not owned by the Pyth Solana receiver program")]
+    WrongOracleOwner,
+    #[msg("The oracle account is not a Pyth PriceUpdateV2 account")]
+    InvalidOracleAccount,
+    #[msg("The price update was not fully verified (Wormhole signatures); post a fully verified update")]
+    UnverifiedPriceUpdate,
+    #[msg("The price update is for a different Pyth feed id")]
+    WrongFeedId,
+    #[msg("The oracle price is older than this feed accepts; post a fresh price update")]
+    StalePrice,
+    #[msg("The oracle's confidence interval is wider than this feed accepts")]
+    ConfidenceTooWide,
+    #[msg("The oracle price is zero or negative")]
+    InvalidOraclePrice,
+    #[msg("The clock went backwards relative to the feed's last update")]
+    SlotWentBackwards,
 }

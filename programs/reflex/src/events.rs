@@ -48,3 +48,26 @@ pub struct CollateralWithdrawn {
     /// All deposits of this collateral after the withdrawal.
     pub total_deposits: u64,
 }
+
+#[event]
+pub struct FeedListed {
+    pub feed: Pubkey,
+    pub feed_id: [u8; 32],
+    pub oracle: Pubkey,
+    pub base_decimals: u8,
+    pub config: crate::instructions::FeedConfig,
+}
+
+/// Emitted when a refresh accepts a newer print. Fixed-point values are
+/// I80F48 bits (value · 2⁴⁸); prices in quote native units per base native unit.
+#[event]
+pub struct FeedRefreshed {
+    pub feed: Pubkey,
+    pub slot: u64,
+    pub price: i128,
+    pub confidence: i128,
+    /// `σ_T` after the update.
+    pub risk_volatility: i128,
+    /// 2: valid for everything; 1: for liquidations, reducing and closing only.
+    pub grade: u8,
+}

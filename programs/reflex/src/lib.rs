@@ -5,6 +5,8 @@
 //! the math, write and emit. Layout:
 //! - `instructions/`: one file per instruction, accounts struct beside handler
 //! - `state/`: account types
+//! - `controller/`: state transitions shared by instructions (feed refresh)
+//! - `oracle/`: Pyth formats and guard rails
 //! - `validation/`: checks shared by several instructions
 //! - `error.rs`, `events.rs`, `constants.rs`: the one error enum, the events, seeds
 #![allow(clippy::result_large_err)]
@@ -12,9 +14,11 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
+pub mod controller;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod oracle;
 pub mod state;
 pub mod utils;
 pub mod validation;
@@ -53,6 +57,18 @@ pub mod reflex {
     /// Owner: deposits collateral into the unified vault.
     pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         instructions::deposit(ctx, amount)
+    }
+
+    /// Admin: lists a price feed for one underlying, reading the Pyth
+    /// `PriceUpdateV2` account `oracle` for `feed_id`.
+    pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, config: FeedConfig) -> Result<()> {
+        instructions::list_feed(ctx, feed_id, base_decimals, config)
+    }
+
+    /// Anyone: refreshes a feed's price and volatility accumulator for the
+    /// current slot (a second call in the same slot changes nothing).
+    pub fn refresh_feed(ctx: Context<RefreshFeed>) -> Result<()> {
+        instructions::refresh_feed(ctx)
     }
 
     /// Owner: withdraws collateral from the unified vault.

@@ -5,6 +5,8 @@ pub mod create_margin_account;
 pub mod deposit;
 pub mod initialize_exchange;
 pub mod list_collateral;
+pub mod list_feed;
+pub mod refresh_feed;
 pub mod withdraw;
 
 pub use collateral_vault::*;
@@ -12,4 +14,6 @@ pub use create_margin_account::*;
 pub use deposit::*;
 pub use initialize_exchange::*;
 pub use list_collateral::*;
+pub use list_feed::*;
+pub use refresh_feed::*;
 pub use withdraw::*;

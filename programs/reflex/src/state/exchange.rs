@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::MAX_COLLATERAL_ASSETS;
+use crate::constants::{MAX_COLLATERAL_ASSETS, MAX_FEEDS};
 use crate::error::ReflexError;
 
 /// The protocol's root account (PDA `["exchange"]`): who governs it, which
@@ -16,10 +16,13 @@ pub struct Exchange {
     /// `asset_index` is its position here. Entries past `collateral_count`
     /// are zero.
     pub collateral_mints: [Pubkey; MAX_COLLATERAL_ASSETS],
+    /// Pyth feed ids of listed price feeds, in listing order.
+    pub feed_ids: [[u8; 32]; MAX_FEEDS],
     pub collateral_count: u16,
+    pub feed_count: u16,
     pub quote_decimals: u8,
     pub bump: u8,
-    pub _padding: [u8; 4],
+    pub _padding: [u8; 2],
     /// Room for the governance, pool and insurance fields of later versions.
     pub _reserved: [u8; 256],
 }
@@ -46,5 +49,22 @@ impl Exchange {
         *slot = mint;
         self.collateral_count = index + 1;
         Ok(index)
+    }
+
+    pub fn listed_feeds(&self) -> &[[u8; 32]] {
+        &self.feed_ids[..self.feed_count as usize]
+    }
+
+    pub fn is_feed_listed(&self, feed_id: &[u8; 32]) -> bool {
+        self.listed_feeds().contains(feed_id)
+    }
+
+    /// Appends `feed_id` to the registry.
+    pub fn register_feed(&mut self, feed_id: [u8; 32]) -> Result<()> {
+        require!(!self.is_feed_listed(&feed_id), ReflexError::FeedAlreadyListed);
+        let index = self.feed_count as usize;
+        *self.feed_ids.get_mut(index).ok_or(ReflexError::FeedRegistryFull)? = feed_id;
+        self.feed_count += 1;
+        Ok(())
     }
 }

@@ -4,7 +4,11 @@
 pub mod collateral_asset;
 pub mod exchange;
 pub mod margin_account;
+pub mod price_feed;
+pub mod stored_fixed;
 
 pub use collateral_asset::*;
 pub use exchange::*;
 pub use margin_account::*;
+pub use price_feed::*;
+pub use stored_fixed::*;

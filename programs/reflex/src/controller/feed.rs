@@ -1,0 +1,66 @@
+use anchor_lang::prelude::*;
+use reflex_risk::price::{native_confidence, native_price};
+use reflex_risk::{RiskError, UpdateOutcome};
+
+use crate::error::ReflexError;
+use crate::oracle::{pyth_pull, Guard, PriceGrade};
+use crate::state::PriceFeed;
+
+/// What a refresh did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// A newer print was accepted and the accumulator moved.
+    Updated(PriceGrade),
+    /// The feed was already refreshed this slot, or the oracle has no newer
+    /// print: nothing changed.
+    Unchanged,
+}
+
+/// Refreshes `feed` from its oracle account for the current slot: reads and
+/// grades the print, converts it to quote native units per base native
+/// unit, and feeds it to the accumulator. At most once per slot; a print
+/// that is not newer (posted at a later slot, published no earlier) than the
+/// last accepted one changes nothing.
+pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Result<Refresh> {
+    require_keys_eq!(oracle.key(), feed.oracle, ReflexError::WrongOracleAccount);
+    if feed.updates > 0 && feed.last_slot == clock.slot {
+        return Ok(Refresh::Unchanged);
+    }
+    let print = pyth_pull::read(oracle, &feed.feed_id)?;
+    let newer = print.posted_slot > feed.last_posted_slot && print.publish_time >= feed.last_publish_time;
+    if feed.updates > 0 && !newer {
+        return Ok(Refresh::Unchanged);
+    }
+    let price = native_price(print.price, print.exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let confidence = native_confidence(print.confidence, print.exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let guard = Guard {
+        max_age_seconds: feed.max_age_seconds,
+        max_liquidation_age_seconds: feed.max_liquidation_age_seconds,
+        max_confidence_ratio: feed.max_confidence_ratio.get(),
+        max_move_per_update: feed.max_move_per_update.get(),
+    };
+    let grade = guard.grade(price, confidence, print.publish_time, clock.unix_timestamp, feed.last_price.get())?;
+
+    let mut accumulator = feed.accumulator();
+    let outcome = accumulator.update(&feed.accumulator_config(), price, confidence, clock.slot).map_err(risk_error)?;
+    if outcome == UpdateOutcome::SameSlot {
+        return Ok(Refresh::Unchanged);
+    }
+    feed.store_accumulator(&accumulator);
+    feed.last_confidence.set(confidence);
+    feed.last_publish_time = print.publish_time;
+    feed.last_posted_slot = print.posted_slot;
+    feed.last_grade = grade as u8;
+    Ok(Refresh::Updated(grade))
+}
+
+/// The risk crate's errors as the program's named errors.
+pub fn risk_error(error: RiskError) -> Error {
+    match error {
+        RiskError::NonPositiveInput => error!(ReflexError::InvalidOraclePrice),
+        RiskError::SlotWentBackwards => error!(ReflexError::SlotWentBackwards),
+        RiskError::InvalidConfig(_) => error!(ReflexError::InvalidAccumulatorConfig),
+        RiskError::InvalidBounds(_) => error!(ReflexError::InconsistentBounds),
+        RiskError::NegativeInput | RiskError::Overflow | RiskError::NoSuchEntry => error!(ReflexError::MathOverflow),
+    }
+}

@@ -1,0 +1,3 @@
+//! State transitions shared by several instructions. Handlers validate
+//! accounts and call these; these call the risk crate.
+pub mod feed;

@@ -1,0 +1,136 @@
+use anchor_lang::prelude::*;
+use reflex_risk::AccumulatorConfig;
+
+use crate::constants::{EXCHANGE_SEED, FEED_SEED};
+use crate::controller::feed::risk_error;
+use crate::error::ReflexError;
+use crate::events::FeedListed;
+use crate::oracle::pyth_pull;
+use crate::state::{Exchange, PriceFeed, StoredFixed};
+use crate::utils::ppm;
+
+/// A feed's guard rails and accumulator settings. Ratios are in parts per
+/// million (1% = 10,000).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeedConfig {
+    /// A print older than this is graded for liquidations only.
+    pub max_age_seconds: u32,
+    /// A print older than this is refused.
+    pub max_liquidation_age_seconds: u32,
+    /// Largest `conf / price` accepted, ppm.
+    pub max_confidence_ppm: u32,
+    /// A larger move since the last accepted print grades it for liquidations only, ppm.
+    pub max_move_per_update_ppm: u32,
+    /// `H_fast`, slots.
+    pub fast_half_life_slots: u64,
+    /// `H_slow`, slots.
+    pub slow_half_life_slots: u64,
+    /// `T`, the liquidation horizon, slots.
+    pub horizon_slots: u64,
+    /// `r_max`, the log-return clamp, ppm.
+    pub max_log_return_ppm: u32,
+    /// Per-slot volatility the accumulator starts from, ppm (variance is its square).
+    pub seed_volatility_ppm: u32,
+}
+
+impl FeedConfig {
+    pub fn accumulator_config(&self) -> AccumulatorConfig {
+        let seed_volatility = ppm(self.seed_volatility_ppm);
+        AccumulatorConfig {
+            fast_half_life_slots: self.fast_half_life_slots,
+            slow_half_life_slots: self.slow_half_life_slots,
+            max_log_return: ppm(self.max_log_return_ppm),
+            horizon_slots: self.horizon_slots,
+            seed_variance: seed_volatility * seed_volatility,
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.max_age_seconds <= self.max_liquidation_age_seconds
+                && self.max_confidence_ppm <= 1_000_000
+                && self.max_move_per_update_ppm <= 1_000_000,
+            ReflexError::InvalidFeedConfig
+        );
+        self.accumulator_config().validate().map_err(risk_error)
+    }
+}
+
+/// The admin and the registry check. Anchor runs a nested struct's
+/// constraints in field order, so these run before [`NewFeed`] creates the
+/// account: a duplicate fails with its own error, not "already in use".
+/// (The outer struct declares no `#[instruction]`: if it did, Anchor would
+/// hand the nested structs the instruction data past `feed_id`.)
+#[derive(Accounts)]
+#[instruction(feed_id: [u8; 32])]
+pub struct FeedListing<'info> {
+    #[account(
+        mut,
+        seeds = [EXCHANGE_SEED],
+        bump = exchange.load()?.bump,
+        has_one = admin @ ReflexError::NotAdmin,
+        constraint = !exchange.load()?.is_feed_listed(&feed_id) @ ReflexError::FeedAlreadyListed,
+    )]
+    pub exchange: AccountLoader<'info, Exchange>,
+    pub admin: Signer<'info>,
+}
+
+#[derive(Accounts)]
+pub struct ListFeed<'info> {
+    pub listing: FeedListing<'info>,
+    pub new_feed: NewFeed<'info>,
+}
+
+#[derive(Accounts)]
+#[instruction(feed_id: [u8; 32])]
+pub struct NewFeed<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(init, payer = payer, space = PriceFeed::SPACE, seeds = [FEED_SEED, feed_id.as_ref()], bump)]
+    pub feed: AccountLoader<'info, PriceFeed>,
+    /// The Pyth `PriceUpdateV2` account this feed will read; checked to be
+    /// one, fully verified, for `feed_id`.
+    /// CHECK: validated by `pyth_pull::read`.
+    pub oracle: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+/// `base_decimals`: decimals of the underlying token, so prices convert to
+/// quote native units per base native unit.
+pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, config: FeedConfig) -> Result<()> {
+    let new_feed = &ctx.accounts.new_feed;
+    config.validate()?;
+    pyth_pull::read(&new_feed.oracle, &feed_id)?;
+    let quote_decimals = {
+        let mut exchange = ctx.accounts.listing.exchange.load_mut()?;
+        exchange.register_feed(feed_id)?;
+        exchange.quote_decimals
+    };
+
+    let accumulator = config.accumulator_config();
+    let mut feed = new_feed.feed.load_init()?;
+    feed.exchange = ctx.accounts.listing.exchange.key();
+    feed.oracle = new_feed.oracle.key();
+    feed.feed_id = feed_id;
+    feed.max_confidence_ratio = StoredFixed::new(ppm(config.max_confidence_ppm));
+    feed.max_move_per_update = StoredFixed::new(ppm(config.max_move_per_update_ppm));
+    feed.max_log_return = StoredFixed::new(accumulator.max_log_return);
+    feed.seed_variance = StoredFixed::new(accumulator.seed_variance);
+    feed.fast_half_life_slots = config.fast_half_life_slots;
+    feed.slow_half_life_slots = config.slow_half_life_slots;
+    feed.horizon_slots = config.horizon_slots;
+    feed.max_age_seconds = config.max_age_seconds;
+    feed.max_liquidation_age_seconds = config.max_liquidation_age_seconds;
+    feed.base_decimals = base_decimals;
+    feed.quote_decimals = quote_decimals;
+    feed.bump = ctx.bumps.new_feed.feed;
+
+    emit!(FeedListed {
+        feed: new_feed.feed.key(),
+        feed_id,
+        oracle: feed.oracle,
+        base_decimals,
+        config,
+    });
+    Ok(())
+}

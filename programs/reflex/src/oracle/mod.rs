@@ -1,0 +1,87 @@
+//! Oracle reading and guard rails (DESIGN.md section 7).
+//!
+//! A print is read from its account ([`pyth_pull`]), converted to the risk
+//! crate's units, and graded. The grade says which actions may use it:
+//!
+//! | grade | age | confidence | move since last | usable by |
+//! |---|---|---|---|---|
+//! | `Valid` | ≤ `max_age_seconds` | ≤ cap | ≤ cap | everything, including risk-increasing actions |
+//! | `LiquidationOnly` | ≤ `max_liquidation_age_seconds` | ≤ cap | any | liquidations, reducing and closing |
+//! | unusable | older | wider | | nothing: the refresh fails with the reason |
+//!
+//! Deposits and repayments need no price at all.
+pub mod pyth_pull;
+
+use anchor_lang::prelude::*;
+use reflex_risk::Fixed;
+
+use crate::error::ReflexError;
+
+/// One oracle print, as the oracle reported it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OraclePrint {
+    /// Price mantissa: the price is `price · 10^exponent` quote per whole base token.
+    pub price: i64,
+    pub confidence: u64,
+    pub exponent: i32,
+    /// Unix seconds at which the oracle published the price.
+    pub publish_time: i64,
+    /// Slot at which the print was posted on this chain: tells apart two
+    /// prints published within the same second.
+    pub posted_slot: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum PriceGrade {
+    /// Good enough for liquidations, reducing and closing only.
+    LiquidationOnly = 1,
+    /// Good for everything.
+    Valid = 2,
+}
+
+impl PriceGrade {
+    pub fn from_stored(value: u8) -> Option<Self> {
+        match value {
+            1 => Some(PriceGrade::LiquidationOnly),
+            2 => Some(PriceGrade::Valid),
+            _ => None,
+        }
+    }
+}
+
+/// The guard rails of one feed.
+#[derive(Clone, Copy, Debug)]
+pub struct Guard {
+    pub max_age_seconds: u32,
+    pub max_liquidation_age_seconds: u32,
+    pub max_confidence_ratio: Fixed,
+    pub max_move_per_update: Fixed,
+}
+
+impl Guard {
+    /// Grades a print converted to `price` and `confidence` (any common
+    /// unit), published at `publish_time`, `now` being the cluster's unix
+    /// time and `last_price` the last accepted price (zero if none).
+    pub fn grade(&self, price: Fixed, confidence: Fixed, publish_time: i64, now: i64, last_price: Fixed) -> Result<PriceGrade> {
+        require!(price > 0, ReflexError::InvalidOraclePrice);
+        let age = now.saturating_sub(publish_time).max(0);
+        require!(age <= self.max_liquidation_age_seconds as i64, ReflexError::StalePrice);
+        // conf / price ≤ cap, as conf ≤ cap · price: a multiplication, where a
+        // fixed-point division would cost thousands of compute units.
+        let confidence_limit = self.max_confidence_ratio.checked_mul(price).ok_or(ReflexError::MathOverflow)?;
+        require!(confidence <= confidence_limit, ReflexError::ConfidenceTooWide);
+        if age > self.max_age_seconds as i64 {
+            return Ok(PriceGrade::LiquidationOnly);
+        }
+        if last_price > 0 {
+            // |price − last| / last ≤ cap, likewise without dividing.
+            let change = price.checked_sub(last_price).and_then(|change| change.checked_abs()).ok_or(ReflexError::MathOverflow)?;
+            let move_limit = self.max_move_per_update.checked_mul(last_price).ok_or(ReflexError::MathOverflow)?;
+            if change > move_limit {
+                return Ok(PriceGrade::LiquidationOnly);
+            }
+        }
+        Ok(PriceGrade::Valid)
+    }
+}

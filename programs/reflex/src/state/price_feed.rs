@@ -1,0 +1,95 @@
+use anchor_lang::prelude::*;
+use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};
+
+use super::StoredFixed;
+
+/// One underlying's price feed (PDA `["feed", feed_id]`): which oracle
+/// account it reads, the guard rails a print must pass, and the volatility
+/// accumulator (DESIGN.md sections 4 and 7).
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct PriceFeed {
+    pub exchange: Pubkey,
+    /// The oracle account read: a Pyth `PriceUpdateV2` account (the push
+    /// oracle updates one in place per feed).
+    pub oracle: Pubkey,
+    /// Pyth feed id the oracle account must carry.
+    pub feed_id: [u8; 32],
+
+    // Guard rails.
+    /// Largest `conf / price` a usable print may have.
+    pub max_confidence_ratio: StoredFixed,
+    /// A print that moved more than this fraction since the last accepted one
+    /// is accepted (clamped in the accumulator) but graded for liquidations only.
+    pub max_move_per_update: StoredFixed,
+
+    // Accumulator configuration (see `reflex_risk::AccumulatorConfig`).
+    pub max_log_return: StoredFixed,
+    pub seed_variance: StoredFixed,
+    pub fast_half_life_slots: u64,
+    pub slow_half_life_slots: u64,
+    pub horizon_slots: u64,
+
+    // Accumulator state (see `reflex_risk::VolatilityAccumulator`).
+    pub last_price: StoredFixed,
+    pub fast_variance: StoredFixed,
+    pub slow_variance: StoredFixed,
+    pub confidence_ratio: StoredFixed,
+    pub last_slot: u64,
+    pub updates: u64,
+
+    // The last accepted print.
+    /// Its confidence, quote native units per base native unit.
+    pub last_confidence: StoredFixed,
+    /// Its Pyth publish time (unix seconds).
+    pub last_publish_time: i64,
+    /// The slot it was posted at.
+    pub last_posted_slot: u64,
+
+    /// A print older than this many seconds is not fully valid.
+    pub max_age_seconds: u32,
+    /// A print older than this many seconds is unusable, even for liquidations.
+    pub max_liquidation_age_seconds: u32,
+    /// Decimals of the underlying token the prices are converted for.
+    pub base_decimals: u8,
+    pub quote_decimals: u8,
+    /// `PriceGrade` of the last accepted print.
+    pub last_grade: u8,
+    pub bump: u8,
+    pub _padding: [u8; 4],
+    pub _reserved: [u8; 120],
+}
+
+impl PriceFeed {
+    pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
+
+    pub fn accumulator_config(&self) -> AccumulatorConfig {
+        AccumulatorConfig {
+            fast_half_life_slots: self.fast_half_life_slots,
+            slow_half_life_slots: self.slow_half_life_slots,
+            max_log_return: self.max_log_return.get(),
+            horizon_slots: self.horizon_slots,
+            seed_variance: self.seed_variance.get(),
+        }
+    }
+
+    pub fn accumulator(&self) -> VolatilityAccumulator {
+        VolatilityAccumulator {
+            last_price: self.last_price.get(),
+            last_slot: self.last_slot,
+            fast_variance: self.fast_variance.get(),
+            slow_variance: self.slow_variance.get(),
+            confidence_ratio: self.confidence_ratio.get(),
+            updates: self.updates,
+        }
+    }
+
+    pub fn store_accumulator(&mut self, accumulator: &VolatilityAccumulator) {
+        self.last_price.set(accumulator.last_price);
+        self.last_slot = accumulator.last_slot;
+        self.fast_variance.set(accumulator.fast_variance);
+        self.slow_variance.set(accumulator.slow_variance);
+        self.confidence_ratio.set(accumulator.confidence_ratio);
+        self.updates = accumulator.updates;
+    }
+}

@@ -1,0 +1,7 @@
+use reflex_risk::Fixed;
+
+/// Parts per million as a fraction: instruction arguments carry ratios as
+/// integers (exact, readable in an explorer), the state as fixed point.
+pub fn ppm(value: u32) -> Fixed {
+    Fixed::from_num(value) / 1_000_000
+}
