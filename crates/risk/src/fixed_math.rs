@@ -19,6 +19,7 @@
 //! - [`exp`]: relative error ≤ 1e-11 plus 2⁻⁴⁷ absolute, for inputs ≤ 54.
 //! - [`sqrt`]: correctly rounded down (error < 2⁻⁴⁸) for every input ≥ 0.
 use crate::error::{RiskError, RiskResult};
+use crate::fixed_tables::{EXP2_STEP, INV_CENTER, LN_CENTER, TABLE_SIZE};
 use crate::Fixed;
 
 /// ln 2 with 64 fractional bits (the top 64 bits of `fixed::consts::LN_2`).
@@ -32,22 +33,8 @@ const fn reciprocal(n: i128) -> Fixed {
     Fixed::from_bits((1i128 << FRACTION_BITS) / n)
 }
 
-/// `1/3, 1/5, …, 1/21`: the odd reciprocals of the atanh series in [`ln`].
-const ODD_RECIPROCALS: [Fixed; 10] = [
-    reciprocal(3),
-    reciprocal(5),
-    reciprocal(7),
-    reciprocal(9),
-    reciprocal(11),
-    reciprocal(13),
-    reciprocal(15),
-    reciprocal(17),
-    reciprocal(19),
-    reciprocal(21),
-];
-
-/// `1/1, 1/2, …, 1/16`: the Horner factors of the exponential series in [`exp2`].
-const INTEGER_RECIPROCALS: [Fixed; 16] = [
+/// `1/1 … 1/7`: coefficients of the `ln(1 + t)` series in [`ln`].
+const LN_SERIES: [Fixed; 7] = [
     reciprocal(1),
     reciprocal(2),
     reciprocal(3),
@@ -55,16 +42,20 @@ const INTEGER_RECIPROCALS: [Fixed; 16] = [
     reciprocal(5),
     reciprocal(6),
     reciprocal(7),
-    reciprocal(8),
-    reciprocal(9),
-    reciprocal(10),
-    reciprocal(11),
-    reciprocal(12),
-    reciprocal(13),
-    reciprocal(14),
-    reciprocal(15),
-    reciprocal(16),
 ];
+
+/// `1/0! … 1/5!`: coefficients of the `e^z` series in [`exp2`].
+const EXP_SERIES: [Fixed; 6] = [
+    reciprocal(1),
+    reciprocal(1),
+    reciprocal(2),
+    reciprocal(6),
+    reciprocal(24),
+    reciprocal(120),
+];
+
+/// Bits of the fractional part that index the lookup tables (64 entries).
+const TABLE_BITS: u32 = TABLE_SIZE.trailing_zeros();
 
 /// `a · b` rounded toward −∞ (never above the exact product).
 pub fn mul_floor(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
@@ -92,40 +83,44 @@ pub fn div(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
 
 /// Natural logarithm of `x > 0`.
 ///
-/// Write `x = m · 2^k` with `m ∈ [1/√2, √2)`; then `ln x = k·ln 2 + ln m`
-/// and `ln m = 2·atanh(s) = 2(s + s³/3 + s⁵/5 + …)` with
-/// `s = (m − 1)/(m + 1)`, `|s| ≤ 0.172`, so eleven terms reach 2⁻⁴⁸.
-/// `k·ln 2` uses a 64-fractional-bit ln 2 so large exponents add no error.
+/// Write `x = m · 2^k` with `m ∈ [1, 2)`, and `m = c · (1 + t)` where
+/// `c = 1 + j/64` is the table center just below `m`, so `t ∈ [0, 1/64)`:
+///
+/// ```text
+/// ln x = k·ln 2 + ln c + ln(1 + t),   ln(1 + t) = t − t²/2 + t³/3 − … − t⁸/8…
+/// ```
+///
+/// `ln c` and `1/c` come from 64-entry tables (`t = m·(1/c) − 1`, no
+/// division), and seven series terms reach 2⁻⁴⁸ (`t⁸/8 < 5e-16`). `k·ln 2`
+/// uses a 64-fractional-bit ln 2 so large exponents add no error. Eight
+/// multiplications in all: division is what costs on SBPF.
 pub fn ln(x: Fixed) -> RiskResult<Fixed> {
     if x <= 0 {
         return Err(RiskError::NonPositiveInput);
     }
-    let mut k = x.int_log2();
-    let mut m = if k >= 0 { x >> k as u32 } else { x << (-k) as u32 };
-    if m > Fixed::SQRT_2 {
-        m >>= 1;
-        k += 1;
+    let k = x.int_log2();
+    let m = if k >= 0 { x >> k as u32 } else { x << (-k) as u32 };
+    let index = ((m - Fixed::ONE).to_bits() >> (FRACTION_BITS - TABLE_BITS)) as usize;
+    let t = sub(mul_floor(m, Fixed::from_bits(INV_CENTER[index]))?, Fixed::ONE)?;
+    // Horner: ln(1 + t) = t·(1 − t·(1/2 − t·(1/3 − … − t/7))).
+    let mut series = LN_SERIES[6];
+    for coefficient in LN_SERIES[..6].iter().rev() {
+        series = sub(*coefficient, mul_floor(t, series)?)?;
     }
-    let s = div(sub(m, Fixed::ONE)?, add(m, Fixed::ONE)?)?;
-    let s2 = mul_floor(s, s)?;
-    // Horner form of s·(1 + s²/3 + s⁴/5 + … + s²⁰/21).
-    let mut series = Fixed::ZERO;
-    for coefficient in ODD_RECIPROCALS.iter().rev() {
-        series = mul_floor(add(series, *coefficient)?, s2)?;
-    }
-    let ln_m = mul_floor(add(series, Fixed::ONE)?, s)?.checked_mul_int(2).ok_or(RiskError::Overflow)?;
+    let ln_1_plus_t = mul_floor(t, series)?;
     // k·ln 2 in Q64, rounded to nearest Q48.
     let k_ln2_q64 = LN_2_Q64 * k as i128;
     let k_ln2 = Fixed::from_bits((k_ln2_q64 + (1 << 15)) >> (64 - FRACTION_BITS));
-    add(k_ln2, ln_m)
+    add(add(k_ln2, Fixed::from_bits(LN_CENTER[index]))?, ln_1_plus_t)
 }
 
 /// `2^y`. Inputs above 78 overflow (the result would exceed the range);
 /// inputs below −49 return 0 (the result is under half the resolution).
 ///
-/// Split `y = n + f` with integer `n` and `f ∈ [0, 1)`; `2^f = e^{f·ln 2}` by
-/// its Taylor series (`f·ln 2 < 0.7`, sixteen terms reach 2⁻⁴⁸), then shift
-/// by `n`.
+/// Split `y = n + j/64 + r` with integer `n`, table index `j` and
+/// `r ∈ [0, 1/64)`; then `2^y = 2^n · 2^(j/64) · e^(r·ln 2)`, with `2^(j/64)`
+/// from a 64-entry table and `e^z` (`z < 0.011`) by six series terms
+/// (`z⁶/6! < 3e-15`), then a shift by `n`. Seven multiplications.
 pub fn exp2(y: Fixed) -> RiskResult<Fixed> {
     if y >= 79 {
         return Err(RiskError::Overflow);
@@ -136,12 +131,16 @@ pub fn exp2(y: Fixed) -> RiskResult<Fixed> {
     let n = y.floor();
     let f = y - n; // exact: the fractional bits of y
     let n: i32 = n.to_num();
-    let z = mul_floor(f, Fixed::LN_2)?;
-    // Horner form of Σ z^i / i!, i = 0..=16: 1 + z/1·(1 + z/2·(1 + …)).
-    let mut two_pow_f = Fixed::ONE;
-    for reciprocal in INTEGER_RECIPROCALS.iter().rev() {
-        two_pow_f = add(Fixed::ONE, mul_floor(mul_floor(two_pow_f, z)?, *reciprocal)?)?;
+    let shift = FRACTION_BITS - TABLE_BITS;
+    let index = (f.to_bits() >> shift) as usize;
+    let r = Fixed::from_bits(f.to_bits() & ((1 << shift) - 1));
+    let z = mul_floor(r, Fixed::LN_2)?;
+    // Horner: e^z = 1 + z·(1 + z·(1/2 + z·(1/6 + z·(1/24 + z/120)))).
+    let mut series = EXP_SERIES[5];
+    for coefficient in EXP_SERIES[..5].iter().rev() {
+        series = add(*coefficient, mul_floor(z, series)?)?;
     }
+    let two_pow_f = mul_floor(Fixed::from_bits(EXP2_STEP[index]), series)?;
     if n >= 0 {
         two_pow_f.checked_shl(n as u32).filter(|r| (*r >> n as u32) == two_pow_f).ok_or(RiskError::Overflow)
     } else {

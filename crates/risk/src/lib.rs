@@ -85,6 +85,7 @@ pub mod accumulator;
 pub mod bounds;
 pub mod error;
 pub mod fixed_math;
+mod fixed_tables;
 pub mod health;
 pub mod liquidation;
 pub mod params;

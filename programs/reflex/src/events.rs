@@ -59,15 +59,19 @@ pub struct FeedListed {
 }
 
 /// Emitted when a refresh accepts a newer print. Fixed-point values are
-/// I80F48 bits (value · 2⁴⁸); prices in quote native units per base native unit.
+/// I80F48 bits (value · 2⁴⁸); prices in quote native units per base native
+/// unit. `σ_T` follows from the variances and the feed's horizon and
+/// confidence (`reflex_risk::VolatilityAccumulator::risk_volatility`); the
+/// program does not spend a square root on the event.
 #[event]
 pub struct FeedRefreshed {
     pub feed: Pubkey,
     pub slot: u64,
     pub price: i128,
     pub confidence: i128,
-    /// `σ_T` after the update.
-    pub risk_volatility: i128,
+    /// Per-slot variance EWMAs after the update.
+    pub fast_variance: i128,
+    pub slow_variance: i128,
     /// 2: valid for everything; 1: for liquidations, reducing and closing only.
     pub grade: u8,
 }

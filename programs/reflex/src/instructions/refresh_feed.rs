@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::controller::feed::{refresh, risk_error, Refresh};
+use crate::controller::feed::{refresh, Refresh};
 use crate::events::FeedRefreshed;
 use crate::state::PriceFeed;
 
@@ -17,13 +17,13 @@ pub fn refresh_feed(ctx: Context<RefreshFeed>) -> Result<()> {
     let clock = Clock::get()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
     if let Refresh::Updated(grade) = refresh(&mut feed, &ctx.accounts.oracle, &clock)? {
-        let risk_volatility = feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)?;
         emit!(FeedRefreshed {
             feed: ctx.accounts.feed.key(),
             slot: clock.slot,
             price: feed.last_price.get().to_bits(),
             confidence: feed.last_confidence.get().to_bits(),
-            risk_volatility: risk_volatility.to_bits(),
+            fast_variance: feed.fast_variance.get().to_bits(),
+            slow_variance: feed.slow_variance.get().to_bits(),
             grade: grade as u8,
         });
     }
