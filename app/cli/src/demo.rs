@@ -7,7 +7,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralAsset, Exchange, MarginAccount, PriceFeed};
+use reflex::state::{CollateralAsset, CollateralRiskPpm, CurvePpm, Exchange, FeedbackPpm, MarginAccount, PriceFeed};
 use reflex_sdk::pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use reflex_sdk::embedded::{self, Embedded};
 use reflex_sdk::{instructions as ix, pda};
@@ -122,6 +122,23 @@ fn feed_config() -> FeedConfig {
     }
 }
 
+/// wSOL haircuts: initial 10–60%, maintenance 6–40%, rising with σ_T
+/// (k = 3 and 1.5); maintenance climbs at most 0.1% per slot.
+fn wsol_haircut_risk() -> CollateralRiskPpm {
+    CollateralRiskPpm {
+        haircut: FeedbackPpm {
+            initial: CurvePpm { base: 100_000, sensitivity: 3_000_000, lower: 100_000, upper: 600_000 },
+            maintenance: CurvePpm { base: 60_000, sensitivity: 1_500_000, lower: 60_000, upper: 400_000 },
+            tighten_per_slot: 1_000,
+            loosen_per_slot: 100,
+        },
+        liquidation_discount: 10_000,
+        liquidation_buffer: 20_000,
+        max_move_over_horizon: 40_000,
+        size_factor_ppb: 0,
+    }
+}
+
 /// A fully verified Pyth print for SOL/USD (exponent −8), posted at `slot`.
 fn sol_usd_print(price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
     let scaled = |x: f64| (x * 1e8).round() as i64;
@@ -225,17 +242,32 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, now, slot));
     let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD_FEED_ID, &oracle, wsol.decimals, feed_config());
     session.step(list, "list_feed", "admin lists the SOL/USD feed (Pyth PriceUpdateV2)".into(), &admin);
-    for (price, confidence) in [(150.0, 0.05), (150.2, 0.05), (149.9, 0.06), (150.1, 0.05), (141.0, 0.4), (128.0, 0.9), (131.0, 0.5)] {
+    let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, wsol_haircut_risk());
+    session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
+    let prints = [(150.0, 0.05), (150.2, 0.05), (149.9, 0.06), (150.1, 0.05), (141.0, 0.4), (128.0, 0.9), (131.0, 0.5), (131.2, 0.2)];
+    for (i, (price, confidence)) in prints.into_iter().enumerate() {
         slot += 1;
         now += 1;
         session.env.set_clock(slot, now);
         session.env.write_price_update(&oracle, &sol_usd_print(price, confidence, now, slot));
-        let refresh = ix::refresh_feed(&SOL_USD_FEED_ID, &oracle);
-        if session.step(refresh, "refresh_feed", String::new(), &keeper) {
+        // The first prints through the bare feed crank, the rest through the
+        // collateral crank, which refreshes the feed and moves wSOL's haircuts.
+        let (instruction, name) = if i < 4 {
+            (ix::refresh_feed(&SOL_USD_FEED_ID, &oracle), "refresh_feed")
+        } else {
+            (ix::refresh_collateral(&wsol.mint, &SOL_USD_FEED_ID, &oracle), "refresh_collateral")
+        };
+        if session.step(instruction, name, String::new(), &keeper) {
             let feed: PriceFeed = session.env.load(&pda::feed(&SOL_USD_FEED_ID)).ok_or("price feed missing")?;
             let sigma = feed.accumulator().risk_volatility(&feed.accumulator_config())?;
-            session.steps.last_mut().expect("step").description =
-                format!("keeper cranks SOL/USD at ${price:.2}: risk volatility σ_T = {:.3}%", sigma.to_num::<f64>() * 100.0);
+            let asset: CollateralAsset = session.env.load(&pda::collateral_asset(&wsol.mint)).ok_or("asset missing")?;
+            let haircuts = asset.haircut_state();
+            session.steps.last_mut().expect("step").description = format!(
+                "SOL ${price:.2}: σ_T {:.2}%, wSOL haircut initial {:.1}% / maintenance {:.2}%",
+                sigma.to_num::<f64>() * 100.0,
+                haircuts.initial.to_num::<f64>() * 100.0,
+                haircuts.maintenance.to_num::<f64>() * 100.0
+            );
         }
     }
 
@@ -335,7 +367,7 @@ impl Report {
             "# Compute units per instruction\n\n\
              Measured by `reflex bench-cu` (`bash scripts/bench-cu.sh`): the SBF binary\n\
              `target/deploy/reflex.so` in LiteSVM, over the demo scenario (three mints, SPL Token\n\
-             and Token-2022, two traders, a SOL/USD feed cranked through seven Pyth prints). Whole-transaction CU, including the token-program CPIs.\n\
+             and Token-2022, two traders, a SOL/USD feed cranked through eight Pyth prints, wSOL haircuts following it). Whole-transaction CU, including the token-program CPIs.\n\
              Keys are derived deterministically, so PDA bump searches and the figures repeat\n\
              exactly from run to run; min and max differ by mint, token program and bump.\n\n\
              | instruction | min CU | max CU | samples |\n|---|---:|---:|---:|\n",

@@ -139,3 +139,22 @@ pub fn refresh_feed(feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
         reflex::instruction::RefreshFeed {},
     )
 }
+
+pub fn set_collateral_risk(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], risk: reflex::state::CollateralRiskPpm) -> Instruction {
+    instruction(
+        reflex::accounts::SetCollateralRisk {
+            exchange: pda::exchange(),
+            admin: *admin,
+            collateral_asset: pda::collateral_asset(mint),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::SetCollateralRisk { risk },
+    )
+}
+
+pub fn refresh_collateral(mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::RefreshCollateral { collateral_asset: pda::collateral_asset(mint), feed: pda::feed(feed_id), oracle: *oracle },
+        reflex::instruction::RefreshCollateral {},
+    )
+}

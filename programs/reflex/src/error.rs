@@ -66,4 +66,8 @@ pub enum ReflexError {
     InvalidOraclePrice,
     #[msg("The clock went backwards relative to the feed's last update")]
     SlotWentBackwards,
+    #[msg("The feed passed is not this collateral's or market's feed")]
+    WrongFeed,
+    #[msg("Governance has not set this collateral's haircut bounds and feed yet")]
+    CollateralRiskNotConfigured,
 }

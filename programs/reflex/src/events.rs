@@ -75,3 +75,24 @@ pub struct FeedRefreshed {
     /// 2: valid for everything; 1: for liquidations, reducing and closing only.
     pub grade: u8,
 }
+
+/// Governance changed a collateral's haircut bounds, curves or liquidation
+/// terms (all in ppm, old and new); haircuts are I80F48 bits after the change.
+#[event]
+pub struct CollateralRiskSet {
+    pub collateral_asset: Pubkey,
+    pub feed: Pubkey,
+    pub old: crate::state::CollateralRiskPpm,
+    pub new: crate::state::CollateralRiskPpm,
+    pub initial_haircut: i128,
+    pub maintenance_haircut: i128,
+}
+
+/// The live haircuts after a refresh (I80F48 bits).
+#[event]
+pub struct CollateralHaircutsUpdated {
+    pub collateral_asset: Pubkey,
+    pub slot: u64,
+    pub initial_haircut: i128,
+    pub maintenance_haircut: i128,
+}

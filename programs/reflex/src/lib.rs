@@ -71,6 +71,17 @@ pub mod reflex {
         instructions::refresh_feed(ctx)
     }
 
+    /// Admin: sets a collateral's haircut bounds, curves, liquidation terms and
+    /// feed, validated by the risk crate's consistency check.
+    pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: state::CollateralRiskPpm) -> Result<()> {
+        instructions::set_collateral_risk(ctx, risk)
+    }
+
+    /// Anyone: refreshes a collateral's feed and moves its live haircuts.
+    pub fn refresh_collateral(ctx: Context<RefreshCollateral>) -> Result<()> {
+        instructions::refresh_collateral(ctx)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

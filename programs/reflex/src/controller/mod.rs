@@ -1,3 +1,4 @@
 //! State transitions shared by several instructions. Handlers validate
 //! accounts and call these; these call the risk crate.
+pub mod collateral;
 pub mod feed;

@@ -6,7 +6,9 @@ pub mod deposit;
 pub mod initialize_exchange;
 pub mod list_collateral;
 pub mod list_feed;
+pub mod refresh_collateral;
 pub mod refresh_feed;
+pub mod set_collateral_risk;
 pub mod withdraw;
 
 pub use collateral_vault::*;
@@ -15,5 +17,7 @@ pub use deposit::*;
 pub use initialize_exchange::*;
 pub use list_collateral::*;
 pub use list_feed::*;
+pub use refresh_collateral::*;
 pub use refresh_feed::*;
+pub use set_collateral_risk::*;
 pub use withdraw::*;

@@ -1,5 +1,8 @@
 use anchor_lang::prelude::*;
 
+use reflex_risk::FeedbackState;
+
+use super::{CollateralRiskPpm, StoredFixed};
 use crate::error::ReflexError;
 
 /// One listed collateral mint (PDA `["collateral", mint]`). It is also the
@@ -24,9 +27,21 @@ pub struct CollateralAsset {
     pub decimals: u8,
     pub bump: u8,
     pub vault_bump: u8,
-    pub _padding: [u8; 3],
-    /// Room for the haircut parameters, bounds and feed of later versions.
-    pub _reserved: [u8; 256],
+    /// 1 once governance has set haircut bounds and a feed.
+    pub risk_configured: u8,
+    pub _padding: [u8; 2],
+    /// The price feed of this collateral's underlying.
+    pub feed: Pubkey,
+    /// Governance bounds, curves and liquidation terms (validated by
+    /// `reflex_risk::validate_collateral` on every change).
+    pub risk: CollateralRiskPpm,
+    /// Live initial haircut: tightens at once, loosens at the loosening rate.
+    pub initial_haircut: StoredFixed,
+    /// Live maintenance haircut: moves at the slew rates, never above initial.
+    pub maintenance_haircut: StoredFixed,
+    /// Slot the live haircuts were last advanced to.
+    pub haircut_slot: u64,
+    pub _reserved: [u8; 128],
 }
 
 impl CollateralAsset {
@@ -37,6 +52,20 @@ impl CollateralAsset {
         require!(total <= self.deposit_cap, ReflexError::DepositCapExceeded);
         self.total_deposits = total;
         Ok(total)
+    }
+
+    pub fn haircut_state(&self) -> FeedbackState {
+        FeedbackState {
+            initial: self.initial_haircut.get(),
+            maintenance: self.maintenance_haircut.get(),
+            last_slot: self.haircut_slot,
+        }
+    }
+
+    pub fn store_haircut_state(&mut self, state: &FeedbackState) {
+        self.initial_haircut.set(state.initial);
+        self.maintenance_haircut.set(state.maintenance);
+        self.haircut_slot = state.last_slot;
     }
 
     pub fn remove_deposit(&mut self, amount: u64) -> Result<u64> {

@@ -2,12 +2,14 @@
 //! with fixed sizes and explicit padding so their layout is the same on every
 //! target.
 pub mod collateral_asset;
+pub mod collateral_risk;
 pub mod exchange;
 pub mod margin_account;
 pub mod price_feed;
 pub mod stored_fixed;
 
 pub use collateral_asset::*;
+pub use collateral_risk::*;
 pub use exchange::*;
 pub use margin_account::*;
 pub use price_feed::*;

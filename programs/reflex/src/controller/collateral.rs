@@ -1,0 +1,18 @@
+use anchor_lang::prelude::*;
+use reflex_risk::FeedbackState;
+
+use super::feed::risk_error;
+use crate::error::ReflexError;
+use crate::state::{CollateralAsset, PriceFeed};
+
+/// Advances the asset's live haircuts to `slot` from the feed's current risk
+/// volatility (DESIGN.md section 5): initial tightens at once, maintenance
+/// moves at the slew rates, both inside the governance bounds.
+pub fn advance_haircuts(asset: &mut CollateralAsset, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
+    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    let risk_volatility = feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)?;
+    let mut state = asset.haircut_state();
+    state.advance(&asset.risk.haircut.to_config(), risk_volatility, slot);
+    asset.store_haircut_state(&state);
+    Ok(state)
+}

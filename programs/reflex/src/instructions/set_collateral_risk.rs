@@ -1,0 +1,61 @@
+use anchor_lang::prelude::*;
+use reflex_risk::{validate_collateral, FeedbackState};
+
+use crate::constants::EXCHANGE_SEED;
+use crate::controller::feed::risk_error;
+use crate::error::ReflexError;
+use crate::events::CollateralRiskSet;
+use crate::state::{CollateralAsset, CollateralRiskPpm, Exchange, PriceFeed};
+
+#[derive(Accounts)]
+pub struct SetCollateralRisk<'info> {
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump, has_one = admin @ ReflexError::NotAdmin)]
+    pub exchange: AccountLoader<'info, Exchange>,
+    pub admin: Signer<'info>,
+    #[account(mut, has_one = exchange @ ReflexError::WrongExchange)]
+    pub collateral_asset: AccountLoader<'info, CollateralAsset>,
+    /// The feed of this collateral's underlying.
+    #[account(has_one = exchange @ ReflexError::WrongExchange)]
+    pub feed: AccountLoader<'info, PriceFeed>,
+}
+
+/// Admin: sets the haircut bounds, curves and liquidation terms of a
+/// collateral and the feed they follow. Rejected unless
+/// `reflex_risk::validate_collateral` accepts them: bounds under which a
+/// keeper could not keep the protocol solvent never take effect. The live
+/// haircuts start at the curves' targets on the first call; later calls keep
+/// them and clamp them into the new bounds.
+pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRiskPpm) -> Result<()> {
+    if let Err(reason) = validate_collateral(&risk.to_config()) {
+        msg!("rejected bounds: {:?}", reason);
+        return Err(risk_error(reason.into()));
+    }
+    let slot = Clock::get()?.slot;
+    let feed = ctx.accounts.feed.load()?;
+    let risk_volatility = feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)?;
+    let config = risk.to_config().haircut;
+
+    let mut asset = ctx.accounts.collateral_asset.load_mut()?;
+    let old = asset.risk;
+    let state = if asset.risk_configured == 1 {
+        let mut state = asset.haircut_state();
+        state.advance(&config, risk_volatility, slot);
+        state
+    } else {
+        FeedbackState::new(&config, risk_volatility, slot)
+    };
+    asset.risk = risk;
+    asset.feed = ctx.accounts.feed.key();
+    asset.risk_configured = 1;
+    asset.store_haircut_state(&state);
+
+    emit!(CollateralRiskSet {
+        collateral_asset: ctx.accounts.collateral_asset.key(),
+        feed: asset.feed,
+        old,
+        new: risk,
+        initial_haircut: state.initial.to_bits(),
+        maintenance_haircut: state.maintenance.to_bits(),
+    });
+    Ok(())
+}
