@@ -20,6 +20,8 @@ use solana_signer::Signer;
 
 pub use reflex::error::ReflexError;
 
+pub mod oracle;
+
 pub const SPL_TOKEN: Pubkey = spl_token::ID;
 pub const TOKEN_2022: Pubkey = spl_token_2022::ID;
 /// Deposit cap used where a test does not care about caps.

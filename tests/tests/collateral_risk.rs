@@ -4,33 +4,18 @@
 //! rate, calm loosening them at the loosening rate. On-chain values are
 //! compared bit for bit with reflex-risk off-chain.
 use anchor_lang::prelude::Pubkey;
-use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use reflex::events::{CollateralHaircutsUpdated, CollateralRiskSet};
 use reflex::instructions::FeedConfig;
 use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, PriceFeed};
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{FeedbackState, Fixed, VolatilityAccumulator};
 use reflex_sdk::{instructions as ix, pda};
+use reflex_tests::oracle::{dollars, feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
 use solana_signer::Signer;
 
-const SOL_USD: [u8; 32] = [0xef; 32];
 const START_SLOT: u64 = 2_000;
 const START_TIME: i64 = 1_790_000_000;
-
-fn feed_config() -> FeedConfig {
-    FeedConfig {
-        max_age_seconds: 60,
-        max_liquidation_age_seconds: 300,
-        max_confidence_ppm: 20_000,
-        max_move_per_update_ppm: 100_000,
-        fast_half_life_slots: 9_000,
-        slow_half_life_slots: 216_000,
-        horizon_slots: 150,
-        max_log_return_ppm: 200_000,
-        seed_volatility_ppm: 30,
-    }
-}
 
 fn risk() -> CollateralRiskPpm {
     CollateralRiskPpm {
@@ -44,25 +29,6 @@ fn risk() -> CollateralRiskPpm {
         liquidation_buffer: 20_000,
         max_move_over_horizon: 40_000,
         size_factor_ppb: 0,
-    }
-}
-
-fn print(price: f64, confidence: f64, now: i64, slot: u64) -> PriceUpdateV2 {
-    let scaled = |x: f64| (x * 1e8).round() as i64;
-    PriceUpdateV2 {
-        write_authority: Pubkey::new_from_array([9; 32]),
-        verification_level: VerificationLevel::Full,
-        price_message: PriceFeedMessage {
-            feed_id: SOL_USD,
-            price: scaled(price),
-            conf: scaled(confidence) as u64,
-            exponent: -8,
-            publish_time: now,
-            prev_publish_time: now - 1,
-            ema_price: scaled(price),
-            ema_conf: scaled(confidence) as u64,
-        },
-        posted_slot: slot,
     }
 }
 
@@ -87,7 +53,7 @@ impl Setup {
         let oracle = t.env.new_keypair().pubkey();
         let keeper = t.env.funded_keypair(10);
         t.env.set_clock(START_SLOT, START_TIME);
-        t.env.write_price_update(&oracle, &print(150.0, 0.05, START_TIME, START_SLOT));
+        t.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, START_TIME, START_SLOT));
         let admin = t.admin.insecure_clone();
         t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD, &oracle, 9, feed)], &admin, &[])
             .expect("list_feed");
@@ -104,7 +70,7 @@ impl Setup {
         self.slot += slots;
         self.now += 1;
         self.t.env.set_clock(self.slot, self.now);
-        self.t.env.write_price_update(&self.oracle, &print(price, confidence, self.now, self.slot));
+        self.t.env.write_price_update(&self.oracle, &sol_usd_print(price, confidence, self.now, self.slot));
         let keeper = self.keeper.insecure_clone();
         self.t.send(&[ix::refresh_collateral(&self.mint, &SOL_USD, &self.oracle)], &keeper, &[])
     }
@@ -132,8 +98,8 @@ fn haircuts_follow_volatility_exactly_as_the_risk_crate_says() {
         let updated = events::<CollateralHaircutsUpdated>(&result);
         assert_eq!(updated.len(), 1);
 
-        let native = native_price((price * 1e8).round() as i64, -8, 9, 6).unwrap();
-        let confidence = native_confidence((0.05f64 * 1e8).round() as u64, -8, 9, 6).unwrap();
+        let native = native_price(dollars(price), -8, 9, 6).unwrap();
+        let confidence = native_confidence(dollars(0.05) as u64, -8, 9, 6).unwrap();
         accumulator.update(&feed_settings, native, confidence, s.slot).unwrap();
         let sigma = accumulator.risk_volatility(&feed_settings).unwrap();
         expected.advance(&config, sigma, s.slot);
@@ -234,7 +200,7 @@ fn refresh_needs_configured_risk_and_the_collaterals_own_feed() {
     // A second feed, listed but not this collateral's.
     let other_id = [0x44; 32];
     let other_oracle = s.t.env.new_keypair().pubkey();
-    let mut other_print = print(1.0, 0.001, s.now, s.slot);
+    let mut other_print = sol_usd_print(1.0, 0.001, s.now, s.slot);
     other_print.price_message.feed_id = other_id;
     s.t.env.write_price_update(&other_oracle, &other_print);
     let admin = s.t.admin.insecure_clone();

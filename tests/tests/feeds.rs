@@ -2,53 +2,20 @@
 //! `PriceUpdateV2` accounts (real owner, real layout) along price paths, the
 //! on-chain accumulator compared bit for bit with reflex-risk off-chain.
 use anchor_lang::prelude::Pubkey;
-use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 use reflex::events::{FeedListed, FeedRefreshed};
 use reflex::instructions::FeedConfig;
 use reflex::state::PriceFeed;
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};
 use reflex_sdk::{instructions as ix, pda};
+use reflex_tests::oracle::{feed_config as config, price_update, EXPONENT, SOL_USD};
 use reflex_tests::*;
 use solana_signer::Signer;
 
-const SOL_USD: [u8; 32] = [0xef; 32];
-const EXPONENT: i32 = -8;
 const SOL_DECIMALS: u8 = 9;
 const START_SLOT: u64 = 1_000;
 const START_TIME: i64 = 1_790_000_000;
-
-fn config() -> FeedConfig {
-    FeedConfig {
-        max_age_seconds: 60,
-        max_liquidation_age_seconds: 300,
-        max_confidence_ppm: 20_000,
-        max_move_per_update_ppm: 100_000,
-        fast_half_life_slots: 9_000,
-        slow_half_life_slots: 216_000,
-        horizon_slots: 150,
-        max_log_return_ppm: 200_000,
-        seed_volatility_ppm: 30,
-    }
-}
-
-fn price_update(feed_id: [u8; 32], price: i64, conf: u64, publish_time: i64, slot: u64, level: VerificationLevel) -> PriceUpdateV2 {
-    PriceUpdateV2 {
-        write_authority: Pubkey::new_from_array([9; 32]),
-        verification_level: level,
-        price_message: PriceFeedMessage {
-            feed_id,
-            price,
-            conf,
-            exponent: EXPONENT,
-            publish_time,
-            prev_publish_time: publish_time - 1,
-            ema_price: price,
-            ema_conf: conf,
-        },
-        posted_slot: slot,
-    }
-}
 
 /// An exchange with a SOL/USD feed listed, its oracle account holding a
 /// $150 print at START_SLOT / START_TIME.

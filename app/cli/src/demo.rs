@@ -7,7 +7,9 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralAsset, CollateralRiskPpm, CurvePpm, Exchange, FeedbackPpm, MarginAccount, PriceFeed};
+use reflex::state::{
+    CollateralAsset, CollateralRiskPpm, CurvePpm, Exchange, FeedbackPpm, MarginAccount, MarketRiskPpm, PerpMarket, PriceFeed,
+};
 use reflex_sdk::pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use reflex_sdk::embedded::{self, Embedded};
 use reflex_sdk::{instructions as ix, pda};
@@ -139,6 +141,25 @@ fn wsol_haircut_risk() -> CollateralRiskPpm {
     }
 }
 
+/// SOL-PERP margins: initial 5–50%, maintenance 3–25%, rising with σ_T
+/// (k = 4 and 2); maintenance climbs at most 0.05% per slot.
+fn sol_perp_risk() -> MarketRiskPpm {
+    MarketRiskPpm {
+        margin: FeedbackPpm {
+            initial: CurvePpm { base: 50_000, sensitivity: 4_000_000, lower: 50_000, upper: 500_000 },
+            maintenance: CurvePpm { base: 30_000, sensitivity: 2_000_000, lower: 30_000, upper: 250_000 },
+            tighten_per_slot: 500,
+            loosen_per_slot: 50,
+        },
+        liquidation_penalty: 10_000,
+        liquidation_buffer: 10_000,
+        max_move_over_horizon: 20_000,
+        size_factor_ppb: 0,
+        positive_pnl_weight_initial: 500_000,
+        positive_pnl_weight_maintenance: 800_000,
+    }
+}
+
 /// A fully verified Pyth print for SOL/USD (exponent −8), posted at `slot`.
 fn sol_usd_print(price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
     let scaled = |x: f64| (x * 1e8).round() as i64;
@@ -244,32 +265,55 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.step(list, "list_feed", "admin lists the SOL/USD feed (Pyth PriceUpdateV2)".into(), &admin);
     let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, wsol_haircut_risk());
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
-    let prints = [(150.0, 0.05), (150.2, 0.05), (149.9, 0.06), (150.1, 0.05), (141.0, 0.4), (128.0, 0.9), (131.0, 0.5), (131.2, 0.2)];
+    let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", sol_perp_risk());
+    session.step(list_market, "list_perp_market", "admin lists SOL-PERP with margin bounds (checked for solvency)".into(), &admin);
+    let prints = [
+        (150.0, 0.05),
+        (150.2, 0.05),
+        (149.9, 0.06),
+        (150.1, 0.05),
+        (141.0, 0.4),
+        (128.0, 0.9),
+        (131.0, 0.5),
+        (131.2, 0.2),
+        (130.5, 0.2),
+        (131.5, 0.2),
+    ];
     for (i, (price, confidence)) in prints.into_iter().enumerate() {
         slot += 1;
         now += 1;
         session.env.set_clock(slot, now);
         session.env.write_price_update(&oracle, &sol_usd_print(price, confidence, now, slot));
-        // The first prints through the bare feed crank, the rest through the
-        // collateral crank, which refreshes the feed and moves wSOL's haircuts.
-        let (instruction, name) = if i < 4 {
-            (ix::refresh_feed(&SOL_USD_FEED_ID, &oracle), "refresh_feed")
-        } else {
-            (ix::refresh_collateral(&wsol.mint, &SOL_USD_FEED_ID, &oracle), "refresh_collateral")
+        // The bare feed crank first, then the collateral crank (which refreshes
+        // the feed and moves wSOL's haircuts), then the market crank (margins).
+        let (instruction, name) = match i {
+            0..=3 => (ix::refresh_feed(&SOL_USD_FEED_ID, &oracle), "refresh_feed"),
+            4..=7 => (ix::refresh_collateral(&wsol.mint, &SOL_USD_FEED_ID, &oracle), "refresh_collateral"),
+            _ => (ix::refresh_market(0, &SOL_USD_FEED_ID, &oracle), "refresh_market"),
         };
         if session.step(instruction, name, String::new(), &keeper) {
             let feed: PriceFeed = session.env.load(&pda::feed(&SOL_USD_FEED_ID)).ok_or("price feed missing")?;
             let sigma = feed.accumulator().risk_volatility(&feed.accumulator_config())?;
-            let asset: CollateralAsset = session.env.load(&pda::collateral_asset(&wsol.mint)).ok_or("asset missing")?;
-            let haircuts = asset.haircut_state();
-            session.steps.last_mut().expect("step").description = format!(
-                "SOL ${price:.2}: σ_T {:.2}%, wSOL haircut initial {:.1}% / maintenance {:.2}%",
-                sigma.to_num::<f64>() * 100.0,
-                haircuts.initial.to_num::<f64>() * 100.0,
-                haircuts.maintenance.to_num::<f64>() * 100.0
-            );
+            let percent = |x: reflex_risk::Fixed| x.to_num::<f64>() * 100.0;
+            let detail = if name == "refresh_market" {
+                let market: PerpMarket = session.env.load(&pda::market(0)).ok_or("market missing")?;
+                let margins = market.margin_state();
+                format!("SOL-PERP margin initial {:.1}% / maintenance {:.2}%", percent(margins.initial), percent(margins.maintenance))
+            } else {
+                let asset: CollateralAsset = session.env.load(&pda::collateral_asset(&wsol.mint)).ok_or("asset missing")?;
+                let haircuts = asset.haircut_state();
+                format!("wSOL haircut initial {:.1}% / maintenance {:.2}%", percent(haircuts.initial), percent(haircuts.maintenance))
+            };
+            session.steps.last_mut().expect("step").description =
+                format!("SOL ${price:.2}: σ_T {:.2}%, {detail}", percent(sigma));
         }
     }
+
+    let mut tighter = sol_perp_risk();
+    tighter.margin.maintenance.lower = 40_000;
+    tighter.margin.initial.lower = 70_000;
+    let set_market = ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD_FEED_ID, tighter);
+    session.step(set_market, "set_market_risk", "admin raises SOL-PERP's margin floors to 7% / 4% (applies at once)".into(), &admin);
 
     let env = &session.env;
     let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange account missing")?;
@@ -367,7 +411,7 @@ impl Report {
             "# Compute units per instruction\n\n\
              Measured by `reflex bench-cu` (`bash scripts/bench-cu.sh`): the SBF binary\n\
              `target/deploy/reflex.so` in LiteSVM, over the demo scenario (three mints, SPL Token\n\
-             and Token-2022, two traders, a SOL/USD feed cranked through eight Pyth prints, wSOL haircuts following it). Whole-transaction CU, including the token-program CPIs.\n\
+             and Token-2022, two traders, a SOL/USD feed cranked through ten Pyth prints, wSOL haircuts and SOL-PERP margins following it). Whole-transaction CU, including the token-program CPIs.\n\
              Keys are derived deterministically, so PDA bump searches and the figures repeat\n\
              exactly from run to run; min and max differ by mint, token program and bump.\n\n\
              | instruction | min CU | max CU | samples |\n|---|---:|---:|---:|\n",

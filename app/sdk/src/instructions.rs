@@ -158,3 +158,43 @@ pub fn refresh_collateral(mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) ->
         reflex::instruction::RefreshCollateral {},
     )
 }
+
+/// Lists the next perp market (index = the exchange's current market count).
+pub fn list_perp_market(
+    admin: &Pubkey,
+    payer: &Pubkey,
+    market_index: u16,
+    feed_id: &[u8; 32],
+    name: [u8; 16],
+    risk: reflex::state::MarketRiskPpm,
+) -> Instruction {
+    instruction(
+        reflex::accounts::ListPerpMarket {
+            listing: reflex::accounts::MarketListing { exchange: pda::exchange(), admin: *admin },
+            payer: *payer,
+            market: pda::market(market_index),
+            feed: pda::feed(feed_id),
+            system_program: system_program::ID,
+        },
+        reflex::instruction::ListPerpMarket { name, risk },
+    )
+}
+
+pub fn set_market_risk(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], risk: reflex::state::MarketRiskPpm) -> Instruction {
+    instruction(
+        reflex::accounts::SetMarketRisk {
+            exchange: pda::exchange(),
+            admin: *admin,
+            market: pda::market(market_index),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::SetMarketRisk { risk },
+    )
+}
+
+pub fn refresh_market(market_index: u16, feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::RefreshMarket { market: pda::market(market_index), feed: pda::feed(feed_id), oracle: *oracle },
+        reflex::instruction::RefreshMarket {},
+    )
+}

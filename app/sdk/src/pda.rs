@@ -1,7 +1,7 @@
 //! Program-derived addresses. Seeds come from `reflex::constants`, so the SDK
 //! and the program cannot disagree.
 use anchor_lang::prelude::Pubkey;
-use reflex::constants::{COLLATERAL_SEED, EXCHANGE_SEED, FEED_SEED, MARGIN_ACCOUNT_SEED, VAULT_SEED};
+use reflex::constants::{COLLATERAL_SEED, EXCHANGE_SEED, FEED_SEED, MARGIN_ACCOUNT_SEED, MARKET_SEED, VAULT_SEED};
 
 pub fn exchange() -> Pubkey {
     Pubkey::find_program_address(&[EXCHANGE_SEED], &reflex::ID).0
@@ -26,4 +26,8 @@ pub fn program_data() -> Pubkey {
 
 pub fn feed(feed_id: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(&[FEED_SEED, feed_id.as_ref()], &reflex::ID).0
+}
+
+pub fn market(market_index: u16) -> Pubkey {
+    Pubkey::find_program_address(&[MARKET_SEED, &market_index.to_le_bytes()], &reflex::ID).0
 }

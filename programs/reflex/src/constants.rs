@@ -9,6 +9,8 @@ pub const COLLATERAL_SEED: &[u8] = b"collateral";
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["feed", pyth_feed_id]`: the PriceFeed of one underlying.
 pub const FEED_SEED: &[u8] = b"feed";
+/// `["market", market_index as u16 little-endian]`: a perp market.
+pub const MARKET_SEED: &[u8] = b"market";
 /// `["margin", owner, account_id as u32 little-endian]`: a trader's margin account.
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 
@@ -16,5 +18,7 @@ pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 pub const MAX_COLLATERAL_ASSETS: usize = 32;
 /// Price feeds the exchange can list.
 pub const MAX_FEEDS: usize = 32;
+/// Perp markets the exchange can list.
+pub const MAX_MARKETS: u16 = 32;
 /// Distinct collateral tokens one margin account can hold at once.
 pub const MAX_COLLATERAL_SLOTS: usize = 8;

@@ -70,4 +70,6 @@ pub enum ReflexError {
     WrongFeed,
     #[msg("Governance has not set this collateral's haircut bounds and feed yet")]
     CollateralRiskNotConfigured,
+    #[msg("The market registry is full; no further perp markets can be listed")]
+    MarketRegistryFull,
 }

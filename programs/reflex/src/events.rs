@@ -96,3 +96,34 @@ pub struct CollateralHaircutsUpdated {
     pub initial_haircut: i128,
     pub maintenance_haircut: i128,
 }
+
+#[event]
+pub struct PerpMarketListed {
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub name: [u8; 16],
+    pub feed: Pubkey,
+    pub risk: crate::state::MarketRiskPpm,
+    pub initial_margin_ratio: i128,
+    pub maintenance_margin_ratio: i128,
+}
+
+/// Governance changed a market's margin settings (ppm, old and new); ratios
+/// are I80F48 bits after the change.
+#[event]
+pub struct MarketRiskSet {
+    pub market: Pubkey,
+    pub old: crate::state::MarketRiskPpm,
+    pub new: crate::state::MarketRiskPpm,
+    pub initial_margin_ratio: i128,
+    pub maintenance_margin_ratio: i128,
+}
+
+/// The live margin ratios after a refresh (I80F48 bits).
+#[event]
+pub struct MarketMarginsUpdated {
+    pub market: Pubkey,
+    pub slot: u64,
+    pub initial_margin_ratio: i128,
+    pub maintenance_margin_ratio: i128,
+}

@@ -82,6 +82,22 @@ pub mod reflex {
         instructions::refresh_collateral(ctx)
     }
 
+    /// Admin: lists a perp market on a listed feed with its margin settings,
+    /// validated by the risk crate's consistency check.
+    pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: state::MarketRiskPpm) -> Result<()> {
+        instructions::list_perp_market(ctx, name, risk)
+    }
+
+    /// Admin: replaces a market's margin settings.
+    pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: state::MarketRiskPpm) -> Result<()> {
+        instructions::set_market_risk(ctx, risk)
+    }
+
+    /// Anyone: refreshes a market's feed and moves its live margin ratios.
+    pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
+        instructions::refresh_market(ctx)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

@@ -1,7 +1,6 @@
 use anchor_lang::prelude::*;
 use reflex_risk::FeedbackState;
 
-use super::feed::risk_error;
 use crate::error::ReflexError;
 use crate::state::{CollateralAsset, PriceFeed};
 
@@ -10,7 +9,7 @@ use crate::state::{CollateralAsset, PriceFeed};
 /// moves at the slew rates, both inside the governance bounds.
 pub fn advance_haircuts(asset: &mut CollateralAsset, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
     require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
-    let risk_volatility = feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)?;
+    let risk_volatility = super::params::risk_volatility(feed)?;
     let mut state = asset.haircut_state();
     state.advance(&asset.risk.haircut.to_config(), risk_volatility, slot);
     asset.store_haircut_state(&state);

@@ -2,3 +2,5 @@
 //! accounts and call these; these call the risk crate.
 pub mod collateral;
 pub mod feed;
+pub mod market;
+pub mod params;

@@ -1,8 +1,9 @@
 use anchor_lang::prelude::*;
-use reflex_risk::{validate_collateral, FeedbackState};
+use reflex_risk::validate_collateral;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
+use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::CollateralRiskSet;
 use crate::state::{CollateralAsset, CollateralRiskPpm, Exchange, PriceFeed};
@@ -31,19 +32,12 @@ pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRisk
         return Err(risk_error(reason.into()));
     }
     let slot = Clock::get()?.slot;
-    let feed = ctx.accounts.feed.load()?;
-    let risk_volatility = feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)?;
-    let config = risk.to_config().haircut;
+    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
 
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
     let old = asset.risk;
-    let state = if asset.risk_configured == 1 {
-        let mut state = asset.haircut_state();
-        state.advance(&config, risk_volatility, slot);
-        state
-    } else {
-        FeedbackState::new(&config, risk_volatility, slot)
-    };
+    let current = (asset.risk_configured == 1).then(|| asset.haircut_state());
+    let state = params::install(current, &risk.to_config().haircut, risk_volatility, slot);
     asset.risk = risk;
     asset.feed = ctx.accounts.feed.key();
     asset.risk_configured = 1;

@@ -1,4 +1,4 @@
-//! Governance risk settings in integer parts per million, as stored in
+//! Governance risk settings (collateral haircuts, perp margins) in integer parts per million, as stored in
 //! accounts and passed in instructions and events.
 //!
 //! Not `#[zero_copy]`: these types also travel as instruction arguments and
@@ -6,7 +6,7 @@
 //! both describe them. Plain `Pod` (all `u32`, no padding) serves the account.
 use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
-use reflex_risk::{CollateralRiskConfig, FeedbackConfig, LevelCurve};
+use reflex_risk::{CollateralRiskConfig, FeedbackConfig, LevelCurve, MarketRiskConfig};
 
 use crate::utils::ppm;
 
@@ -75,6 +75,41 @@ impl CollateralRiskPpm {
             liquidation_buffer: ppm(self.liquidation_buffer),
             max_move_over_horizon: ppm(self.max_move_over_horizon),
             size_factor: ppm(self.size_factor_ppb) / 1_000,
+        }
+    }
+}
+
+/// Everything governance sets for one perp market's margin, as stored and as
+/// passed to `list_perp_market` and `set_market_risk`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
+#[repr(C)]
+pub struct MarketRiskPpm {
+    /// Margin ratio curves (fraction of notional), ppm.
+    pub margin: FeedbackPpm,
+    /// Fraction of the closed notional a liquidated account pays, ppm.
+    pub liquidation_penalty: u32,
+    /// Added to the maintenance ratio for the liquidation-end level, ppm.
+    pub liquidation_buffer: u32,
+    /// Largest price move provisioned for over the liquidation horizon, ppm.
+    pub max_move_over_horizon: u32,
+    /// IMF of the initial margin, parts per billion.
+    pub size_factor_ppb: u32,
+    /// Weight of positive unrealised PnL at the initial level, ppm.
+    pub positive_pnl_weight_initial: u32,
+    /// Weight of positive unrealised PnL at the maintenance level, ppm.
+    pub positive_pnl_weight_maintenance: u32,
+}
+
+impl MarketRiskPpm {
+    pub fn to_config(&self) -> MarketRiskConfig {
+        MarketRiskConfig {
+            margin: self.margin.to_config(),
+            liquidation_penalty: ppm(self.liquidation_penalty),
+            liquidation_buffer: ppm(self.liquidation_buffer),
+            max_move_over_horizon: ppm(self.max_move_over_horizon),
+            size_factor: ppm(self.size_factor_ppb) / 1_000,
+            positive_pnl_weight_initial: ppm(self.positive_pnl_weight_initial),
+            positive_pnl_weight_maintenance: ppm(self.positive_pnl_weight_maintenance),
         }
     }
 }

@@ -20,9 +20,10 @@ pub struct Exchange {
     pub feed_ids: [[u8; 32]; MAX_FEEDS],
     pub collateral_count: u16,
     pub feed_count: u16,
+    /// Listed perp markets; market `i` lives at `["market", i]` for `i < market_count`.
+    pub market_count: u16,
     pub quote_decimals: u8,
     pub bump: u8,
-    pub _padding: [u8; 2],
     /// Room for the governance, pool and insurance fields of later versions.
     pub _reserved: [u8; 256],
 }

@@ -5,6 +5,7 @@ pub mod collateral_asset;
 pub mod collateral_risk;
 pub mod exchange;
 pub mod margin_account;
+pub mod perp_market;
 pub mod price_feed;
 pub mod stored_fixed;
 
@@ -12,5 +13,6 @@ pub use collateral_asset::*;
 pub use collateral_risk::*;
 pub use exchange::*;
 pub use margin_account::*;
+pub use perp_market::*;
 pub use price_feed::*;
 pub use stored_fixed::*;

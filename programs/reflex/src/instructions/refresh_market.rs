@@ -1,0 +1,34 @@
+use anchor_lang::prelude::*;
+
+use crate::controller::feed::refresh;
+use crate::controller::market::advance_margins;
+use crate::error::ReflexError;
+use crate::events::MarketMarginsUpdated;
+use crate::state::{PerpMarket, PriceFeed};
+
+/// Permissionless crank: refreshes the market's feed for this slot, then
+/// moves the live margin ratios toward the feed's risk volatility.
+#[derive(Accounts)]
+pub struct RefreshMarket<'info> {
+    #[account(mut, has_one = feed @ ReflexError::WrongFeed)]
+    pub market: AccountLoader<'info, PerpMarket>,
+    #[account(mut)]
+    pub feed: AccountLoader<'info, PriceFeed>,
+    /// CHECK: must be the feed's oracle account; read and validated by `refresh`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
+    let clock = Clock::get()?;
+    let mut feed = ctx.accounts.feed.load_mut()?;
+    refresh(&mut feed, &ctx.accounts.oracle, &clock)?;
+    let mut market = ctx.accounts.market.load_mut()?;
+    let state = advance_margins(&mut market, &feed, clock.slot)?;
+    emit!(MarketMarginsUpdated {
+        market: ctx.accounts.market.key(),
+        slot: clock.slot,
+        initial_margin_ratio: state.initial.to_bits(),
+        maintenance_margin_ratio: state.maintenance.to_bits(),
+    });
+    Ok(())
+}

@@ -1,0 +1,45 @@
+use anchor_lang::prelude::*;
+use reflex_risk::validate_market;
+
+use crate::constants::EXCHANGE_SEED;
+use crate::controller::feed::risk_error;
+use crate::controller::params;
+use crate::error::ReflexError;
+use crate::events::MarketRiskSet;
+use crate::state::{Exchange, MarketRiskPpm, PerpMarket, PriceFeed};
+
+#[derive(Accounts)]
+pub struct SetMarketRisk<'info> {
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump, has_one = admin @ ReflexError::NotAdmin)]
+    pub exchange: AccountLoader<'info, Exchange>,
+    pub admin: Signer<'info>,
+    #[account(mut, has_one = exchange @ ReflexError::WrongExchange, has_one = feed @ ReflexError::WrongFeed)]
+    pub market: AccountLoader<'info, PerpMarket>,
+    pub feed: AccountLoader<'info, PriceFeed>,
+}
+
+/// Admin: replaces a market's margin curves, bounds and liquidation terms,
+/// rejected unless `reflex_risk::validate_market` accepts them. The live
+/// ratios are clamped into the new bounds at once.
+pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: MarketRiskPpm) -> Result<()> {
+    if let Err(reason) = validate_market(&risk.to_config()) {
+        msg!("rejected bounds: {:?}", reason);
+        return Err(risk_error(reason.into()));
+    }
+    let slot = Clock::get()?.slot;
+    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
+    let mut market = ctx.accounts.market.load_mut()?;
+    let old = market.risk;
+    let state = params::install(Some(market.margin_state()), &risk.margin.to_config(), risk_volatility, slot);
+    market.risk = risk;
+    market.store_margin_state(&state);
+
+    emit!(MarketRiskSet {
+        market: ctx.accounts.market.key(),
+        old,
+        new: risk,
+        initial_margin_ratio: state.initial.to_bits(),
+        maintenance_margin_ratio: state.maintenance.to_bits(),
+    });
+    Ok(())
+}
