@@ -315,6 +315,18 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let set_market = ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD_FEED_ID, tighter);
     session.step(set_market, "set_market_risk", "admin raises SOL-PERP's margin floors to 7% / 4% (applies at once)".into(), &admin);
 
+    // Governance: a guardian that can only pause, and a two-step admin handover.
+    let guardian = session.env.funded_keypair(10);
+    session.step(ix::set_guardian(&admin.pubkey(), &guardian.pubkey()), "set_guardian", "admin names a guardian".into(), &admin);
+    session.step(ix::pause(&guardian.pubkey()), "pause", "guardian pauses the exchange".into(), &guardian);
+    deposit(&mut session, "bob", &bob, &bob_account, wsol, 1.0);
+    session.steps.last_mut().expect("step").description = "bob deposits 1 wSOL while paused".into();
+    session.step(ix::unpause(&guardian.pubkey()), "unpause", "guardian tries to unpause".into(), &guardian);
+    session.step(ix::unpause(&admin.pubkey()), "unpause", "admin unpauses".into(), &admin);
+    let successor = session.env.funded_keypair(10);
+    session.step(ix::propose_admin(&admin.pubkey(), &successor.pubkey()), "propose_admin", "admin proposes a successor".into(), &admin);
+    session.step(ix::accept_admin(&successor.pubkey()), "accept_admin", "successor accepts: the admin role has moved".into(), &successor);
+
     let env = &session.env;
     let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange account missing")?;
     let accounts = [("alice", alice_account), ("bob", bob_account)]

@@ -86,6 +86,7 @@ pub fn deposit(
             margin_account: *margin_account,
             collateral: collateral_vault(mint, token_program),
             source: *source,
+            exchange: pda::exchange(),
         },
         reflex::instruction::Deposit { amount },
     )
@@ -105,6 +106,7 @@ pub fn withdraw(
             margin_account: *margin_account,
             collateral: collateral_vault(mint, token_program),
             destination: *destination,
+            exchange: pda::exchange(),
         },
         reflex::instruction::Withdraw { amount },
     )
@@ -197,4 +199,38 @@ pub fn refresh_market(market_index: u16, feed_id: &[u8; 32], oracle: &Pubkey) ->
         reflex::accounts::RefreshMarket { market: pda::market(market_index), feed: pda::feed(feed_id), oracle: *oracle },
         reflex::instruction::RefreshMarket {},
     )
+}
+
+pub fn propose_admin(admin: &Pubkey, new_admin: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::ProposeAdmin { governance: admin_only(admin) },
+        reflex::instruction::ProposeAdmin { new_admin: *new_admin },
+    )
+}
+
+pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::AcceptAdmin { exchange: pda::exchange(), new_admin: *new_admin },
+        reflex::instruction::AcceptAdmin {},
+    )
+}
+
+pub fn set_guardian(admin: &Pubkey, guardian: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::SetGuardian { governance: admin_only(admin) },
+        reflex::instruction::SetGuardian { guardian: *guardian },
+    )
+}
+
+/// `authority` is the guardian or the admin.
+pub fn pause(authority: &Pubkey) -> Instruction {
+    instruction(reflex::accounts::Pause { exchange: pda::exchange(), authority: *authority }, reflex::instruction::Pause {})
+}
+
+pub fn unpause(admin: &Pubkey) -> Instruction {
+    instruction(reflex::accounts::Unpause { governance: admin_only(admin) }, reflex::instruction::Unpause {})
+}
+
+fn admin_only(admin: &Pubkey) -> reflex::accounts::AdminOnly {
+    reflex::accounts::AdminOnly { exchange: pda::exchange(), admin: *admin }
 }

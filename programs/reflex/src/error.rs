@@ -6,6 +6,12 @@ use anchor_lang::prelude::*;
 pub enum ReflexError {
     #[msg("Only the exchange admin may do this")]
     NotAdmin,
+    #[msg("Only the proposed admin may accept the admin role")]
+    NotPendingAdmin,
+    #[msg("Only the guardian or the admin may pause the exchange")]
+    NotGuardian,
+    #[msg("The exchange is paused: deposits and withdrawals are suspended until governance unpauses it")]
+    ExchangePaused,
     #[msg("Only the program's upgrade authority may initialize the exchange")]
     NotUpgradeAuthority,
     #[msg("The program data account passed is not this program's")]

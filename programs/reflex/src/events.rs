@@ -127,3 +127,30 @@ pub struct MarketMarginsUpdated {
     pub initial_margin_ratio: i128,
     pub maintenance_margin_ratio: i128,
 }
+
+#[event]
+pub struct AdminProposed {
+    pub admin: Pubkey,
+    pub old_pending: Pubkey,
+    pub new_pending: Pubkey,
+}
+
+#[event]
+pub struct AdminTransferred {
+    pub old: Pubkey,
+    pub new: Pubkey,
+}
+
+#[event]
+pub struct GuardianSet {
+    pub old: Pubkey,
+    pub new: Pubkey,
+}
+
+#[event]
+pub struct PausedChanged {
+    /// The guardian or admin who signed.
+    pub by: Pubkey,
+    pub was_paused: bool,
+    pub paused: bool,
+}

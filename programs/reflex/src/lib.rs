@@ -98,6 +98,31 @@ pub mod reflex {
         instructions::refresh_market(ctx)
     }
 
+    /// Admin: proposes a new admin (two-step transfer).
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin(ctx, new_admin)
+    }
+
+    /// Proposed admin: accepts the admin role.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin(ctx)
+    }
+
+    /// Admin: names the guardian, who may only pause.
+    pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
+        instructions::set_guardian(ctx, guardian)
+    }
+
+    /// Guardian or admin: pauses deposits and withdrawals.
+    pub fn pause(ctx: Context<Pause>) -> Result<()> {
+        instructions::pause(ctx)
+    }
+
+    /// Admin: lifts a pause.
+    pub fn unpause(ctx: Context<Unpause>) -> Result<()> {
+        instructions::unpause(ctx)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

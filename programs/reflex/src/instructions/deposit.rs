@@ -2,19 +2,23 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
 
 use super::collateral_vault::*;
+use crate::constants::EXCHANGE_SEED;
 use crate::error::ReflexError;
 use crate::events::CollateralDeposited;
-use crate::state::MarginAccount;
+use crate::state::{Exchange, MarginAccount};
 
 #[derive(Accounts)]
 pub struct Deposit<'info> {
     /// The margin account's owner, who also signs for the source tokens.
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner)]
+    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner, has_one = exchange @ ReflexError::WrongExchange)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
     pub collateral: CollateralVault<'info>,
     #[account(mut, constraint = source.mint == collateral.mint.key() @ ReflexError::WrongMint)]
     pub source: InterfaceAccount<'info, TokenAccount>,
+    /// Read for the pause flag.
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump, constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    pub exchange: AccountLoader<'info, Exchange>,
 }
 
 /// Moves `amount` native units from the owner's token account into the

@@ -1,5 +1,7 @@
 //! One file per instruction: its accounts struct (constraints in attributes)
 //! beside a thin handler (validate, load, update, emit).
+pub mod accept_admin;
+pub mod admin_only;
 pub mod collateral_vault;
 pub mod create_margin_account;
 pub mod deposit;
@@ -7,13 +9,19 @@ pub mod initialize_exchange;
 pub mod list_collateral;
 pub mod list_feed;
 pub mod list_perp_market;
+pub mod pause;
+pub mod propose_admin;
 pub mod refresh_collateral;
 pub mod refresh_feed;
 pub mod refresh_market;
 pub mod set_collateral_risk;
+pub mod set_guardian;
 pub mod set_market_risk;
+pub mod unpause;
 pub mod withdraw;
 
+pub use accept_admin::*;
+pub use admin_only::*;
 pub use collateral_vault::*;
 pub use create_margin_account::*;
 pub use deposit::*;
@@ -21,9 +29,13 @@ pub use initialize_exchange::*;
 pub use list_collateral::*;
 pub use list_feed::*;
 pub use list_perp_market::*;
+pub use pause::*;
+pub use propose_admin::*;
 pub use refresh_collateral::*;
 pub use refresh_feed::*;
 pub use refresh_market::*;
 pub use set_collateral_risk::*;
+pub use set_guardian::*;
 pub use set_market_risk::*;
+pub use unpause::*;
 pub use withdraw::*;

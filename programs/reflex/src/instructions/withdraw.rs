@@ -2,21 +2,24 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
 
 use super::collateral_vault::*;
-use crate::constants::COLLATERAL_SEED;
+use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED};
 use crate::error::ReflexError;
 use crate::events::CollateralWithdrawn;
-use crate::state::MarginAccount;
+use crate::state::{Exchange, MarginAccount};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     /// Only the owner moves an account's funds.
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner)]
+    #[account(mut, has_one = owner @ ReflexError::NotAccountOwner, has_one = exchange @ ReflexError::WrongExchange)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
     pub collateral: CollateralVault<'info>,
     /// Any token account of the collateral's mint; the owner chooses where funds go.
     #[account(mut, constraint = destination.mint == collateral.mint.key() @ ReflexError::WrongMint)]
     pub destination: InterfaceAccount<'info, TokenAccount>,
+    /// Read for the pause flag.
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump, constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    pub exchange: AccountLoader<'info, Exchange>,
 }
 
 /// Moves `amount` native units from the unified vault to `destination`,

@@ -10,6 +10,12 @@ use crate::error::ReflexError;
 #[derive(Debug)]
 pub struct Exchange {
     pub admin: Pubkey,
+    /// Proposed by the admin; becomes admin when it accepts (two-step transfer).
+    pub pending_admin: Pubkey,
+    /// May pause the exchange, and do nothing else.
+    pub guardian: Pubkey,
+    /// May move base parameters inside the bounds, capped and spaced.
+    pub risk_steward: Pubkey,
     /// The mint every PnL, fee and LP share is denominated in.
     pub quote_mint: Pubkey,
     /// Mints of listed collateral, in listing order; a CollateralAsset's
@@ -24,12 +30,23 @@ pub struct Exchange {
     pub market_count: u16,
     pub quote_decimals: u8,
     pub bump: u8,
+    /// 1 while paused: deposits and withdrawals are refused.
+    pub paused: u8,
+    pub _padding: [u8; 3],
+    /// Largest change of a base parameter the steward may make at once, ppm.
+    pub steward_max_change_ppm: u32,
+    /// Fewest slots between two steward changes of the same parameter.
+    pub steward_min_slots: u32,
     /// Room for the governance, pool and insurance fields of later versions.
     pub _reserved: [u8; 256],
 }
 
 impl Exchange {
     pub const SPACE: usize = 8 + std::mem::size_of::<Exchange>();
+
+    pub fn is_paused(&self) -> bool {
+        self.paused == 1
+    }
 
     pub fn listed_collateral(&self) -> &[Pubkey] {
         &self.collateral_mints[..self.collateral_count as usize]
