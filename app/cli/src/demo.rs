@@ -6,6 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
+use reflex::controller::steward::RiskLevel;
 use reflex::instructions::FeedConfig;
 use reflex::state::{
     CollateralAsset, CollateralRiskPpm, CurvePpm, Exchange, FeedbackPpm, MarginAccount, MarketRiskPpm, PerpMarket, PriceFeed,
@@ -311,9 +312,11 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
 
     let mut tighter = sol_perp_risk();
     tighter.margin.maintenance.lower = 40_000;
+    tighter.margin.maintenance.base = 40_000;
     tighter.margin.initial.lower = 70_000;
+    tighter.margin.initial.base = 70_000;
     let set_market = ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD_FEED_ID, tighter);
-    session.step(set_market, "set_market_risk", "admin raises SOL-PERP's margin floors to 7% / 4% (applies at once)".into(), &admin);
+    session.step(set_market, "set_market_risk", "admin raises SOL-PERP's margin floors and bases to 7% / 4% (applies at once)".into(), &admin);
 
     // Governance: a guardian that can only pause, and a two-step admin handover.
     let guardian = session.env.funded_keypair(10);
@@ -323,6 +326,15 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.steps.last_mut().expect("step").description = "bob deposits 1 wSOL while paused".into();
     session.step(ix::unpause(&guardian.pubkey()), "unpause", "guardian tries to unpause".into(), &guardian);
     session.step(ix::unpause(&admin.pubkey()), "unpause", "admin unpauses".into(), &admin);
+    let steward = session.env.funded_keypair(10);
+    let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), 5_000, 100);
+    session.step(name_steward, "set_risk_steward", "admin names a risk steward: ±0.5 pp per step, 100 slots apart".into(), &admin);
+    let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, 75_000);
+    session.step(nudge, "steward_set_market_base", "steward raises SOL-PERP's initial margin base 7% -> 7.5%".into(), &steward);
+    let nudge = ix::steward_set_collateral_base(&steward.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, RiskLevel::Maintenance, 65_000);
+    session.step(nudge, "steward_set_collateral_base", "steward raises wSOL's maintenance haircut base 6% -> 6.5%".into(), &steward);
+    let too_far = ix::steward_set_collateral_base(&steward.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, RiskLevel::Initial, 120_000);
+    session.step(too_far, "steward_set_collateral_base", "steward tries wSOL's initial base 10% -> 12%".into(), &steward);
     let successor = session.env.funded_keypair(10);
     session.step(ix::propose_admin(&admin.pubkey(), &successor.pubkey()), "propose_admin", "admin proposes a successor".into(), &admin);
     session.step(ix::accept_admin(&successor.pubkey()), "accept_admin", "successor accepts: the admin role has moved".into(), &successor);
@@ -380,12 +392,12 @@ impl Report {
     pub fn print_human(&self) {
         println!("Reflex demo on an embedded SVM");
         println!("  program {} ({} bytes, SBPF v3) at {}\n", self.program.path, self.program.bytes, self.program.program_id);
-        println!("  {:<22} {:>7}  {}", "instruction", "CU", "what happened");
+        println!("  {:<28} {:>7}  {}", "instruction", "CU", "what happened");
         for step in &self.steps {
             let cu = step.compute_units.map_or("-".to_string(), |cu| cu.to_string());
             match &step.error {
-                None => println!("  {:<22} {:>7}  {}", step.instruction, cu, step.description),
-                Some(error) => println!("  {:<22} {:>7}  {}: refused, \"{}\"", step.instruction, cu, step.description, error),
+                None => println!("  {:<28} {:>7}  {}", step.instruction, cu, step.description),
+                Some(error) => println!("  {:<28} {:>7}  {}: refused, \"{}\"", step.instruction, cu, step.description, error),
             }
         }
         println!("\n  {:<6} {:<11} {:>14} {:>14} {:>14}", "token", "program", "vault", "recorded", "claims");

@@ -4,6 +4,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 
+use reflex::controller::steward::RiskLevel;
+
 use crate::pda;
 
 fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -233,4 +235,33 @@ pub fn unpause(admin: &Pubkey) -> Instruction {
 
 fn admin_only(admin: &Pubkey) -> reflex::accounts::AdminOnly {
     reflex::accounts::AdminOnly { exchange: pda::exchange(), admin: *admin }
+}
+
+pub fn set_risk_steward(admin: &Pubkey, steward: &Pubkey, max_change_ppm: u32, min_slots: u32) -> Instruction {
+    instruction(
+        reflex::accounts::SetRiskSteward { governance: admin_only(admin) },
+        reflex::instruction::SetRiskSteward { steward: *steward, max_change_ppm, min_slots },
+    )
+}
+
+pub fn steward_set_collateral_base(steward: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], level: RiskLevel, base_ppm: u32) -> Instruction {
+    instruction(
+        reflex::accounts::StewardSetCollateralBase {
+            authority: reflex::accounts::StewardOnly { exchange: pda::exchange(), steward: *steward },
+            collateral_asset: pda::collateral_asset(mint),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::StewardSetCollateralBase { level, base_ppm },
+    )
+}
+
+pub fn steward_set_market_base(steward: &Pubkey, market_index: u16, feed_id: &[u8; 32], level: RiskLevel, base_ppm: u32) -> Instruction {
+    instruction(
+        reflex::accounts::StewardSetMarketBase {
+            authority: reflex::accounts::StewardOnly { exchange: pda::exchange(), steward: *steward },
+            market: pda::market(market_index),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::StewardSetMarketBase { level, base_ppm },
+    )
 }

@@ -78,4 +78,12 @@ pub enum ReflexError {
     CollateralRiskNotConfigured,
     #[msg("The market registry is full; no further perp markets can be listed")]
     MarketRegistryFull,
+    #[msg("Only the risk steward may do this")]
+    NotRiskSteward,
+    #[msg("The steward's new base lies outside the level's governance bounds")]
+    StewardOutsideBounds,
+    #[msg("The steward's change is larger than its per-step cap")]
+    StewardChangeTooLarge,
+    #[msg("The steward changed this parameter too recently; wait for the minimum spacing")]
+    StewardChangeTooSoon,
 }

@@ -154,3 +154,23 @@ pub struct PausedChanged {
     pub was_paused: bool,
     pub paused: bool,
 }
+
+#[event]
+pub struct RiskStewardSet {
+    pub old_steward: Pubkey,
+    pub new_steward: Pubkey,
+    pub old_max_change_ppm: u32,
+    pub new_max_change_ppm: u32,
+    pub old_min_slots: u32,
+    pub new_min_slots: u32,
+}
+
+/// The risk steward moved a base parameter of a collateral asset or market.
+#[event]
+pub struct StewardBaseChanged {
+    /// The CollateralAsset or PerpMarket account.
+    pub target: Pubkey,
+    pub level: crate::controller::steward::RiskLevel,
+    pub old_base_ppm: u32,
+    pub new_base_ppm: u32,
+}

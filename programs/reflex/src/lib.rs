@@ -123,6 +123,25 @@ pub mod reflex {
         instructions::unpause(ctx)
     }
 
+    /// Admin: names the risk steward and its per-step cap and spacing.
+    pub fn set_risk_steward(ctx: Context<SetRiskSteward>, steward: Pubkey, max_change_ppm: u32, min_slots: u32) -> Result<()> {
+        instructions::set_risk_steward(ctx, steward, max_change_ppm, min_slots)
+    }
+
+    /// Risk steward: moves a collateral's haircut base inside the bounds.
+    pub fn steward_set_collateral_base(
+        ctx: Context<StewardSetCollateralBase>,
+        level: controller::steward::RiskLevel,
+        base_ppm: u32,
+    ) -> Result<()> {
+        instructions::steward_set_collateral_base(ctx, level, base_ppm)
+    }
+
+    /// Risk steward: moves a market's margin base inside the bounds.
+    pub fn steward_set_market_base(ctx: Context<StewardSetMarketBase>, level: controller::steward::RiskLevel, base_ppm: u32) -> Result<()> {
+        instructions::steward_set_market_base(ctx, level, base_ppm)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

@@ -4,3 +4,4 @@ pub mod collateral;
 pub mod feed;
 pub mod market;
 pub mod params;
+pub mod steward;

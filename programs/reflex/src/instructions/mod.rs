@@ -17,6 +17,8 @@ pub mod refresh_market;
 pub mod set_collateral_risk;
 pub mod set_guardian;
 pub mod set_market_risk;
+pub mod set_risk_steward;
+pub mod steward_set_base;
 pub mod unpause;
 pub mod withdraw;
 
@@ -37,5 +39,7 @@ pub use refresh_market::*;
 pub use set_collateral_risk::*;
 pub use set_guardian::*;
 pub use set_market_risk::*;
+pub use set_risk_steward::*;
+pub use steward_set_base::*;
 pub use unpause::*;
 pub use withdraw::*;

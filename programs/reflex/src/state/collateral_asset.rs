@@ -41,7 +41,10 @@ pub struct CollateralAsset {
     pub maintenance_haircut: StoredFixed,
     /// Slot the live haircuts were last advanced to.
     pub haircut_slot: u64,
-    pub _reserved: [u8; 128],
+    /// Slots of the risk steward's last change of the initial and the
+    /// maintenance base (0: never).
+    pub steward_changed_slots: [u64; 2],
+    pub _reserved: [u8; 112],
 }
 
 impl CollateralAsset {

@@ -23,11 +23,14 @@ pub struct PerpMarket {
     pub maintenance_margin_ratio: StoredFixed,
     /// Slot the live ratios were last advanced to.
     pub margin_slot: u64,
+    /// Slots of the risk steward's last change of the initial and the
+    /// maintenance base (0: never).
+    pub steward_changed_slots: [u64; 2],
     pub market_index: u16,
     pub bump: u8,
     pub _padding: [u8; 5],
     /// Room for open interest, funding and trading parameters.
-    pub _reserved: [u8; 256],
+    pub _reserved: [u8; 240],
 }
 
 impl PerpMarket {
