@@ -186,3 +186,25 @@ fn a_market_is_refreshed_only_with_its_own_feed() {
     let keeper = s.keeper.insecure_clone();
     assert_error(&s.t.send(&[ix::refresh_market(0, &other_id, &other_oracle)], &keeper, &[]), ReflexError::WrongFeed);
 }
+
+#[test]
+fn reduce_only_is_set_by_the_admin_for_the_exchange_and_per_market() {
+    use reflex::events::ReduceOnlyChanged;
+    let mut s = Setup::new();
+    s.list(0, risk()).unwrap();
+    let admin = s.t.admin.insecure_clone();
+    let intruder = s.t.env.funded_keypair(10);
+    assert_error(&s.t.send(&[ix::set_exchange_reduce_only(&intruder.pubkey(), true)], &intruder, &[]), ReflexError::NotAdmin);
+    assert_error(&s.t.send(&[ix::set_market_reduce_only(&intruder.pubkey(), 0, true)], &intruder, &[]), ReflexError::NotAdmin);
+
+    let result = s.t.send(&[ix::set_exchange_reduce_only(&admin.pubkey(), true)], &admin, &[]);
+    let changed = events::<ReduceOnlyChanged>(&result);
+    assert_eq!((changed[0].target, changed[0].was_reduce_only, changed[0].reduce_only), (pda::exchange(), false, true));
+    assert_eq!(s.t.exchange().reduce_only, 1);
+
+    let result = s.t.send(&[ix::set_market_reduce_only(&admin.pubkey(), 0, true)], &admin, &[]);
+    assert_eq!(events::<ReduceOnlyChanged>(&result)[0].target, pda::market(0));
+    assert_eq!(s.market(0).reduce_only, 1);
+    s.t.send(&[ix::set_market_reduce_only(&admin.pubkey(), 0, false)], &admin, &[]).unwrap();
+    assert_eq!(s.market(0).reduce_only, 0);
+}

@@ -326,6 +326,8 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.steps.last_mut().expect("step").description = "bob deposits 1 wSOL while paused".into();
     session.step(ix::unpause(&guardian.pubkey()), "unpause", "guardian tries to unpause".into(), &guardian);
     session.step(ix::unpause(&admin.pubkey()), "unpause", "admin unpauses".into(), &admin);
+    session.step(ix::set_market_reduce_only(&admin.pubkey(), 0, true), "set_market_reduce_only", "admin puts SOL-PERP in reduce-only".into(), &admin);
+    session.step(ix::set_exchange_reduce_only(&admin.pubkey(), false), "set_exchange_reduce_only", "admin confirms the exchange is not reduce-only".into(), &admin);
     let steward = session.env.funded_keypair(10);
     let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), 5_000, 100);
     session.step(name_steward, "set_risk_steward", "admin names a risk steward: ±0.5 pp per step, 100 slots apart".into(), &admin);

@@ -265,3 +265,17 @@ pub fn steward_set_market_base(steward: &Pubkey, market_index: u16, feed_id: &[u
         reflex::instruction::StewardSetMarketBase { level, base_ppm },
     )
 }
+
+pub fn set_exchange_reduce_only(admin: &Pubkey, reduce_only: bool) -> Instruction {
+    instruction(
+        reflex::accounts::SetExchangeReduceOnly { governance: admin_only(admin) },
+        reflex::instruction::SetExchangeReduceOnly { reduce_only },
+    )
+}
+
+pub fn set_market_reduce_only(admin: &Pubkey, market_index: u16, reduce_only: bool) -> Instruction {
+    instruction(
+        reflex::accounts::SetMarketReduceOnly { governance: admin_only(admin), market: pda::market(market_index) },
+        reflex::instruction::SetMarketReduceOnly { reduce_only },
+    )
+}

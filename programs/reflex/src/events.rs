@@ -174,3 +174,12 @@ pub struct StewardBaseChanged {
     pub old_base_ppm: u32,
     pub new_base_ppm: u32,
 }
+
+/// Reduce-only mode changed for the exchange or one market.
+#[event]
+pub struct ReduceOnlyChanged {
+    /// The Exchange or PerpMarket account.
+    pub target: Pubkey,
+    pub was_reduce_only: bool,
+    pub reduce_only: bool,
+}

@@ -142,6 +142,16 @@ pub mod reflex {
         instructions::steward_set_market_base(ctx, level, base_ppm)
     }
 
+    /// Admin: exchange-wide reduce-only mode.
+    pub fn set_exchange_reduce_only(ctx: Context<SetExchangeReduceOnly>, reduce_only: bool) -> Result<()> {
+        instructions::set_exchange_reduce_only(ctx, reduce_only)
+    }
+
+    /// Admin: reduce-only mode for one market.
+    pub fn set_market_reduce_only(ctx: Context<SetMarketReduceOnly>, reduce_only: bool) -> Result<()> {
+        instructions::set_market_reduce_only(ctx, reduce_only)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

@@ -32,7 +32,9 @@ pub struct Exchange {
     pub bump: u8,
     /// 1 while paused: deposits and withdrawals are refused.
     pub paused: u8,
-    pub _padding: [u8; 3],
+    /// 1 while exchange-wide reduce-only: trades may only reduce positions.
+    pub reduce_only: u8,
+    pub _padding: [u8; 2],
     /// Largest change of a base parameter the steward may make at once, ppm.
     pub steward_max_change_ppm: u32,
     /// Fewest slots between two steward changes of the same parameter.

@@ -28,7 +28,9 @@ pub struct PerpMarket {
     pub steward_changed_slots: [u64; 2],
     pub market_index: u16,
     pub bump: u8,
-    pub _padding: [u8; 5],
+    /// 1 while this market is reduce-only: trades may only reduce positions.
+    pub reduce_only: u8,
+    pub _padding: [u8; 4],
     /// Room for open interest, funding and trading parameters.
     pub _reserved: [u8; 240],
 }
