@@ -109,6 +109,19 @@ fn newest_newer_than(path: &Path, time: SystemTime) -> Option<PathBuf> {
     std::fs::read_dir(path).ok()?.flatten().find_map(|entry| newest_newer_than(&entry.path(), time))
 }
 
+/// The aggregate of a legacy Pyth price account.
+#[derive(Clone, Copy, Debug)]
+pub struct LegacyPrint {
+    pub price: i64,
+    pub confidence: u64,
+    pub exponent: i32,
+    /// Unix seconds.
+    pub timestamp: i64,
+    pub publish_slot: u64,
+    /// 1 = trading.
+    pub status: u32,
+}
+
 /// LiteSVM with Reflex loaded at its program id.
 pub struct Embedded {
     pub svm: LiteSVM,
@@ -242,6 +255,34 @@ impl Embedded {
             rent_epoch: 0,
         };
         self.svm.set_account(*address, account).expect("write PriceUpdateV2");
+    }
+
+    /// Writes a legacy Pyth price account at `address` (the layout of
+    /// `pyth_sdk_solana::state::SolanaPriceAccount`, 3,312 bytes), owned by
+    /// Pyth's oracle program, with the given aggregate price.
+    pub fn write_legacy_price_account(&mut self, address: &Pubkey, print: &LegacyPrint) {
+        use reflex::oracle::pyth_legacy::*;
+        let mut data = vec![0u8; 3_312];
+        let mut put = |offset: usize, bytes: &[u8]| data[offset..offset + bytes.len()].copy_from_slice(bytes);
+        put(OFFSET_MAGIC, &MAGIC.to_le_bytes());
+        put(OFFSET_VERSION, &VERSION.to_le_bytes());
+        put(OFFSET_ACCOUNT_TYPE, &ACCOUNT_TYPE_PRICE.to_le_bytes());
+        put(12, &3_312u32.to_le_bytes()); // size
+        put(16, &1u32.to_le_bytes()); // price type: price
+        put(OFFSET_EXPONENT, &print.exponent.to_le_bytes());
+        put(OFFSET_TIMESTAMP, &print.timestamp.to_le_bytes());
+        put(OFFSET_AGGREGATE_PRICE, &print.price.to_le_bytes());
+        put(OFFSET_AGGREGATE_CONFIDENCE, &print.confidence.to_le_bytes());
+        put(OFFSET_AGGREGATE_STATUS, &print.status.to_le_bytes());
+        put(OFFSET_AGGREGATE_PUBLISH_SLOT, &print.publish_slot.to_le_bytes());
+        let account = solana_account::Account {
+            lamports: self.svm.minimum_balance_for_rent_exemption(data.len()),
+            data,
+            owner: PROGRAM_ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.svm.set_account(*address, account).expect("write legacy price account");
     }
 
     /// A token account's balance (SPL Token or Token-2022).

@@ -5,6 +5,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 
 use reflex::controller::steward::RiskLevel;
+use reflex::oracle::OracleKind;
 
 use crate::pda;
 
@@ -114,13 +115,37 @@ pub fn withdraw(
     )
 }
 
-/// `oracle` is the Pyth `PriceUpdateV2` account the feed will read.
+/// A feed reading the Pyth `PriceUpdateV2` account `oracle` for `feed_id`.
 pub fn list_feed(
     admin: &Pubkey,
     payer: &Pubkey,
     feed_id: [u8; 32],
     oracle: &Pubkey,
     base_decimals: u8,
+    config: reflex::instructions::FeedConfig,
+) -> Instruction {
+    list_feed_of_kind(admin, payer, feed_id, oracle, base_decimals, OracleKind::PythPull, config)
+}
+
+/// A feed reading the legacy Pyth price account `price_account` (its
+/// address is the feed id).
+pub fn list_legacy_feed(
+    admin: &Pubkey,
+    payer: &Pubkey,
+    price_account: &Pubkey,
+    base_decimals: u8,
+    config: reflex::instructions::FeedConfig,
+) -> Instruction {
+    list_feed_of_kind(admin, payer, price_account.to_bytes(), price_account, base_decimals, OracleKind::PythLegacy, config)
+}
+
+fn list_feed_of_kind(
+    admin: &Pubkey,
+    payer: &Pubkey,
+    feed_id: [u8; 32],
+    oracle: &Pubkey,
+    base_decimals: u8,
+    oracle_kind: OracleKind,
     config: reflex::instructions::FeedConfig,
 ) -> Instruction {
     instruction(
@@ -133,7 +158,7 @@ pub fn list_feed(
                 system_program: system_program::ID,
             },
         },
-        reflex::instruction::ListFeed { feed_id, base_decimals, config },
+        reflex::instruction::ListFeed { feed_id, base_decimals, oracle_kind, config },
     )
 }
 

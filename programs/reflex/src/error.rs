@@ -68,6 +68,8 @@ pub enum ReflexError {
     StalePrice,
     #[msg("The oracle's confidence interval is wider than this feed accepts")]
     ConfidenceTooWide,
+    #[msg("The oracle reports this product is not trading (halted, in auction or unknown)")]
+    OracleNotTrading,
     #[msg("The oracle price is zero or negative")]
     InvalidOraclePrice,
     #[msg("The clock went backwards relative to the feed's last update")]

@@ -55,6 +55,7 @@ pub struct FeedListed {
     pub feed_id: [u8; 32],
     pub oracle: Pubkey,
     pub base_decimals: u8,
+    pub oracle_kind: crate::oracle::OracleKind,
     pub config: crate::instructions::FeedConfig,
 }
 

@@ -59,10 +59,17 @@ pub mod reflex {
         instructions::deposit(ctx, amount)
     }
 
-    /// Admin: lists a price feed for one underlying, reading the Pyth
-    /// `PriceUpdateV2` account `oracle` for `feed_id`.
-    pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, config: FeedConfig) -> Result<()> {
-        instructions::list_feed(ctx, feed_id, base_decimals, config)
+    /// Admin: lists a price feed for one underlying, reading `oracle`: a
+    /// Pyth `PriceUpdateV2` account for `feed_id`, or a legacy Pyth price
+    /// account whose address is `feed_id`.
+    pub fn list_feed(
+        ctx: Context<ListFeed>,
+        feed_id: [u8; 32],
+        base_decimals: u8,
+        oracle_kind: oracle::OracleKind,
+        config: FeedConfig,
+    ) -> Result<()> {
+        instructions::list_feed(ctx, feed_id, base_decimals, oracle_kind, config)
     }
 
     /// Anyone: refreshes a feed's price and volatility accumulator for the

@@ -3,7 +3,7 @@ use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{RiskError, UpdateOutcome};
 
 use crate::error::ReflexError;
-use crate::oracle::{pyth_pull, Guard, PriceGrade};
+use crate::oracle::{Guard, OracleKind, PriceGrade};
 use crate::state::PriceFeed;
 
 /// What a refresh did.
@@ -26,7 +26,8 @@ pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Res
     if feed.updates > 0 && feed.last_slot == clock.slot {
         return Ok(Refresh::Unchanged);
     }
-    let print = pyth_pull::read(oracle, &feed.feed_id)?;
+    let kind = OracleKind::from_stored(feed.oracle_kind).ok_or(ReflexError::InvalidOracleAccount)?;
+    let print = kind.read(oracle, &feed.feed_id)?;
     let newer = print.posted_slot > feed.last_posted_slot && print.publish_time >= feed.last_publish_time;
     if feed.updates > 0 && !newer {
         return Ok(Refresh::Unchanged);

@@ -5,7 +5,7 @@ use crate::constants::{EXCHANGE_SEED, FEED_SEED};
 use crate::controller::feed::risk_error;
 use crate::error::ReflexError;
 use crate::events::FeedListed;
-use crate::oracle::pyth_pull;
+use crate::oracle::OracleKind;
 use crate::state::{Exchange, PriceFeed, StoredFixed};
 use crate::utils::ppm;
 
@@ -88,19 +88,21 @@ pub struct NewFeed<'info> {
     pub payer: Signer<'info>,
     #[account(init, payer = payer, space = PriceFeed::SPACE, seeds = [FEED_SEED, feed_id.as_ref()], bump)]
     pub feed: AccountLoader<'info, PriceFeed>,
-    /// The Pyth `PriceUpdateV2` account this feed will read; checked to be
-    /// one, fully verified, for `feed_id`.
-    /// CHECK: validated by `pyth_pull::read`.
+    /// The oracle account this feed will read; checked to be of
+    /// `oracle_kind` and for `feed_id`.
+    /// CHECK: validated by `OracleKind::read`.
     pub oracle: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 /// `base_decimals`: decimals of the underlying token, so prices convert to
 /// quote native units per base native unit.
-pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, config: FeedConfig) -> Result<()> {
+/// `oracle_kind` says how to read `oracle`; for a legacy Pyth price account
+/// `feed_id` must be the account's address.
+pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, oracle_kind: OracleKind, config: FeedConfig) -> Result<()> {
     let new_feed = &ctx.accounts.new_feed;
     config.validate()?;
-    pyth_pull::read(&new_feed.oracle, &feed_id)?;
+    oracle_kind.read(&new_feed.oracle, &feed_id)?;
     let quote_decimals = {
         let mut exchange = ctx.accounts.listing.exchange.load_mut()?;
         exchange.register_feed(feed_id)?;
@@ -124,12 +126,14 @@ pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, c
     feed.base_decimals = base_decimals;
     feed.quote_decimals = quote_decimals;
     feed.bump = ctx.bumps.new_feed.feed;
+    feed.oracle_kind = oracle_kind.to_stored();
 
     emit!(FeedListed {
         feed: new_feed.feed.key(),
         feed_id,
         oracle: feed.oracle,
         base_decimals,
+        oracle_kind,
         config,
     });
     Ok(())

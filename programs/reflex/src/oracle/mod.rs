@@ -1,7 +1,8 @@
 //! Oracle reading and guard rails (DESIGN.md section 7).
 //!
-//! A print is read from its account ([`pyth_pull`]), converted to the risk
-//! crate's units, and graded. The grade says which actions may use it:
+//! A print is read from its account ([`pyth_pull`] for Pyth pull-oracle
+//! `PriceUpdateV2` accounts, [`pyth_legacy`] for legacy Pyth price accounts),
+//! converted to the risk crate's units, and graded. The grade says which actions may use it:
 //!
 //! | grade | age | confidence | move since last | usable by |
 //! |---|---|---|---|---|
@@ -10,12 +11,51 @@
 //! | unusable | older | wider | | nothing: the refresh fails with the reason |
 //!
 //! Deposits and repayments need no price at all.
+pub mod pyth_legacy;
 pub mod pyth_pull;
 
 use anchor_lang::prelude::*;
 use reflex_risk::Fixed;
 
 use crate::error::ReflexError;
+
+/// Which format a feed's oracle account has.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OracleKind {
+    /// A Pyth pull-oracle `PriceUpdateV2` account (owned by the Pyth receiver).
+    PythPull,
+    /// A legacy Pyth price account (owned by Pyth's oracle program); the feed
+    /// id of such a feed is the price account's address.
+    PythLegacy,
+}
+
+impl OracleKind {
+    pub fn to_stored(self) -> u8 {
+        match self {
+            OracleKind::PythPull => 0,
+            OracleKind::PythLegacy => 1,
+        }
+    }
+
+    pub fn from_stored(value: u8) -> Option<Self> {
+        match value {
+            0 => Some(OracleKind::PythPull),
+            1 => Some(OracleKind::PythLegacy),
+            _ => None,
+        }
+    }
+
+    /// Reads the print in `oracle`, checking it is of this kind and for `feed_id`.
+    pub fn read(self, oracle: &AccountInfo, feed_id: &[u8; 32]) -> Result<OraclePrint> {
+        match self {
+            OracleKind::PythPull => pyth_pull::read(oracle, feed_id),
+            OracleKind::PythLegacy => {
+                require!(oracle.key().to_bytes() == *feed_id, ReflexError::WrongFeedId);
+                pyth_legacy::read(oracle)
+            }
+        }
+    }
+}
 
 /// One oracle print, as the oracle reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -56,7 +56,9 @@ pub struct PriceFeed {
     /// `PriceGrade` of the last accepted print.
     pub last_grade: u8,
     pub bump: u8,
-    pub _padding: [u8; 4],
+    /// `OracleKind` of the oracle account.
+    pub oracle_kind: u8,
+    pub _padding: [u8; 3],
     pub _reserved: [u8; 120],
 }
 
