@@ -2,28 +2,12 @@
 //! type, and the feed settings the tests use.
 use anchor_lang::prelude::Pubkey;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
-use reflex::instructions::FeedConfig;
+pub use reflex_sdk::presets::feed_config;
 
 /// An illustrative Pyth feed id for SOL/USD.
 pub const SOL_USD: [u8; 32] = [0xef; 32];
 /// The exponent of every test print (Pyth's usual for USD pairs).
 pub const EXPONENT: i32 = -8;
-
-/// One-hour and one-day half-lives, a 150-slot horizon, a 20% return clamp,
-/// prints valid for 60 s and usable by liquidations for 300 s.
-pub fn feed_config() -> FeedConfig {
-    FeedConfig {
-        max_age_seconds: 60,
-        max_liquidation_age_seconds: 300,
-        max_confidence_ppm: 20_000,
-        max_move_per_update_ppm: 100_000,
-        fast_half_life_slots: 9_000,
-        slow_half_life_slots: 216_000,
-        horizon_slots: 150,
-        max_log_return_ppm: 200_000,
-        seed_volatility_ppm: 30,
-    }
-}
 
 /// A print with raw mantissas, as the receiver stores it.
 pub fn price_update(feed_id: [u8; 32], price: i64, conf: u64, publish_time: i64, slot: u64, level: VerificationLevel) -> PriceUpdateV2 {
@@ -46,7 +30,7 @@ pub fn price_update(feed_id: [u8; 32], price: i64, conf: u64, publish_time: i64,
 
 /// A fully verified SOL/USD print of `price` ± `confidence` dollars.
 pub fn sol_usd_print(price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
-    price_update(SOL_USD, dollars(price), dollars(confidence) as u64, publish_time, slot, VerificationLevel::Full)
+    reflex_sdk::embedded::pyth_print(SOL_USD, price, confidence, publish_time, slot)
 }
 
 /// Dollars as a Pyth mantissa at [`EXPONENT`].

@@ -6,7 +6,8 @@
 use anchor_lang::prelude::Pubkey;
 use reflex::events::{CollateralHaircutsUpdated, CollateralRiskSet};
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, PriceFeed};
+use reflex::state::{CollateralRiskPpm, PriceFeed};
+use reflex_sdk::presets::collateral_risk;
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{FeedbackState, Fixed, VolatilityAccumulator};
 use reflex_sdk::{instructions as ix, pda};
@@ -16,21 +17,6 @@ use solana_signer::Signer;
 
 const START_SLOT: u64 = 2_000;
 const START_TIME: i64 = 1_790_000_000;
-
-fn risk() -> CollateralRiskPpm {
-    CollateralRiskPpm {
-        haircut: FeedbackPpm {
-            initial: CurvePpm { base: 100_000, sensitivity: 3_000_000, lower: 100_000, upper: 600_000 },
-            maintenance: CurvePpm { base: 60_000, sensitivity: 1_500_000, lower: 60_000, upper: 400_000 },
-            tighten_per_slot: 1_000,
-            loosen_per_slot: 100,
-        },
-        liquidation_discount: 10_000,
-        liquidation_buffer: 20_000,
-        max_move_over_horizon: 40_000,
-        size_factor_ppb: 0,
-    }
-}
 
 /// wSOL listed as collateral with a SOL/USD feed, its haircut risk set.
 struct Setup {
@@ -83,8 +69,8 @@ impl Setup {
 #[test]
 fn haircuts_follow_volatility_exactly_as_the_risk_crate_says() {
     let mut s = Setup::new();
-    s.set_risk(risk()).expect("set_collateral_risk");
-    let config = risk().to_config().haircut;
+    s.set_risk(collateral_risk()).expect("set_collateral_risk");
+    let config = collateral_risk().to_config().haircut;
     let feed_settings = feed_config().accumulator_config();
     let mut accumulator = VolatilityAccumulator::default();
     let mut expected = FeedbackState::new(&config, Fixed::ZERO, START_SLOT);
@@ -122,12 +108,12 @@ fn haircuts_follow_volatility_exactly_as_the_risk_crate_says() {
 #[test]
 fn a_spike_raises_initial_in_the_same_slot_and_maintenance_only_at_the_slew_rate() {
     let mut s = Setup::new();
-    s.set_risk(risk()).unwrap();
+    s.set_risk(collateral_risk()).unwrap();
     s.crank(1, 150.0, 0.05).unwrap();
     let calm = s.haircuts();
     s.crank(1, 125.0, 0.05).unwrap(); // a 17% drop in one slot
     let spiked = s.haircuts();
-    let config = risk().to_config().haircut;
+    let config = collateral_risk().to_config().haircut;
     assert!(spiked.initial > calm.initial + Fixed::from_num(0.05), "initial jumped: {} -> {}", calm.initial, spiked.initial);
     assert_eq!(spiked.maintenance, calm.maintenance + config.tighten_per_slot, "maintenance moved exactly one slot's worth");
 }
@@ -137,14 +123,14 @@ fn calm_loosens_at_the_loosening_rate() {
     // Half-lives of a few slots, so volatility (and the targets) fall back
     // long before the haircuts may: the loosening rate is what binds.
     let mut s = Setup::with_feed(FeedConfig { fast_half_life_slots: 5, slow_half_life_slots: 10, ..feed_config() });
-    s.set_risk(risk()).unwrap();
+    s.set_risk(collateral_risk()).unwrap();
     s.crank(1, 150.0, 0.05).unwrap();
     s.crank(1, 125.0, 0.05).unwrap(); // spike
     s.crank(400, 125.5, 0.05).unwrap(); // maintenance climbs while volatility decays
     let high = s.haircuts();
     s.crank(300, 125.6, 0.05).unwrap(); // calm: targets back near base
     let later = s.haircuts();
-    let config = risk().to_config().haircut;
+    let config = collateral_risk().to_config().haircut;
     let fall = config.loosen_per_slot * Fixed::from_num(300);
     let calm_sigma = Fixed::from_num(0.001);
     assert!(config.initial.target(calm_sigma) < high.initial - fall, "the target is further down than one step");
@@ -159,18 +145,18 @@ fn calm_loosens_at_the_loosening_rate() {
 fn only_the_admin_sets_risk_and_only_consistent_bounds() {
     let mut s = Setup::new();
     let intruder = s.t.env.funded_keypair(10);
-    let set = ix::set_collateral_risk(&intruder.pubkey(), &s.mint, &SOL_USD, risk());
+    let set = ix::set_collateral_risk(&intruder.pubkey(), &s.mint, &SOL_USD, collateral_risk());
     assert_error(&s.t.send(&[set], &intruder, &[]), ReflexError::NotAdmin);
 
-    let mut lower_above_upper = risk();
+    let mut lower_above_upper = collateral_risk();
     lower_above_upper.haircut.maintenance.lower = 500_000;
-    let mut discount_eats_buffer = risk();
+    let mut discount_eats_buffer = collateral_risk();
     discount_eats_buffer.liquidation_discount = 20_000;
-    let mut move_not_covered = risk();
+    let mut move_not_covered = collateral_risk();
     move_not_covered.max_move_over_horizon = 55_000;
-    let mut initial_below_maintenance = risk();
+    let mut initial_below_maintenance = collateral_risk();
     initial_below_maintenance.haircut.initial.sensitivity = 1_000_000;
-    let mut frozen = risk();
+    let mut frozen = collateral_risk();
     frozen.haircut.tighten_per_slot = 0;
     for (name, bad) in [
         ("lower above upper", lower_above_upper),
@@ -186,16 +172,16 @@ fn only_the_admin_sets_risk_and_only_consistent_bounds() {
     }
     assert_eq!(s.t.collateral_asset(&s.mint).risk_configured, 0, "nothing took effect");
 
-    let result = s.set_risk(risk());
+    let result = s.set_risk(collateral_risk());
     let set = events::<CollateralRiskSet>(&result);
-    assert_eq!((set[0].old, set[0].new), (CollateralRiskPpm::default(), risk()), "the event carries old and new values");
+    assert_eq!((set[0].old, set[0].new), (CollateralRiskPpm::default(), collateral_risk()), "the event carries old and new values");
 }
 
 #[test]
 fn refresh_needs_configured_risk_and_the_collaterals_own_feed() {
     let mut s = Setup::new();
     assert_error(&s.crank(1, 150.0, 0.05), ReflexError::CollateralRiskNotConfigured);
-    s.set_risk(risk()).unwrap();
+    s.set_risk(collateral_risk()).unwrap();
 
     // A second feed, listed but not this collateral's.
     let other_id = [0x44; 32];

@@ -4,7 +4,8 @@
 //! new values, and the guards.
 use anchor_lang::prelude::Pubkey;
 use reflex::events::{MarketMarginsUpdated, MarketRiskSet, PerpMarketListed};
-use reflex::state::{CurvePpm, FeedbackPpm, MarketRiskPpm, PerpMarket, PriceFeed};
+use reflex::state::{MarketRiskPpm, PerpMarket, PriceFeed};
+use reflex_sdk::presets::market_risk;
 use reflex_risk::{FeedbackState, Fixed};
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};
@@ -14,23 +15,6 @@ use solana_signer::Signer;
 const START_SLOT: u64 = 3_000;
 const START_TIME: i64 = 1_790_000_000;
 const SOL_PERP: [u8; 16] = *b"SOL-PERP\0\0\0\0\0\0\0\0";
-
-fn risk() -> MarketRiskPpm {
-    MarketRiskPpm {
-        margin: FeedbackPpm {
-            initial: CurvePpm { base: 50_000, sensitivity: 4_000_000, lower: 50_000, upper: 500_000 },
-            maintenance: CurvePpm { base: 30_000, sensitivity: 2_000_000, lower: 30_000, upper: 250_000 },
-            tighten_per_slot: 500,
-            loosen_per_slot: 50,
-        },
-        liquidation_penalty: 10_000,
-        liquidation_buffer: 10_000,
-        max_move_over_horizon: 20_000,
-        size_factor_ppb: 0,
-        positive_pnl_weight_initial: 500_000,
-        positive_pnl_weight_maintenance: 800_000,
-    }
-}
 
 struct Setup {
     t: TestExchange,
@@ -81,26 +65,26 @@ impl Setup {
 #[test]
 fn lists_markets_in_order_with_margins_at_their_targets() {
     let mut s = Setup::new();
-    let result = s.list(0, risk());
+    let result = s.list(0, market_risk());
     let listed = events::<PerpMarketListed>(&result);
-    assert_eq!((listed[0].market_index, listed[0].name, listed[0].risk), (0, SOL_PERP, risk()));
+    assert_eq!((listed[0].market_index, listed[0].name, listed[0].risk), (0, SOL_PERP, market_risk()));
     let market = s.market(0);
     assert_eq!((market.feed, market.market_index), (pda::feed(&SOL_USD), 0));
-    let expected = FeedbackState::new(&risk().to_config().margin, s.sigma(), START_SLOT);
+    let expected = FeedbackState::new(&market_risk().to_config().margin, s.sigma(), START_SLOT);
     assert_eq!(market.margin_state(), expected);
 
-    s.list(1, risk()).expect("a second market on the same feed");
+    s.list(1, market_risk()).expect("a second market on the same feed");
     assert_eq!(s.market(1).market_index, 1);
     assert_eq!(s.t.exchange().market_count, 2);
     // The next index is the only one that can be created.
-    assert_error(&s.list(5, risk()), anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_error(&s.list(5, market_risk()), anchor_lang::error::ErrorCode::ConstraintSeeds);
 }
 
 #[test]
 fn margins_follow_volatility_exactly_as_the_risk_crate_says() {
     let mut s = Setup::new();
-    s.list(0, risk()).unwrap();
-    let config = risk().to_config().margin;
+    s.list(0, market_risk()).unwrap();
+    let config = market_risk().to_config().margin;
     let mut expected = s.market(0).margin_state();
     for (slots, price) in [(1, 150.1), (1, 149.8), (1, 138.0), (1, 121.0), (1, 124.0), (60, 125.0), (5_000, 126.0), (300_000, 127.0)] {
         let before = s.market(0).margin_state();
@@ -120,12 +104,12 @@ fn margins_follow_volatility_exactly_as_the_risk_crate_says() {
 #[test]
 fn a_spike_blocks_new_leverage_at_once_but_moves_maintenance_one_slot_at_a_time() {
     let mut s = Setup::new();
-    s.list(0, risk()).unwrap();
+    s.list(0, market_risk()).unwrap();
     s.crank(1, 150.0).unwrap();
     let calm = s.market(0).margin_state();
     s.crank(1, 120.0).unwrap();
     let spiked = s.market(0).margin_state();
-    let config = risk().to_config().margin;
+    let config = market_risk().to_config().margin;
     assert!(spiked.initial > calm.initial * 2, "initial margin more than doubled in the spike slot");
     assert_eq!(spiked.maintenance, calm.maintenance + config.tighten_per_slot);
 }
@@ -133,14 +117,14 @@ fn a_spike_blocks_new_leverage_at_once_but_moves_maintenance_one_slot_at_a_time(
 #[test]
 fn governance_changes_carry_old_and_new_values_and_clamp_at_once() {
     let mut s = Setup::new();
-    s.list(0, risk()).unwrap();
-    let mut tighter = risk();
+    s.list(0, market_risk()).unwrap();
+    let mut tighter = market_risk();
     tighter.margin.maintenance.lower = 40_000;
     tighter.margin.initial.lower = 80_000;
     let admin = s.t.admin.insecure_clone();
     let result = s.t.send(&[ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD, tighter)], &admin, &[]);
     let set = events::<MarketRiskSet>(&result);
-    assert_eq!((set[0].old, set[0].new), (risk(), tighter));
+    assert_eq!((set[0].old, set[0].new), (market_risk(), tighter));
     let market = s.market(0);
     assert_eq!(market.risk, tighter);
     assert!(market.margin_state().initial >= Fixed::from_num(0.08) && market.margin_state().maintenance >= Fixed::from_num(0.04));
@@ -150,32 +134,32 @@ fn governance_changes_carry_old_and_new_values_and_clamp_at_once() {
 fn only_the_admin_and_only_consistent_bounds() {
     let mut s = Setup::new();
     let intruder = s.t.env.funded_keypair(10);
-    let list = ix::list_perp_market(&intruder.pubkey(), &intruder.pubkey(), 0, &SOL_USD, SOL_PERP, risk());
+    let list = ix::list_perp_market(&intruder.pubkey(), &intruder.pubkey(), 0, &SOL_USD, SOL_PERP, market_risk());
     assert_error(&s.t.send(&[list], &intruder, &[]), ReflexError::NotAdmin);
 
-    let mut penalty_too_high = risk();
+    let mut penalty_too_high = market_risk();
     penalty_too_high.liquidation_penalty = 30_000; // = the lowest maintenance ratio
-    let mut move_not_covered = risk();
+    let mut move_not_covered = market_risk();
     move_not_covered.max_move_over_horizon = 25_000;
-    let mut weights_backwards = risk();
+    let mut weights_backwards = market_risk();
     weights_backwards.positive_pnl_weight_initial = 900_000;
     for bad in [penalty_too_high, move_not_covered, weights_backwards] {
         assert_error(&s.list(0, bad), ReflexError::InconsistentBounds);
     }
     assert_eq!(s.t.exchange().market_count, 0);
 
-    s.list(0, risk()).unwrap();
-    let set = ix::set_market_risk(&intruder.pubkey(), 0, &SOL_USD, risk());
+    s.list(0, market_risk()).unwrap();
+    let set = ix::set_market_risk(&intruder.pubkey(), 0, &SOL_USD, market_risk());
     assert_error(&s.t.send(&[set], &intruder, &[]), ReflexError::NotAdmin);
     let admin = s.t.admin.insecure_clone();
     assert_error(&s.t.send(&[ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD, penalty_too_high)], &admin, &[]), ReflexError::InconsistentBounds);
-    assert_eq!(s.market(0).risk, risk(), "a rejected change changes nothing");
+    assert_eq!(s.market(0).risk, market_risk(), "a rejected change changes nothing");
 }
 
 #[test]
 fn a_market_is_refreshed_only_with_its_own_feed() {
     let mut s = Setup::new();
-    s.list(0, risk()).unwrap();
+    s.list(0, market_risk()).unwrap();
     let other_id = [0x55; 32];
     let other_oracle = s.t.env.new_keypair().pubkey();
     let mut print = sol_usd_print(1.0, 0.001, s.now, s.slot);
@@ -191,7 +175,7 @@ fn a_market_is_refreshed_only_with_its_own_feed() {
 fn reduce_only_is_set_by_the_admin_for_the_exchange_and_per_market() {
     use reflex::events::ReduceOnlyChanged;
     let mut s = Setup::new();
-    s.list(0, risk()).unwrap();
+    s.list(0, market_risk()).unwrap();
     let admin = s.t.admin.insecure_clone();
     let intruder = s.t.env.funded_keypair(10);
     assert_error(&s.t.send(&[ix::set_exchange_reduce_only(&intruder.pubkey(), true)], &intruder, &[]), ReflexError::NotAdmin);

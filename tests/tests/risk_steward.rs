@@ -4,7 +4,7 @@
 use anchor_lang::prelude::Pubkey;
 use reflex::controller::steward::RiskLevel;
 use reflex::events::{RiskStewardSet, StewardBaseChanged};
-use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, MarketRiskPpm};
+use reflex_sdk::presets::{collateral_risk, market_risk};
 use reflex_sdk::instructions as ix;
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
@@ -15,38 +15,6 @@ const START_SLOT: u64 = 5_000;
 const START_TIME: i64 = 1_790_000_000;
 const MAX_CHANGE: u32 = 5_000; // 0.5 percentage points
 const MIN_SLOTS: u32 = 100;
-
-fn haircut_risk() -> CollateralRiskPpm {
-    CollateralRiskPpm {
-        haircut: FeedbackPpm {
-            initial: CurvePpm { base: 100_000, sensitivity: 3_000_000, lower: 100_000, upper: 600_000 },
-            maintenance: CurvePpm { base: 60_000, sensitivity: 1_500_000, lower: 60_000, upper: 400_000 },
-            tighten_per_slot: 1_000,
-            loosen_per_slot: 100,
-        },
-        liquidation_discount: 10_000,
-        liquidation_buffer: 20_000,
-        max_move_over_horizon: 40_000,
-        size_factor_ppb: 0,
-    }
-}
-
-fn margin_risk() -> MarketRiskPpm {
-    MarketRiskPpm {
-        margin: FeedbackPpm {
-            initial: CurvePpm { base: 50_000, sensitivity: 4_000_000, lower: 50_000, upper: 500_000 },
-            maintenance: CurvePpm { base: 30_000, sensitivity: 2_000_000, lower: 30_000, upper: 250_000 },
-            tighten_per_slot: 500,
-            loosen_per_slot: 50,
-        },
-        liquidation_penalty: 10_000,
-        liquidation_buffer: 10_000,
-        max_move_over_horizon: 20_000,
-        size_factor_ppb: 0,
-        positive_pnl_weight_initial: 500_000,
-        positive_pnl_weight_maintenance: 800_000,
-    }
-}
 
 /// wSOL collateral and SOL-PERP on a SOL/USD feed, with a steward named.
 struct Setup {
@@ -65,8 +33,8 @@ impl Setup {
         let admin = t.admin.insecure_clone();
         let steward = t.env.funded_keypair(10);
         t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD, &oracle, 9, feed_config())], &admin, &[]).unwrap();
-        t.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &SOL_USD, haircut_risk())], &admin, &[]).unwrap();
-        t.send(&[ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD, *b"SOL-PERP\0\0\0\0\0\0\0\0", margin_risk())], &admin, &[])
+        t.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &SOL_USD, collateral_risk())], &admin, &[]).unwrap();
+        t.send(&[ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD, *b"SOL-PERP\0\0\0\0\0\0\0\0", market_risk())], &admin, &[])
             .unwrap();
         let result = t.send(&[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), MAX_CHANGE, MIN_SLOTS)], &admin, &[]);
         let set = events::<RiskStewardSet>(&result);
@@ -144,7 +112,7 @@ fn only_the_steward_and_only_bases() {
     assert_error(&s.t.send(&[by_admin], &admin, &[]), ReflexError::NotRiskSteward);
     // The steward cannot change bounds or name anyone.
     let steward = s.steward.insecure_clone();
-    let bounds = ix::set_collateral_risk(&steward.pubkey(), &s.mint, &SOL_USD, haircut_risk());
+    let bounds = ix::set_collateral_risk(&steward.pubkey(), &s.mint, &SOL_USD, collateral_risk());
     assert_error(&s.t.send(&[bounds], &steward, &[]), ReflexError::NotAdmin);
     let rename = ix::set_risk_steward(&steward.pubkey(), &steward.pubkey(), u32::MAX, 0);
     assert_error(&s.t.send(&[rename], &steward, &[]), ReflexError::NotAdmin);

@@ -7,13 +7,10 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::controller::steward::RiskLevel;
-use reflex::instructions::FeedConfig;
-use reflex::state::{
-    CollateralAsset, CollateralRiskPpm, CurvePpm, Exchange, FeedbackPpm, MarginAccount, MarketRiskPpm, PerpMarket, PriceFeed,
-};
-use reflex_sdk::pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
+use reflex_sdk::pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use reflex_sdk::embedded::{self, Embedded};
-use reflex_sdk::{instructions as ix, pda};
+use reflex_sdk::{instructions as ix, pda, presets};
 use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -111,74 +108,9 @@ impl Session {
 /// An illustrative Pyth feed id for SOL/USD on the embedded SVM.
 const SOL_USD_FEED_ID: [u8; 32] = [0xef; 32];
 
-fn feed_config() -> FeedConfig {
-    FeedConfig {
-        max_age_seconds: 60,
-        max_liquidation_age_seconds: 300,
-        max_confidence_ppm: 20_000,
-        max_move_per_update_ppm: 100_000,
-        fast_half_life_slots: 9_000,
-        slow_half_life_slots: 216_000,
-        horizon_slots: 150,
-        max_log_return_ppm: 200_000,
-        seed_volatility_ppm: 30,
-    }
-}
-
-/// wSOL haircuts: initial 10–60%, maintenance 6–40%, rising with σ_T
-/// (k = 3 and 1.5); maintenance climbs at most 0.1% per slot.
-fn wsol_haircut_risk() -> CollateralRiskPpm {
-    CollateralRiskPpm {
-        haircut: FeedbackPpm {
-            initial: CurvePpm { base: 100_000, sensitivity: 3_000_000, lower: 100_000, upper: 600_000 },
-            maintenance: CurvePpm { base: 60_000, sensitivity: 1_500_000, lower: 60_000, upper: 400_000 },
-            tighten_per_slot: 1_000,
-            loosen_per_slot: 100,
-        },
-        liquidation_discount: 10_000,
-        liquidation_buffer: 20_000,
-        max_move_over_horizon: 40_000,
-        size_factor_ppb: 0,
-    }
-}
-
-/// SOL-PERP margins: initial 5–50%, maintenance 3–25%, rising with σ_T
-/// (k = 4 and 2); maintenance climbs at most 0.05% per slot.
-fn sol_perp_risk() -> MarketRiskPpm {
-    MarketRiskPpm {
-        margin: FeedbackPpm {
-            initial: CurvePpm { base: 50_000, sensitivity: 4_000_000, lower: 50_000, upper: 500_000 },
-            maintenance: CurvePpm { base: 30_000, sensitivity: 2_000_000, lower: 30_000, upper: 250_000 },
-            tighten_per_slot: 500,
-            loosen_per_slot: 50,
-        },
-        liquidation_penalty: 10_000,
-        liquidation_buffer: 10_000,
-        max_move_over_horizon: 20_000,
-        size_factor_ppb: 0,
-        positive_pnl_weight_initial: 500_000,
-        positive_pnl_weight_maintenance: 800_000,
-    }
-}
-
-/// A fully verified Pyth print for SOL/USD (exponent −8), posted at `slot`.
+/// A fully verified SOL/USD Pyth print, posted at `slot`.
 fn sol_usd_print(price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
-    let scaled = |x: f64| (x * 1e8).round() as i64;
-    PriceUpdateV2 {
-        write_authority: Pubkey::new_from_array([9; 32]),
-        verification_level: VerificationLevel::Full,
-        price_message: PriceFeedMessage {
-            feed_id: SOL_USD_FEED_ID,
-            price: scaled(price),
-            conf: scaled(confidence) as u64,
-            exponent: -8,
-            publish_time,
-            prev_publish_time: publish_time - 1,
-            ema_price: scaled(price),
-            ema_conf: scaled(confidence) as u64,
-        },
-        posted_slot: slot,
-    }
+    embedded::pyth_print(SOL_USD_FEED_ID, price, confidence, publish_time, slot)
 }
 
 pub fn run() -> Result<Report, Box<dyn Error>> {
@@ -262,11 +194,11 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let (mut slot, mut now) = (5_000u64, 1_790_000_000i64);
     session.env.set_clock(slot, now);
     session.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, now, slot));
-    let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD_FEED_ID, &oracle, wsol.decimals, feed_config());
+    let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD_FEED_ID, &oracle, wsol.decimals, presets::feed_config());
     session.step(list, "list_feed", "admin lists the SOL/USD feed (Pyth PriceUpdateV2)".into(), &admin);
-    let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, wsol_haircut_risk());
+    let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk());
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
-    let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", sol_perp_risk());
+    let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());
     session.step(list_market, "list_perp_market", "admin lists SOL-PERP with margin bounds (checked for solvency)".into(), &admin);
     let prints = [
         (150.0, 0.05),
@@ -310,7 +242,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         }
     }
 
-    let mut tighter = sol_perp_risk();
+    let mut tighter = presets::market_risk();
     tighter.margin.maintenance.lower = 40_000;
     tighter.margin.maintenance.base = 40_000;
     tighter.margin.initial.lower = 70_000;

@@ -109,6 +109,28 @@ fn newest_newer_than(path: &Path, time: SystemTime) -> Option<PathBuf> {
     std::fs::read_dir(path).ok()?.flatten().find_map(|entry| newest_newer_than(&entry.path(), time))
 }
 
+/// A fully verified Pyth `PriceUpdateV2` for `feed_id`: `price ± confidence`
+/// in whole quote units per whole base token, at exponent −8 (Pyth's usual
+/// for USD pairs), published at `publish_time` and posted at `slot`.
+pub fn pyth_print(feed_id: [u8; 32], price: f64, confidence: f64, publish_time: i64, slot: u64) -> PriceUpdateV2 {
+    let mantissa = |x: f64| (x * 1e8).round() as i64;
+    PriceUpdateV2 {
+        write_authority: Pubkey::new_from_array([9; 32]),
+        verification_level: pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+        price_message: pyth_solana_receiver_sdk::price_update::PriceFeedMessage {
+            feed_id,
+            price: mantissa(price),
+            conf: mantissa(confidence) as u64,
+            exponent: -8,
+            publish_time,
+            prev_publish_time: publish_time - 1,
+            ema_price: mantissa(price),
+            ema_conf: mantissa(confidence) as u64,
+        },
+        posted_slot: slot,
+    }
+}
+
 /// The aggregate of a legacy Pyth price account.
 #[derive(Clone, Copy, Debug)]
 pub struct LegacyPrint {
