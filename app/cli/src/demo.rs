@@ -10,7 +10,7 @@ use reflex::controller::steward::RiskLevel;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_sdk::pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use reflex_sdk::embedded::{self, Embedded};
-use reflex_sdk::{instructions as ix, pda, presets};
+use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -240,6 +240,22 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
             session.steps.last_mut().expect("step").description =
                 format!("SOL ${price:.2}: σ_T {:.2}%, {detail}", percent(sigma));
         }
+    }
+
+    // Bob holds only wSOL now: its asset and feed are all his health needs.
+    let bob_pairs = [(pda::collateral_asset(&wsol.mint), pda::feed(&SOL_USD_FEED_ID))];
+    if session.step(health::compute_health(&bob_account, &bob_pairs), "compute_health", String::new(), &bob) {
+        let margin: MarginAccount = session.env.load(&bob_account).ok_or("margin account missing")?;
+        let asset: CollateralAsset = session.env.load(&bob_pairs[0].0).ok_or("asset missing")?;
+        let feed: PriceFeed = session.env.load(&bob_pairs[0].1).ok_or("feed missing")?;
+        let summary = health::snapshot(&margin, &[(asset, feed)]).summary()?;
+        let dollars = |x: reflex_risk::Fixed| x.to_num::<f64>() / 10f64.powi(usdc.decimals as i32);
+        session.steps.last_mut().expect("step").description = format!(
+            "bob's health: initial ${:.2}, maintenance ${:.2}, liquidation-end ${:.2}",
+            dollars(summary.initial),
+            dollars(summary.maintenance),
+            dollars(summary.liquidation_end)
+        );
     }
 
     let mut tighter = presets::market_risk();

@@ -3,9 +3,11 @@
 //! - [`pda`]: every program-derived address, from the same seeds the program uses
 //! - [`instructions`]: one builder per instruction
 //! - [`presets`]: example feed, haircut and margin settings
+//! - [`health`]: off-chain health from decoded accounts, equal to the program's
 //! - [`embedded`] (feature `embedded`, on by default): LiteSVM with the real
 //!   SBF binary loaded, SPL Token and Token-2022 helpers; used by the
 //!   integration tests and by `reflex demo`
+pub mod health;
 pub mod instructions;
 pub mod pda;
 pub mod presets;

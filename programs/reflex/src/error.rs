@@ -80,6 +80,8 @@ pub enum ReflexError {
     CollateralRiskNotConfigured,
     #[msg("The market registry is full; no further perp markets can be listed")]
     MarketRegistryFull,
+    #[msg("Health needs, for each collateral slot in use and in slot order, its collateral asset and that asset's feed")]
+    WrongHealthAccounts,
     #[msg("Only the risk steward may do this")]
     NotRiskSteward,
     #[msg("The steward's new base lies outside the level's governance bounds")]

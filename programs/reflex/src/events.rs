@@ -184,3 +184,12 @@ pub struct ReduceOnlyChanged {
     pub was_reduce_only: bool,
     pub reduce_only: bool,
 }
+
+/// A margin account's health (I80F48 bits, quote native units).
+#[event]
+pub struct HealthComputed {
+    pub margin_account: Pubkey,
+    pub initial: i128,
+    pub maintenance: i128,
+    pub liquidation_end: i128,
+}

@@ -159,6 +159,11 @@ pub mod reflex {
         instructions::set_market_reduce_only(ctx, reduce_only)
     }
 
+    /// Anyone: computes a margin account's health and emits it (read-only).
+    pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Result<()> {
+        instructions::compute_health(ctx)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

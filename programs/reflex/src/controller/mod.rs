@@ -2,6 +2,7 @@
 //! accounts and call these; these call the risk crate.
 pub mod collateral;
 pub mod feed;
+pub mod health;
 pub mod market;
 pub mod params;
 pub mod steward;

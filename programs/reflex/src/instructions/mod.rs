@@ -3,6 +3,7 @@
 pub mod accept_admin;
 pub mod admin_only;
 pub mod collateral_vault;
+pub mod compute_health;
 pub mod create_margin_account;
 pub mod deposit;
 pub mod initialize_exchange;
@@ -26,6 +27,7 @@ pub mod withdraw;
 pub use accept_admin::*;
 pub use admin_only::*;
 pub use collateral_vault::*;
+pub use compute_health::*;
 pub use create_margin_account::*;
 pub use deposit::*;
 pub use initialize_exchange::*;

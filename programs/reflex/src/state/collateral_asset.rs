@@ -1,8 +1,9 @@
 use anchor_lang::prelude::*;
 
-use reflex_risk::FeedbackState;
+use reflex_risk::{CollateralEntry, FeedbackState, OraclePrice};
 
-use super::{CollateralRiskPpm, StoredFixed};
+use super::{CollateralRiskPpm, PriceFeed, StoredFixed};
+use crate::utils::ppm;
 use crate::error::ReflexError;
 
 /// One listed collateral mint (PDA `["collateral", mint]`). It is also the
@@ -69,6 +70,20 @@ impl CollateralAsset {
         self.initial_haircut.set(state.initial);
         self.maintenance_haircut.set(state.maintenance);
         self.haircut_slot = state.last_slot;
+    }
+
+    /// `amount` of this collateral as the risk crate values it: the feed's
+    /// last price and confidence, the live haircuts, the governed buffer and
+    /// size factor. The SDK builds the same entry from the same accounts.
+    pub fn health_entry(&self, feed: &PriceFeed, amount: u64) -> CollateralEntry {
+        CollateralEntry {
+            amount,
+            price: OraclePrice::new(feed.last_price.get(), feed.last_confidence.get()),
+            initial_haircut: self.initial_haircut.get(),
+            maintenance_haircut: self.maintenance_haircut.get(),
+            liquidation_buffer: ppm(self.risk.liquidation_buffer),
+            size_factor: ppm(self.risk.size_factor_ppb) / 1_000,
+        }
     }
 
     pub fn remove_deposit(&mut self, amount: u64) -> Result<u64> {

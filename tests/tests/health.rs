@@ -1,0 +1,96 @@
+//! compute_health on the SBF binary: the program values a margin account from
+//! validated collateral assets and feeds, and the SDK's off-chain replica
+//! (same accounts, same risk crate) gives the same numbers to the bit.
+use anchor_lang::prelude::Pubkey;
+use reflex::events::HealthComputed;
+use reflex::state::{CollateralAsset, PriceFeed};
+use reflex_sdk::{health, instructions as ix, pda, presets};
+use reflex_tests::oracle::sol_usd_print;
+use reflex_tests::*;
+use solana_signer::Signer;
+
+const BTC_USD: [u8; 32] = [0xb7; 32];
+const START_SLOT: u64 = 9_000;
+const START_TIME: i64 = 1_790_000_000;
+
+/// wSOL and wBTC listed with feeds and haircut risk; a trader holding both.
+struct Setup {
+    t: TestExchange,
+    trader: Trader,
+    assets: [(Pubkey, [u8; 32], Pubkey); 2], // (mint, feed id, oracle)
+}
+
+impl Setup {
+    fn new() -> Self {
+        let mut t = TestExchange::new();
+        t.env.set_clock(START_SLOT, START_TIME);
+        let admin = t.admin.insecure_clone();
+        let trader = t.new_trader();
+        let mut assets = Vec::new();
+        for (feed_id, price, decimals, amount) in
+            [(reflex_tests::oracle::SOL_USD, 150.0, 9u8, 20_000_000_000u64), (BTC_USD, 60_000.0, 8u8, 5_000_000u64)]
+        {
+            let mint = t.listed_mint(decimals, &SPL_TOKEN);
+            let oracle = t.env.new_keypair().pubkey();
+            let mut print = sol_usd_print(price, price * 0.0005, START_TIME, START_SLOT);
+            print.price_message.feed_id = feed_id;
+            t.env.write_price_update(&oracle, &print);
+            t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, decimals, presets::feed_config())], &admin, &[])
+                .unwrap();
+            t.send(&[ix::refresh_feed(&feed_id, &oracle)], &admin, &[]).unwrap();
+            t.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin, &[]).unwrap();
+            let wallet = t.token_account_with(&trader.keypair.pubkey(), &mint, &SPL_TOKEN, amount);
+            t.deposit(&trader, &mint, &SPL_TOKEN, &wallet, amount).unwrap();
+            assets.push((mint, feed_id, oracle));
+        }
+        Setup { t, trader, assets: [assets[0], assets[1]] }
+    }
+
+    fn pairs(&self) -> Vec<(Pubkey, Pubkey)> {
+        self.assets.iter().map(|(mint, feed_id, _)| (pda::collateral_asset(mint), pda::feed(feed_id))).collect()
+    }
+
+    fn compute(&mut self, pairs: &[(Pubkey, Pubkey)]) -> litesvm::types::TransactionResult {
+        let payer = self.trader.keypair.insecure_clone();
+        self.t.send(&[health::compute_health(&self.trader.margin_account, pairs)], &payer, &[])
+    }
+}
+
+#[test]
+fn program_and_sdk_agree_on_health_to_the_bit() {
+    let mut s = Setup::new();
+    let pairs = s.pairs();
+    let result = s.compute(&pairs);
+    let computed = events::<HealthComputed>(&result);
+
+    let margin = s.t.margin_account(&s.trader.margin_account);
+    let decoded: Vec<(CollateralAsset, PriceFeed)> =
+        pairs.iter().map(|(asset, feed)| (s.t.env.load(asset).unwrap(), s.t.env.load(feed).unwrap())).collect();
+    let summary = health::snapshot(&margin, &decoded).summary().unwrap();
+    assert_eq!(
+        (computed[0].initial, computed[0].maintenance, computed[0].liquidation_end),
+        (summary.initial.to_bits(), summary.maintenance.to_bits(), summary.liquidation_end.to_bits())
+    );
+    // 20 SOL at $150 and 0.05 BTC at $60,000, $3,000 each, at their live maintenance haircuts.
+    let expected: f64 = decoded.iter().map(|(asset, _)| 3_000.0 * (1.0 - asset.maintenance_haircut.get().to_num::<f64>())).sum();
+    let maintenance_dollars = summary.maintenance.to_num::<f64>() / 1e6;
+    assert!((maintenance_dollars - expected).abs() < 0.01, "{maintenance_dollars} vs {expected}");
+    assert!(summary.initial < summary.maintenance && summary.liquidation_end < summary.maintenance);
+}
+
+#[test]
+fn health_accounts_are_validated() {
+    let mut s = Setup::new();
+    let pairs = s.pairs();
+    // Missing one pair, or out of slot order.
+    assert_error(&s.compute(&pairs[..1]), ReflexError::WrongHealthAccounts);
+    assert_error(&s.compute(&[pairs[1], pairs[0]]), ReflexError::WrongHealthAccounts);
+    // The right asset with another (real, listed) feed.
+    assert_error(&s.compute(&[(pairs[0].0, pairs[1].1), pairs[1]]), ReflexError::WrongFeed);
+    // A feed where an asset belongs.
+    assert_error(&s.compute(&[(pairs[0].1, pairs[0].1), pairs[1]]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+    // An account of another program where the feed belongs.
+    let stranger = s.t.env.new_keypair().pubkey();
+    s.t.env.svm.airdrop(&stranger, 1_000_000).unwrap();
+    assert_error(&s.compute(&[(pairs[0].0, stranger), pairs[1]]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+}
