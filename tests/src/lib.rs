@@ -168,9 +168,15 @@ impl TestExchange {
         self.margin_account(margin_account).collateral_balance(asset_index)
     }
 
-    /// DESIGN.md invariant 1, to the unit, for every listed mint.
+    /// DESIGN.md invariant 1, to the unit: for every listed mint, and for the
+    /// quote vault (LP pool plus insurance fund).
     pub fn assert_conservation(&self) {
         let Some(exchange) = self.env.load::<Exchange>(&pda::exchange()) else { return };
+        if exchange.pool_initialized == 1 {
+            let vault = self.env.token_balance(&exchange.quote_vault);
+            let claims = exchange.pool_balance + exchange.insurance_fund;
+            assert_eq!(vault, claims, "the quote vault holds {vault} but the pool and insurance claim {claims}");
+        }
         for mint in exchange.listed_collateral() {
             let asset = self.collateral_asset(mint);
             let vault = self.env.token_balance(&asset.vault);

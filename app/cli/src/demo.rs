@@ -150,6 +150,22 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         );
     }
 
+    // The LP pool: the counterparty of future trades, funded by an LP.
+    session.step(
+        ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &usdc.mint, &usdc.program),
+        "initialize_pool",
+        "admin creates the LP pool's quote vault".into(),
+        &admin,
+    );
+    let carol = session.env.funded_keypair(10);
+    let carol_wallet = session.env.create_token_account(&issuer, &usdc.mint, &carol.pubkey(), &usdc.program);
+    session.env.mint_to(&issuer, &usdc.mint, &carol_wallet, usdc.units(100_000.0), &usdc.program);
+    session.step(ix::open_lp_position(&carol.pubkey()), "open_lp_position", "carol opens an LP position".into(), &carol);
+    let lp_in = ix::lp_deposit(&carol.pubkey(), &usdc.mint, &usdc.program, &carol_wallet, usdc.units(50_000.0));
+    session.step(lp_in, "lp_deposit", "carol deposits 50,000 USDC into the pool".into(), &carol);
+    let lp_out = ix::lp_withdraw(&carol.pubkey(), &usdc.mint, &usdc.program, &carol_wallet, usdc.units(10_000.0));
+    session.step(lp_out, "lp_withdraw", "carol redeems 10,000 USDC worth of shares".into(), &carol);
+
     let alice = session.env.funded_keypair(10);
     let bob = session.env.funded_keypair(10);
     let names = [("alice", &alice), ("bob", &bob)];
@@ -299,8 +315,19 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         let claims: u64 = accounts.iter().map(|(_, _, account)| account.collateral_balance(asset.asset_index)).sum();
         vaults.push((token, asset.vault, env.token_balance(&asset.vault), asset.total_deposits, claims));
     }
+    // The quote vault: the LP pool plus the insurance fund.
+    let pool_claims = exchange.pool_balance + exchange.insurance_fund;
+    let pool_row = VaultRow {
+        token: "USDC",
+        token_program: "LP pool",
+        vault: exchange.quote_vault.to_string(),
+        vault_balance: usdc.whole(env.token_balance(&exchange.quote_vault)),
+        total_deposits: usdc.whole(pool_claims),
+        claims: usdc.whole(pool_claims),
+    };
     let conserved = exchange.collateral_count as usize == tokens.len()
-        && vaults.iter().all(|(_, _, balance, total, claims)| balance == total && total == claims);
+        && vaults.iter().all(|(_, _, balance, total, claims)| balance == total && total == claims)
+        && env.token_balance(&exchange.quote_vault) == pool_claims;
 
     Ok(Report {
         program: ProgramInfo {
@@ -319,6 +346,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
                 total_deposits: token.whole(total),
                 claims: token.whole(claims),
             })
+            .chain(std::iter::once(pool_row))
             .collect(),
         accounts: accounts
             .iter()

@@ -304,3 +304,51 @@ pub fn set_market_reduce_only(admin: &Pubkey, market_index: u16, reduce_only: bo
         reflex::instruction::SetMarketReduceOnly { reduce_only },
     )
 }
+
+pub fn initialize_pool(admin: &Pubkey, payer: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::InitializePool {
+            governance: admin_only(admin),
+            payer: *payer,
+            quote_mint: *quote_mint,
+            quote_vault: pda::quote_vault(),
+            token_program: *token_program,
+            system_program: system_program::ID,
+        },
+        reflex::instruction::InitializePool {},
+    )
+}
+
+pub fn open_lp_position(owner: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::OpenLpPosition {
+            owner: *owner,
+            exchange: pda::exchange(),
+            lp_position: pda::lp_position(owner),
+            system_program: system_program::ID,
+        },
+        reflex::instruction::OpenLpPosition {},
+    )
+}
+
+fn lp_liquidity(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, lp_token_account: &Pubkey) -> reflex::accounts::LpLiquidity {
+    reflex::accounts::LpLiquidity {
+        owner: *owner,
+        exchange: pda::exchange(),
+        lp_position: pda::lp_position(owner),
+        quote_vault: pda::quote_vault(),
+        quote_mint: *quote_mint,
+        lp_token_account: *lp_token_account,
+        token_program: *token_program,
+    }
+}
+
+/// `source` is the LP's quote token account.
+pub fn lp_deposit(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+    instruction(lp_liquidity(owner, quote_mint, token_program, source), reflex::instruction::LpDeposit { amount })
+}
+
+/// `destination` is the LP's quote token account.
+pub fn lp_withdraw(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, destination: &Pubkey, shares: u64) -> Instruction {
+    instruction(lp_liquidity(owner, quote_mint, token_program, destination), reflex::instruction::LpWithdraw { shares })
+}

@@ -21,6 +21,7 @@
 //!    account snapshot, rounded against the account.
 //! 7. [`liquidation`]: closed-form liquidation sizes, penalty split,
 //!    bankruptcy.
+//! 8. [`pool`]: LP share accounting, rounding against whoever enters or leaves.
 //!
 //! Units: token amounts are native units (`u64`, or `i64` for signed perp
 //! sizes); prices are quote native units per base native unit; values and
@@ -89,6 +90,7 @@ mod fixed_tables;
 pub mod health;
 pub mod liquidation;
 pub mod params;
+pub mod pool;
 pub mod price;
 
 /// The crate's number type: 80 integer bits, 48 fractional bits.

@@ -9,6 +9,10 @@ pub const COLLATERAL_SEED: &[u8] = b"collateral";
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["feed", pyth_feed_id]`: the PriceFeed of one underlying.
 pub const FEED_SEED: &[u8] = b"feed";
+/// `["quote_vault"]`: the quote token account of the LP pool and insurance fund.
+pub const QUOTE_VAULT_SEED: &[u8] = b"quote_vault";
+/// `["lp", owner]`: a liquidity provider's shares.
+pub const LP_POSITION_SEED: &[u8] = b"lp";
 /// `["market", market_index as u16 little-endian]`: a perp market.
 pub const MARKET_SEED: &[u8] = b"market";
 /// `["margin", owner, account_id as u32 little-endian]`: a trader's margin account.

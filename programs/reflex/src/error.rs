@@ -82,6 +82,16 @@ pub enum ReflexError {
     MarketRegistryFull,
     #[msg("Health needs, for each collateral slot in use and in slot order, its collateral asset and that asset's feed")]
     WrongHealthAccounts,
+    #[msg("The LP pool is already initialized")]
+    PoolAlreadyInitialized,
+    #[msg("Only the LP position's owner may do this")]
+    NotLpOwner,
+    #[msg("The LP position does not hold that many shares")]
+    InsufficientShares,
+    #[msg("The pool has shares outstanding but no value; it cannot take deposits")]
+    PoolHasNoValue,
+    #[msg("This deposit is too small to mint a single share")]
+    DepositTooSmallForAShare,
     #[msg("Only the risk steward may do this")]
     NotRiskSteward,
     #[msg("The steward's new base lies outside the level's governance bounds")]

@@ -193,3 +193,35 @@ pub struct HealthComputed {
     pub maintenance: i128,
     pub liquidation_end: i128,
 }
+
+#[event]
+pub struct PoolInitialized {
+    pub quote_vault: Pubkey,
+    pub quote_mint: Pubkey,
+}
+
+#[event]
+pub struct LpPositionOpened {
+    pub lp_position: Pubkey,
+    pub owner: Pubkey,
+}
+
+/// An LP deposit; pool totals are after it.
+#[event]
+pub struct LiquidityAdded {
+    pub lp_position: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub pool_balance: u64,
+    pub lp_shares: u64,
+}
+
+/// An LP withdrawal; pool totals are after it.
+#[event]
+pub struct LiquidityRemoved {
+    pub lp_position: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub pool_balance: u64,
+    pub lp_shares: u64,
+}

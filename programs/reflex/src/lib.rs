@@ -164,6 +164,26 @@ pub mod reflex {
         instructions::compute_health(ctx)
     }
 
+    /// Admin: creates the quote vault of the LP pool and insurance fund.
+    pub fn initialize_pool(ctx: Context<InitializePool>) -> Result<()> {
+        instructions::initialize_pool(ctx)
+    }
+
+    /// Anyone: opens their LP position.
+    pub fn open_lp_position(ctx: Context<OpenLpPosition>) -> Result<()> {
+        instructions::open_lp_position(ctx)
+    }
+
+    /// LP: deposits quote tokens for pool shares.
+    pub fn lp_deposit(ctx: Context<LpLiquidity>, amount: u64) -> Result<()> {
+        instructions::lp_deposit(ctx, amount)
+    }
+
+    /// LP: redeems pool shares for quote tokens.
+    pub fn lp_withdraw(ctx: Context<LpLiquidity>, shares: u64) -> Result<()> {
+        instructions::lp_withdraw(ctx, shares)
+    }
+
     /// Owner: withdraws collateral from the unified vault.
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)

@@ -18,6 +18,11 @@ pub struct Exchange {
     pub risk_steward: Pubkey,
     /// The mint every PnL, fee and LP share is denominated in.
     pub quote_mint: Pubkey,
+    /// PDA `["quote_vault"]`: holds the LP pool and the insurance fund.
+    /// Its token authority is this Exchange.
+    pub quote_vault: Pubkey,
+    /// SPL Token or Token-2022: owner of the quote mint and vault.
+    pub quote_token_program: Pubkey,
     /// Mints of listed collateral, in listing order; a CollateralAsset's
     /// `asset_index` is its position here. Entries past `collateral_count`
     /// are zero.
@@ -34,11 +39,22 @@ pub struct Exchange {
     pub paused: u8,
     /// 1 while exchange-wide reduce-only: trades may only reduce positions.
     pub reduce_only: u8,
-    pub _padding: [u8; 2],
+    /// 1 once `initialize_pool` has created the quote vault.
+    pub pool_initialized: u8,
+    pub _padding: [u8; 1],
     /// Largest change of a base parameter the steward may make at once, ppm.
     pub steward_max_change_ppm: u32,
     /// Fewest slots between two steward changes of the same parameter.
     pub steward_min_slots: u32,
+    pub _padding2: [u8; 4],
+    /// Quote native units the LPs own together (the pool's value until
+    /// trading adds traders' PnL and funding). Tracked, not read from the
+    /// vault, so a donation to the vault cannot move the share price.
+    pub pool_balance: u64,
+    /// LP shares outstanding.
+    pub lp_shares: u64,
+    /// Quote native units in the insurance fund.
+    pub insurance_fund: u64,
     /// Room for the governance, pool and insurance fields of later versions.
     pub _reserved: [u8; 256],
 }

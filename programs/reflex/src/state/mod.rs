@@ -4,6 +4,7 @@
 pub mod collateral_asset;
 pub mod collateral_risk;
 pub mod exchange;
+pub mod lp_position;
 pub mod margin_account;
 pub mod perp_market;
 pub mod price_feed;
@@ -12,6 +13,7 @@ pub mod stored_fixed;
 pub use collateral_asset::*;
 pub use collateral_risk::*;
 pub use exchange::*;
+pub use lp_position::*;
 pub use margin_account::*;
 pub use perp_market::*;
 pub use price_feed::*;

@@ -1,0 +1,122 @@
+//! The LP pool on the SBF binary: shares priced from the pool's value,
+//! rounding against whoever enters or leaves, the quote vault always equal
+//! to the pool plus the insurance fund (checked after every transaction).
+use anchor_lang::prelude::Pubkey;
+use reflex::events::{LiquidityAdded, LiquidityRemoved};
+use reflex::state::LpPosition;
+use reflex_sdk::{instructions as ix, pda};
+use reflex_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+struct Lp {
+    keypair: Keypair,
+    wallet: Pubkey,
+}
+
+fn pool() -> TestExchange {
+    let mut t = TestExchange::new();
+    let admin = t.admin.insecure_clone();
+    t.send(&[ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &t.quote_mint.clone(), &SPL_TOKEN)], &admin, &[])
+        .expect("initialize_pool");
+    t
+}
+
+fn lp(t: &mut TestExchange, funds: u64) -> Lp {
+    let keypair = t.env.funded_keypair(10);
+    let quote_mint = t.quote_mint;
+    let wallet = t.token_account_with(&keypair.pubkey(), &quote_mint, &SPL_TOKEN, funds);
+    t.send(&[ix::open_lp_position(&keypair.pubkey())], &keypair.insecure_clone(), &[]).expect("open_lp_position");
+    Lp { keypair, wallet }
+}
+
+fn deposit(t: &mut TestExchange, lp: &Lp, amount: u64) -> litesvm::types::TransactionResult {
+    let quote_mint = t.quote_mint;
+    t.send(&[ix::lp_deposit(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, amount)], &lp.keypair.insecure_clone(), &[])
+}
+
+fn withdraw(t: &mut TestExchange, lp: &Lp, shares: u64) -> litesvm::types::TransactionResult {
+    let quote_mint = t.quote_mint;
+    t.send(&[ix::lp_withdraw(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, shares)], &lp.keypair.insecure_clone(), &[])
+}
+
+fn shares(t: &TestExchange, lp: &Lp) -> u64 {
+    t.env.load::<LpPosition>(&pda::lp_position(&lp.keypair.pubkey())).unwrap().shares
+}
+
+#[test]
+fn lps_own_the_pool_in_proportion() {
+    let mut t = pool();
+    let (alice, bob) = (lp(&mut t, 1_000_000), lp(&mut t, 1_000_000));
+    let added = events::<LiquidityAdded>(&deposit(&mut t, &alice, 600_000));
+    assert_eq!((added[0].shares, added[0].pool_balance, added[0].lp_shares), (600_000, 600_000, 600_000), "the first deposit mints 1:1");
+    deposit(&mut t, &bob, 300_000).unwrap();
+    assert_eq!((shares(&t, &alice), shares(&t, &bob)), (600_000, 300_000));
+    assert_eq!(t.env.token_balance(&pda::quote_vault()), 900_000);
+
+    let removed = events::<LiquidityRemoved>(&withdraw(&mut t, &alice, 200_000));
+    assert_eq!((removed[0].amount, removed[0].pool_balance, removed[0].lp_shares), (200_000, 700_000, 700_000));
+    withdraw(&mut t, &alice, 400_000).unwrap();
+    withdraw(&mut t, &bob, 300_000).unwrap();
+    assert_eq!(t.env.token_balance(&alice.wallet), 1_000_000);
+    assert_eq!(t.env.token_balance(&bob.wallet), 1_000_000);
+    let exchange = t.exchange();
+    assert_eq!((exchange.pool_balance, exchange.lp_shares), (0, 0));
+}
+
+#[test]
+fn a_donation_to_the_vault_does_not_move_the_share_price() {
+    let mut t = pool();
+    let (alice, bob) = (lp(&mut t, 1_000), lp(&mut t, 1_000_000));
+    deposit(&mut t, &alice, 1).unwrap();
+    // Alice sends tokens straight to the vault, hoping to inflate her one share.
+    let authority = t.mint_authority.insecure_clone();
+    let quote_mint = t.quote_mint;
+    t.env.mint_to(&authority, &quote_mint, &pda::quote_vault(), 999_999, &SPL_TOKEN);
+    // Sent without the fixture's conservation check, which rightly flags the
+    // donated tokens as unclaimed.
+    let bob_deposit = ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 500_000);
+    t.env.send(&[bob_deposit], &bob.keypair, &[]).expect("bob deposits");
+    assert_eq!(shares(&t, &bob), 500_000, "bob's shares are priced from the tracked pool, not the vault balance");
+    let exchange = t.exchange();
+    assert_eq!((exchange.pool_balance, exchange.lp_shares), (500_001, 500_001));
+}
+
+#[test]
+fn lp_actions_are_guarded() {
+    let mut t = pool();
+    let (alice, mallory) = (lp(&mut t, 1_000), lp(&mut t, 1_000));
+    deposit(&mut t, &alice, 1_000).unwrap();
+    assert_error(&deposit(&mut t, &alice, 0), ReflexError::ZeroAmount);
+    assert_error(&withdraw(&mut t, &alice, 0), ReflexError::ZeroAmount);
+    assert_error(&withdraw(&mut t, &alice, 1_001), ReflexError::InsufficientShares);
+    // Mallory names Alice's position.
+    let quote_mint = t.quote_mint;
+    let mut steal = ix::lp_withdraw(&mallory.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &mallory.wallet, 1_000);
+    steal.accounts[2].pubkey = pda::lp_position(&alice.keypair.pubkey());
+    assert_error(&t.send(&[steal], &mallory.keypair.insecure_clone(), &[]), ReflexError::NotLpOwner);
+    // Paused.
+    let admin = t.admin.insecure_clone();
+    t.send(&[ix::pause(&admin.pubkey())], &admin, &[]).unwrap();
+    assert_error(&withdraw(&mut t, &alice, 10), ReflexError::ExchangePaused);
+    t.send(&[ix::unpause(&admin.pubkey())], &admin, &[]).unwrap();
+    // The pool is created once.
+    let again = ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &quote_mint, &SPL_TOKEN);
+    assert_error(&t.send(&[again], &admin, &[]), ReflexError::PoolAlreadyInitialized);
+}
+
+#[test]
+fn the_pool_needs_initializing_by_the_admin_with_the_quote_mint() {
+    let mut t = TestExchange::new();
+    let intruder = t.env.funded_keypair(10);
+    let quote_mint = t.quote_mint;
+    let by_intruder = ix::initialize_pool(&intruder.pubkey(), &intruder.pubkey(), &quote_mint, &SPL_TOKEN);
+    assert_error(&t.send(&[by_intruder], &intruder, &[]), ReflexError::NotAdmin);
+    let other_mint = t.create_mint(6, &SPL_TOKEN);
+    let admin = t.admin.insecure_clone();
+    let wrong_mint = ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &other_mint, &SPL_TOKEN);
+    assert_error(&t.send(&[wrong_mint], &admin, &[]), ReflexError::WrongMint);
+    // Before initialize_pool there is no quote vault to deposit into.
+    let alice = lp(&mut t, 100);
+    assert_error(&deposit(&mut t, &alice, 100), anchor_lang::error::ErrorCode::AccountNotInitialized);
+}
