@@ -225,3 +225,26 @@ fn listing_is_guarded() {
     t.send(&[list(&admin.pubkey(), config())], &admin, &[]).expect("list");
     assert_error(&t.send(&[list(&admin.pubkey(), config())], &admin, &[]), ReflexError::FeedAlreadyListed);
 }
+
+#[test]
+fn governance_changes_feed_settings_with_old_and_new_values() {
+    use reflex::events::FeedConfigSet;
+    let mut feed = Feed::listed();
+    feed.refresh().expect("first refresh");
+    let admin = feed.t.admin.insecure_clone();
+    let stricter = FeedConfig { max_age_seconds: 5, ..config() };
+
+    let intruder = feed.t.env.funded_keypair(10);
+    assert_error(&feed.t.send(&[ix::set_feed_config(&intruder.pubkey(), &SOL_USD, stricter)], &intruder, &[]), ReflexError::NotAdmin);
+    let broken = FeedConfig { fast_half_life_slots: 0, ..config() };
+    assert_error(&feed.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, broken)], &admin, &[]), ReflexError::InvalidAccumulatorConfig);
+
+    let result = feed.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, stricter)], &admin, &[]);
+    let set = events::<FeedConfigSet>(&result);
+    assert_eq!((set[0].old, set[0].new), (config(), stricter));
+    assert_eq!(feed.state().config, stricter);
+    // A print 10 s old was valid under max_age 60; under 5 it is for liquidations only.
+    feed.post(START_SLOT + 1, START_TIME + 10, 150_10000000, 5_000_000);
+    feed.t.env.set_clock(START_SLOT + 1, START_TIME + 20);
+    assert_eq!(events::<FeedRefreshed>(&feed.refresh())[0].grade, 1);
+}

@@ -7,6 +7,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::controller::steward::RiskLevel;
+use reflex::instructions::FeedConfig;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_sdk::pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use reflex_sdk::embedded::{self, Embedded};
@@ -212,6 +213,9 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, now, slot));
     let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD_FEED_ID, &oracle, wsol.decimals, presets::feed_config());
     session.step(list, "list_feed", "admin lists the SOL/USD feed (Pyth PriceUpdateV2)".into(), &admin);
+    let tighter_feed = FeedConfig { max_age_seconds: 30, ..presets::feed_config() };
+    let set_feed = ix::set_feed_config(&admin.pubkey(), &SOL_USD_FEED_ID, tighter_feed);
+    session.step(set_feed, "set_feed_config", "admin tightens the SOL/USD feed's max age to 30 s".into(), &admin);
     let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk());
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
     let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());

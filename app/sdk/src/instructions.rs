@@ -352,3 +352,10 @@ pub fn lp_deposit(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, s
 pub fn lp_withdraw(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, destination: &Pubkey, shares: u64) -> Instruction {
     instruction(lp_liquidity(owner, quote_mint, token_program, destination), reflex::instruction::LpWithdraw { shares })
 }
+
+pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instructions::FeedConfig) -> Instruction {
+    instruction(
+        reflex::accounts::SetFeedConfig { governance: admin_only(admin), feed: pda::feed(feed_id) },
+        reflex::instruction::SetFeedConfig { config },
+    )
+}

@@ -225,3 +225,11 @@ pub struct LiquidityRemoved {
     pub pool_balance: u64,
     pub lp_shares: u64,
 }
+
+/// Governance changed a feed's guard rails or accumulator settings.
+#[event]
+pub struct FeedConfigSet {
+    pub feed: Pubkey,
+    pub old: crate::instructions::FeedConfig,
+    pub new: crate::instructions::FeedConfig,
+}

@@ -72,6 +72,11 @@ pub mod reflex {
         instructions::list_feed(ctx, feed_id, base_decimals, oracle_kind, config)
     }
 
+    /// Admin: replaces a feed's guard rails and accumulator settings.
+    pub fn set_feed_config(ctx: Context<SetFeedConfig>, config: FeedConfig) -> Result<()> {
+        instructions::set_feed_config(ctx, config)
+    }
+
     /// Anyone: refreshes a feed's price and volatility accumulator for the
     /// current slot (a second call in the same slot changes nothing).
     pub fn refresh_feed(ctx: Context<RefreshFeed>) -> Result<()> {

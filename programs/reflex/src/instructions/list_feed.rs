@@ -6,12 +6,14 @@ use crate::controller::feed::risk_error;
 use crate::error::ReflexError;
 use crate::events::FeedListed;
 use crate::oracle::OracleKind;
-use crate::state::{Exchange, PriceFeed, StoredFixed};
+use crate::state::{Exchange, PriceFeed};
 use crate::utils::ppm;
 
 /// A feed's guard rails and accumulator settings. Ratios are in parts per
-/// million (1% = 10,000).
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+/// million (1% = 10,000). Stored verbatim in the feed (Pod, no padding), so
+/// governance events carry exact old and new values.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct FeedConfig {
     /// A print older than this is graded for liquidations only.
     pub max_age_seconds: u32,
@@ -109,20 +111,11 @@ pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, o
         exchange.quote_decimals
     };
 
-    let accumulator = config.accumulator_config();
     let mut feed = new_feed.feed.load_init()?;
     feed.exchange = ctx.accounts.listing.exchange.key();
     feed.oracle = new_feed.oracle.key();
     feed.feed_id = feed_id;
-    feed.max_confidence_ratio = StoredFixed::new(ppm(config.max_confidence_ppm));
-    feed.max_move_per_update = StoredFixed::new(ppm(config.max_move_per_update_ppm));
-    feed.max_log_return = StoredFixed::new(accumulator.max_log_return);
-    feed.seed_variance = StoredFixed::new(accumulator.seed_variance);
-    feed.fast_half_life_slots = config.fast_half_life_slots;
-    feed.slow_half_life_slots = config.slow_half_life_slots;
-    feed.horizon_slots = config.horizon_slots;
-    feed.max_age_seconds = config.max_age_seconds;
-    feed.max_liquidation_age_seconds = config.max_liquidation_age_seconds;
+    feed.apply_config(&config);
     feed.base_decimals = base_decimals;
     feed.quote_decimals = quote_decimals;
     feed.bump = ctx.bumps.new_feed.feed;

@@ -2,6 +2,8 @@ use anchor_lang::prelude::*;
 use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};
 
 use super::StoredFixed;
+use crate::instructions::FeedConfig;
+use crate::utils::ppm;
 
 /// One underlying's price feed (PDA `["feed", feed_id]`): which oracle
 /// account it reads, the guard rails a print must pass, and the volatility
@@ -59,11 +61,30 @@ pub struct PriceFeed {
     /// `OracleKind` of the oracle account.
     pub oracle_kind: u8,
     pub _padding: [u8; 3],
-    pub _reserved: [u8; 120],
+    /// The settings as governance gave them (the fields above are their
+    /// fixed-point forms).
+    pub config: FeedConfig,
+    pub _reserved: [u8; 72],
 }
 
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
+
+    /// Installs `config` (already validated): guard rails and accumulator
+    /// settings. The accumulator's state carries on under the new settings.
+    pub fn apply_config(&mut self, config: &FeedConfig) {
+        let accumulator = config.accumulator_config();
+        self.max_confidence_ratio = StoredFixed::new(ppm(config.max_confidence_ppm));
+        self.max_move_per_update = StoredFixed::new(ppm(config.max_move_per_update_ppm));
+        self.max_log_return = StoredFixed::new(accumulator.max_log_return);
+        self.seed_variance = StoredFixed::new(accumulator.seed_variance);
+        self.fast_half_life_slots = config.fast_half_life_slots;
+        self.slow_half_life_slots = config.slow_half_life_slots;
+        self.horizon_slots = config.horizon_slots;
+        self.max_age_seconds = config.max_age_seconds;
+        self.max_liquidation_age_seconds = config.max_liquidation_age_seconds;
+        self.config = *config;
+    }
 
     pub fn accumulator_config(&self) -> AccumulatorConfig {
         AccumulatorConfig {

@@ -1,0 +1,26 @@
+use anchor_lang::prelude::*;
+
+use super::admin_only::*;
+use super::list_feed::FeedConfig;
+use crate::error::ReflexError;
+use crate::events::FeedConfigSet;
+use crate::state::PriceFeed;
+
+#[derive(Accounts)]
+pub struct SetFeedConfig<'info> {
+    pub governance: AdminOnly<'info>,
+    #[account(mut, constraint = feed.load()?.exchange == governance.exchange.key() @ ReflexError::WrongExchange)]
+    pub feed: AccountLoader<'info, PriceFeed>,
+}
+
+/// Admin: replaces a feed's guard rails and accumulator settings (validated
+/// as at listing). The accumulator's variances carry on under the new
+/// half-lives; the next refresh uses the new guard rails.
+pub fn set_feed_config(ctx: Context<SetFeedConfig>, config: FeedConfig) -> Result<()> {
+    config.validate()?;
+    let mut feed = ctx.accounts.feed.load_mut()?;
+    let old = feed.config;
+    feed.apply_config(&config);
+    emit!(FeedConfigSet { feed: ctx.accounts.feed.key(), old, new: config });
+    Ok(())
+}
