@@ -120,3 +120,15 @@ fn the_pool_needs_initializing_by_the_admin_with_the_quote_mint() {
     let alice = lp(&mut t, 100);
     assert_error(&deposit(&mut t, &alice, 100), anchor_lang::error::ErrorCode::AccountNotInitialized);
 }
+
+#[test]
+fn an_lp_position_opens_once_and_takes_only_the_pools_token_program() {
+    let mut t = pool();
+    let alice = lp(&mut t, 1_000);
+    let again = t.send(&[ix::open_lp_position(&alice.keypair.pubkey())], &alice.keypair.insecure_clone(), &[]);
+    assert!(again.is_err(), "a second open of the same position must fail");
+    let quote_mint = t.quote_mint;
+    let wrong_program = ix::lp_deposit(&alice.keypair.pubkey(), &quote_mint, &TOKEN_2022, &alice.wallet, 100);
+    assert_error(&t.send(&[wrong_program], &alice.keypair.insecure_clone(), &[]), ReflexError::WrongTokenProgram);
+    assert_eq!(shares(&t, &alice), 0);
+}
