@@ -225,15 +225,6 @@ pub fn assert_error(result: &TransactionResult, expected: impl Into<u32> + std::
     }
 }
 
-/// Compute units a successful transaction consumed.
-#[track_caller]
-pub fn compute_units(result: &TransactionResult) -> u64 {
-    match result {
-        Ok(meta) => meta.compute_units_consumed,
-        Err(failure) => panic!("transaction failed: {:?}; logs:\n{}", failure.err, failure.meta.logs.join("\n")),
-    }
-}
-
 /// The Anchor events of type `E` a successful transaction emitted, in order.
 #[track_caller]
 pub fn events<E: anchor_lang::Event>(result: &TransactionResult) -> Vec<E> {

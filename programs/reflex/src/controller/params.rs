@@ -1,8 +1,18 @@
 use anchor_lang::prelude::*;
-use reflex_risk::{FeedbackConfig, FeedbackState, Fixed};
+use reflex_risk::{BoundsError, FeedbackConfig, FeedbackState, Fixed};
 
 use super::feed::risk_error;
 use crate::state::PriceFeed;
+
+/// Turns the risk crate's consistency check into the program's error,
+/// logging which rule the bounds broke (the error code alone says only
+/// InconsistentBounds).
+pub fn require_consistent(check: std::result::Result<(), BoundsError>) -> Result<()> {
+    check.map_err(|reason| {
+        msg!("rejected bounds: {:?}", reason);
+        risk_error(reason.into())
+    })
+}
 
 /// The feed's `σ_T` as it stands (callers refresh the feed first when they
 /// need this slot's value).

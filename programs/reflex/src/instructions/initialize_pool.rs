@@ -1,13 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::program_pack::Pack;
-use anchor_spl::token_2022::spl_token_2022::state::Account as SplTokenAccount;
-use anchor_spl::token_interface::{self, InitializeAccount3, Mint, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use super::admin_only::*;
 use crate::constants::QUOTE_VAULT_SEED;
 use crate::error::ReflexError;
 use crate::events::PoolInitialized;
-use crate::utils::create_pda_account;
+use crate::utils::create_token_account_pda;
 
 #[derive(Accounts)]
 pub struct InitializePool<'info> {
@@ -30,24 +28,16 @@ pub struct InitializePool<'info> {
 /// Admin: creates the quote vault (PDA `["quote_vault"]`, token authority
 /// the Exchange) that holds the LP pool and the insurance fund.
 pub fn initialize_pool(ctx: Context<InitializePool>) -> Result<()> {
-    let exchange_info = ctx.accounts.governance.exchange.to_account_info();
     let seeds: &[&[u8]] = &[QUOTE_VAULT_SEED, &[ctx.bumps.quote_vault]];
-    create_pda_account(
+    create_token_account_pda(
         &ctx.accounts.payer,
         &ctx.accounts.quote_vault,
-        SplTokenAccount::LEN,
-        &ctx.accounts.token_program.key(),
+        &ctx.accounts.quote_mint,
+        ctx.accounts.governance.exchange.to_account_info(),
+        &ctx.accounts.token_program,
         seeds,
         &ctx.accounts.system_program,
     )?;
-    token_interface::initialize_account3(CpiContext::new(
-        ctx.accounts.token_program.key(),
-        InitializeAccount3 {
-            account: ctx.accounts.quote_vault.to_account_info(),
-            mint: ctx.accounts.quote_mint.to_account_info(),
-            authority: exchange_info,
-        },
-    ))?;
     let mut exchange = ctx.accounts.governance.exchange.load_mut()?;
     exchange.quote_vault = ctx.accounts.quote_vault.key();
     exchange.quote_token_program = ctx.accounts.token_program.key();

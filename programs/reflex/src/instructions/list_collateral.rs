@@ -1,13 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::program_pack::Pack;
-use anchor_spl::token_2022::spl_token_2022::state::Account as SplTokenAccount;
-use anchor_spl::token_interface::{self, InitializeAccount3, Mint, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED, VAULT_SEED};
 use crate::error::ReflexError;
 use crate::events::CollateralListed;
 use crate::state::{CollateralAsset, Exchange};
-use crate::utils::create_pda_account;
+use crate::utils::create_token_account_pda;
 use crate::validation::mint::require_supported_mint;
 
 /// The admin's authority over the exchange and the mint to list. A separate
@@ -61,22 +59,15 @@ pub fn list_collateral(ctx: Context<ListCollateral>, deposit_cap: u64) -> Result
 
     let mint_key = listing.mint.key();
     let vault_seeds: &[&[u8]] = &[VAULT_SEED, mint_key.as_ref(), &[ctx.bumps.vault]];
-    create_pda_account(
+    create_token_account_pda(
         &ctx.accounts.payer,
         &ctx.accounts.vault,
-        SplTokenAccount::LEN,
-        &listing.token_program.key(),
+        &listing.mint,
+        ctx.accounts.collateral_asset.to_account_info(),
+        &listing.token_program,
         vault_seeds,
         &ctx.accounts.system_program,
     )?;
-    token_interface::initialize_account3(CpiContext::new(
-        listing.token_program.key(),
-        InitializeAccount3 {
-            account: ctx.accounts.vault.to_account_info(),
-            mint: listing.mint.to_account_info(),
-            authority: ctx.accounts.collateral_asset.to_account_info(),
-        },
-    ))?;
 
     let mut asset = ctx.accounts.collateral_asset.load_init()?;
     asset.exchange = listing.exchange.key();

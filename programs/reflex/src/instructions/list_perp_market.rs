@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use reflex_risk::validate_market;
 
 use crate::constants::{EXCHANGE_SEED, MARKET_SEED, MAX_MARKETS};
-use crate::controller::feed::risk_error;
 use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::PerpMarketListed;
@@ -46,10 +45,7 @@ pub struct ListPerpMarket<'info> {
 /// rejected unless `reflex_risk::validate_market` accepts them. The live
 /// margin ratios start at the curves' targets for the feed's volatility.
 pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: MarketRiskPpm) -> Result<()> {
-    if let Err(reason) = validate_market(&risk.to_config()) {
-        msg!("rejected bounds: {:?}", reason);
-        return Err(risk_error(reason.into()));
-    }
+    params::require_consistent(validate_market(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
     let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
     let market_index = {

@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use reflex_risk::validate_collateral;
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::CollateralRiskSet;
@@ -27,10 +26,7 @@ pub struct SetCollateralRisk<'info> {
 /// haircuts start at the curves' targets on the first call; later calls keep
 /// them and clamp them into the new bounds.
 pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRiskPpm) -> Result<()> {
-    if let Err(reason) = validate_collateral(&risk.to_config()) {
-        msg!("rejected bounds: {:?}", reason);
-        return Err(risk_error(reason.into()));
-    }
+    params::require_consistent(validate_collateral(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
     let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
 

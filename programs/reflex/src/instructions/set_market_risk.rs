@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use reflex_risk::validate_market;
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::MarketRiskSet;
@@ -22,10 +21,7 @@ pub struct SetMarketRisk<'info> {
 /// rejected unless `reflex_risk::validate_market` accepts them. The live
 /// ratios are clamped into the new bounds at once.
 pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: MarketRiskPpm) -> Result<()> {
-    if let Err(reason) = validate_market(&risk.to_config()) {
-        msg!("rejected bounds: {:?}", reason);
-        return Err(risk_error(reason.into()));
-    }
+    params::require_consistent(validate_market(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
     let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
     let mut market = ctx.accounts.market.load_mut()?;

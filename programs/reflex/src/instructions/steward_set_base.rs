@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use reflex_risk::{validate_collateral, validate_market};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::params;
 use crate::controller::steward::{change_base, RiskLevel};
 use crate::error::ReflexError;
@@ -44,7 +43,7 @@ pub fn steward_set_collateral_base(ctx: Context<StewardSetCollateralBase>, level
     let mut risk = asset.risk;
     let mut changed_slots = asset.steward_changed_slots;
     let old = change_base(&exchange, &mut risk.haircut, &mut changed_slots, level, base_ppm, slot)?;
-    validate_collateral(&risk.to_config()).map_err(|reason| risk_error(reason.into()))?;
+    params::require_consistent(validate_collateral(&risk.to_config()))?;
     let state = params::install(Some(asset.haircut_state()), &risk.haircut.to_config(), risk_volatility, slot);
     asset.risk = risk;
     asset.steward_changed_slots = changed_slots;
@@ -75,7 +74,7 @@ pub fn steward_set_market_base(ctx: Context<StewardSetMarketBase>, level: RiskLe
     let mut risk = market.risk;
     let mut changed_slots = market.steward_changed_slots;
     let old = change_base(&exchange, &mut risk.margin, &mut changed_slots, level, base_ppm, slot)?;
-    validate_market(&risk.to_config()).map_err(|reason| risk_error(reason.into()))?;
+    params::require_consistent(validate_market(&risk.to_config()))?;
     let state = params::install(Some(market.margin_state()), &risk.margin.to_config(), risk_volatility, slot);
     market.risk = risk;
     market.steward_changed_slots = changed_slots;

@@ -80,16 +80,6 @@ pub enum PriceGrade {
     Valid = 2,
 }
 
-impl PriceGrade {
-    pub fn from_stored(value: u8) -> Option<Self> {
-        match value {
-            1 => Some(PriceGrade::LiquidationOnly),
-            2 => Some(PriceGrade::Valid),
-            _ => None,
-        }
-    }
-}
-
 /// The guard rails of one feed.
 #[derive(Clone, Copy, Debug)]
 pub struct Guard {

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use reflex_risk::{CollateralEntry, FeedbackState, OraclePrice};
 
 use super::{CollateralRiskPpm, PriceFeed, StoredFixed};
-use crate::utils::ppm;
+use crate::utils::{ppb, ppm};
 use crate::error::ReflexError;
 
 /// One listed collateral mint (PDA `["collateral", mint]`). It is also the
@@ -82,7 +82,7 @@ impl CollateralAsset {
             initial_haircut: self.initial_haircut.get(),
             maintenance_haircut: self.maintenance_haircut.get(),
             liquidation_buffer: ppm(self.risk.liquidation_buffer),
-            size_factor: ppm(self.risk.size_factor_ppb) / 1_000,
+            size_factor: ppb(self.risk.size_factor_ppb),
         }
     }
 

@@ -8,7 +8,7 @@ use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
 use reflex_risk::{CollateralRiskConfig, FeedbackConfig, LevelCurve, MarketRiskConfig};
 
-use crate::utils::ppm;
+use crate::utils::{ppb, ppm};
 
 /// One level's curve, in parts per million: `clamp(base + k·σ_T, lower, upper)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
@@ -74,7 +74,7 @@ impl CollateralRiskPpm {
             liquidation_discount: ppm(self.liquidation_discount),
             liquidation_buffer: ppm(self.liquidation_buffer),
             max_move_over_horizon: ppm(self.max_move_over_horizon),
-            size_factor: ppm(self.size_factor_ppb) / 1_000,
+            size_factor: ppb(self.size_factor_ppb),
         }
     }
 }
@@ -107,7 +107,7 @@ impl MarketRiskPpm {
             liquidation_penalty: ppm(self.liquidation_penalty),
             liquidation_buffer: ppm(self.liquidation_buffer),
             max_move_over_horizon: ppm(self.max_move_over_horizon),
-            size_factor: ppm(self.size_factor_ppb) / 1_000,
+            size_factor: ppb(self.size_factor_ppb),
             positive_pnl_weight_initial: ppm(self.positive_pnl_weight_initial),
             positive_pnl_weight_maintenance: ppm(self.positive_pnl_weight_maintenance),
         }

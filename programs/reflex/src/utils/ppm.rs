@@ -5,3 +5,8 @@ use reflex_risk::Fixed;
 pub fn ppm(value: u32) -> Fixed {
     Fixed::from_num(value) / 1_000_000
 }
+
+/// Parts per billion as a fraction (for size factors, typically ~1e-6).
+pub fn ppb(value: u32) -> Fixed {
+    ppm(value) / 1_000
+}
