@@ -12,7 +12,8 @@ use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, ExtensionType};
 use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use litesvm::types::TransactionResult;
-use reflex::state::{CollateralAsset, Exchange, MarginAccount};
+use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket};
+use reflex_risk::Fixed;
 use reflex_sdk::embedded::Embedded;
 use reflex_sdk::{instructions as ix, pda};
 use solana_keypair::Keypair;
@@ -168,24 +169,40 @@ impl TestExchange {
         self.margin_account(margin_account).collateral_balance(asset_index)
     }
 
-    /// DESIGN.md invariant 1, to the unit: for every listed mint, and for the
-    /// quote vault (LP pool plus insurance fund).
+    /// DESIGN.md invariant 1, exactly: for every listed mint, and for the
+    /// quote vault, whose tokens are claimed by the pool (its balance plus
+    /// what each market realised for it), the insurance fund and every
+    /// margin account's quote balance (negative: debt owed to the others).
+    /// Also that each market's running sums equal the sums over positions.
     pub fn assert_conservation(&self) {
         let Some(exchange) = self.env.load::<Exchange>(&pda::exchange()) else { return };
+        let accounts: Vec<MarginAccount> = self.margin_accounts.iter().filter_map(|address| self.env.load(address)).collect();
+        let markets: Vec<PerpMarket> = (0..exchange.market_count).filter_map(|index| self.env.load(&pda::market(index))).collect();
         if exchange.pool_initialized == 1 {
-            let vault = self.env.token_balance(&exchange.quote_vault);
-            let claims = exchange.pool_balance + exchange.insurance_fund;
-            assert_eq!(vault, claims, "the quote vault holds {vault} but the pool and insurance claim {claims}");
+            let vault = Fixed::from_num(self.env.token_balance(&exchange.quote_vault));
+            let realized: Fixed = markets.iter().map(|market| market.pool_realized.get()).sum();
+            let quote: Fixed = accounts.iter().map(|account| account.quote()).sum();
+            let claims = exchange.pool_balance.get() + exchange.insurance_fund.get() + realized + quote;
+            assert_eq!(
+                vault, claims,
+                "the quote vault holds {vault} but claims add to {claims} (pool {}, realised {realized}, insurance {}, accounts {quote})",
+                exchange.pool_balance.get(), exchange.insurance_fund.get()
+            );
+        }
+        for market in &markets {
+            let positions = accounts.iter().flat_map(|account| account.perps_in_use().filter(|p| p.market_index == market.market_index));
+            let (mut long, mut short, mut quote) = (0u64, 0u64, Fixed::ZERO);
+            for position in positions {
+                if position.base_size > 0 { long += position.base_size as u64 } else { short += position.base_size.unsigned_abs() }
+                quote += position.quote_position.get();
+            }
+            assert_eq!((market.long_base, market.short_base), (long, short), "market {} open interest vs positions", market.market_index);
+            assert_eq!(market.quote_position_sum.get(), quote, "market {} quote sum vs positions", market.market_index);
         }
         for mint in exchange.listed_collateral() {
             let asset = self.collateral_asset(mint);
             let vault = self.env.token_balance(&asset.vault);
-            let claims: u64 = self
-                .margin_accounts
-                .iter()
-                .filter_map(|address| self.env.load::<MarginAccount>(address))
-                .map(|account| account.collateral_balance(asset.asset_index))
-                .sum();
+            let claims: u64 = accounts.iter().map(|account| account.collateral_balance(asset.asset_index)).sum();
             assert_eq!(vault, asset.total_deposits, "vault of {mint} holds {vault} but the asset records {}", asset.total_deposits);
             assert_eq!(vault, claims, "vault of {mint} holds {vault} but margin accounts claim {claims}");
         }

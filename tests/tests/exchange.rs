@@ -96,7 +96,7 @@ fn margin_accounts_are_per_owner_and_id() {
     assert_eq!(account.owner, owner.pubkey());
     assert_eq!(account.exchange, pda::exchange());
     assert_eq!(account.account_id, 7);
-    assert_eq!(account.quote_balance, 0);
+    assert_eq!(account.quote(), 0);
     assert!(account.collateral.iter().all(|slot| slot.in_use == 0));
 
     // The same owner and id cannot be created twice.

@@ -3,7 +3,8 @@
 //! (same accounts, same risk crate) gives the same numbers to the bit.
 use anchor_lang::prelude::Pubkey;
 use reflex::events::HealthComputed;
-use reflex::state::{CollateralAsset, PriceFeed};
+use anchor_lang::solana_program::instruction::AccountMeta;
+use reflex::state::CollateralAsset;
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use reflex_tests::oracle::sol_usd_print;
 use reflex_tests::*;
@@ -46,33 +47,38 @@ impl Setup {
         Setup { t, trader, assets: [assets[0], assets[1]] }
     }
 
-    fn pairs(&self) -> Vec<(Pubkey, Pubkey)> {
-        self.assets.iter().map(|(mint, feed_id, _)| (pda::collateral_asset(mint), pda::feed(feed_id))).collect()
+    /// The health accounts in the program's order: assets, then feeds.
+    fn health_accounts(&self) -> Vec<Pubkey> {
+        let assets = self.assets.iter().map(|(mint, _, _)| pda::collateral_asset(mint));
+        let feeds = self.assets.iter().map(|(_, feed_id, _)| pda::feed(feed_id));
+        assets.chain(feeds).collect()
     }
 
-    fn compute(&mut self, pairs: &[(Pubkey, Pubkey)]) -> litesvm::types::TransactionResult {
+    fn compute(&mut self, accounts: &[Pubkey]) -> litesvm::types::TransactionResult {
         let payer = self.trader.keypair.insecure_clone();
-        self.t.send(&[health::compute_health(&self.trader.margin_account, pairs)], &payer, &[])
+        let metas = accounts.iter().map(|key| AccountMeta::new_readonly(*key, false)).collect();
+        self.t.send(&[health::compute_health(&self.trader.margin_account, metas)], &payer, &[])
     }
 }
 
 #[test]
 fn program_and_sdk_agree_on_health_to_the_bit() {
     let mut s = Setup::new();
-    let pairs = s.pairs();
-    let result = s.compute(&pairs);
+    let margin = s.t.margin_account(&s.trader.margin_account);
+    let sdk_accounts: Vec<Pubkey> =
+        health::health_accounts(&s.t.env, &margin, None, None).unwrap().iter().map(|meta| meta.pubkey).collect();
+    assert_eq!(sdk_accounts, s.health_accounts(), "the SDK gathers the accounts in the program's order");
+    let result = s.compute(&sdk_accounts);
     let computed = events::<HealthComputed>(&result);
 
-    let margin = s.t.margin_account(&s.trader.margin_account);
-    let decoded: Vec<(CollateralAsset, PriceFeed)> =
-        pairs.iter().map(|(asset, feed)| (s.t.env.load(asset).unwrap(), s.t.env.load(feed).unwrap())).collect();
-    let summary = health::snapshot(&margin, &decoded).summary().unwrap();
+    let summary = health::snapshot(&s.t.env, &margin).unwrap().summary().unwrap();
+    let decoded: Vec<CollateralAsset> = s.assets.iter().map(|(mint, _, _)| s.t.collateral_asset(mint)).collect();
     assert_eq!(
         (computed[0].initial, computed[0].maintenance, computed[0].liquidation_end),
         (summary.initial.to_bits(), summary.maintenance.to_bits(), summary.liquidation_end.to_bits())
     );
     // 20 SOL at $150 and 0.05 BTC at $60,000, $3,000 each, at their live maintenance haircuts.
-    let expected: f64 = decoded.iter().map(|(asset, _)| 3_000.0 * (1.0 - asset.maintenance_haircut.get().to_num::<f64>())).sum();
+    let expected: f64 = decoded.iter().map(|asset| 3_000.0 * (1.0 - asset.maintenance_haircut.get().to_num::<f64>())).sum();
     let maintenance_dollars = summary.maintenance.to_num::<f64>() / 1e6;
     assert!((maintenance_dollars - expected).abs() < 0.01, "{maintenance_dollars} vs {expected}");
     assert!(summary.initial < summary.maintenance && summary.liquidation_end < summary.maintenance);
@@ -81,16 +87,17 @@ fn program_and_sdk_agree_on_health_to_the_bit() {
 #[test]
 fn health_accounts_are_validated() {
     let mut s = Setup::new();
-    let pairs = s.pairs();
-    // Missing one pair, or out of slot order.
-    assert_error(&s.compute(&pairs[..1]), ReflexError::WrongHealthAccounts);
-    assert_error(&s.compute(&[pairs[1], pairs[0]]), ReflexError::WrongHealthAccounts);
-    // The right asset with another (real, listed) feed.
-    assert_error(&s.compute(&[(pairs[0].0, pairs[1].1), pairs[1]]), ReflexError::WrongFeed);
+    let [asset0, asset1, feed0, feed1] = s.health_accounts()[..] else { unreachable!() };
+    // Too few accounts, assets out of slot order, a feed missing.
+    assert_error(&s.compute(&[asset0]), ReflexError::WrongHealthAccounts);
+    assert_error(&s.compute(&[asset1, asset0, feed0, feed1]), ReflexError::WrongHealthAccounts);
+    assert_error(&s.compute(&[asset0, asset1, feed1]), ReflexError::WrongFeed);
     // A feed where an asset belongs.
-    assert_error(&s.compute(&[(pairs[0].1, pairs[0].1), pairs[1]]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
-    // An account of another program where the feed belongs.
+    assert_error(&s.compute(&[feed0, asset1, feed0, feed1]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+    // An account of another program where an asset belongs, or in place of a feed.
     let stranger = s.t.env.new_keypair().pubkey();
     s.t.env.svm.airdrop(&stranger, 1_000_000).unwrap();
-    assert_error(&s.compute(&[(pairs[0].0, stranger), pairs[1]]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    assert_error(&s.compute(&[stranger, asset1, feed0, feed1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    assert_error(&s.compute(&[asset0, asset1, stranger, feed1]), ReflexError::WrongFeed);
+    s.compute(&[asset0, asset1, feed1, feed0]).expect("feeds may come in any order");
 }

@@ -263,12 +263,11 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     }
 
     // Bob holds only wSOL now: its asset and feed are all his health needs.
-    let bob_pairs = [(pda::collateral_asset(&wsol.mint), pda::feed(&SOL_USD_FEED_ID))];
-    if session.step(health::compute_health(&bob_account, &bob_pairs), "compute_health", String::new(), &bob) {
+    let margin: MarginAccount = session.env.load(&bob_account).ok_or("margin account missing")?;
+    let bob_health = health::health_accounts(&session.env, &margin, None, None)?;
+    if session.step(health::compute_health(&bob_account, bob_health), "compute_health", String::new(), &bob) {
         let margin: MarginAccount = session.env.load(&bob_account).ok_or("margin account missing")?;
-        let asset: CollateralAsset = session.env.load(&bob_pairs[0].0).ok_or("asset missing")?;
-        let feed: PriceFeed = session.env.load(&bob_pairs[0].1).ok_or("feed missing")?;
-        let summary = health::snapshot(&margin, &[(asset, feed)]).summary()?;
+        let summary = health::snapshot(&session.env, &margin)?.summary()?;
         let dollars = |x: reflex_risk::Fixed| x.to_num::<f64>() / 10f64.powi(usdc.decimals as i32);
         session.steps.last_mut().expect("step").description = format!(
             "bob's health: initial ${:.2}, maintenance ${:.2}, liquidation-end ${:.2}",
@@ -319,8 +318,9 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         let claims: u64 = accounts.iter().map(|(_, _, account)| account.collateral_balance(asset.asset_index)).sum();
         vaults.push((token, asset.vault, env.token_balance(&asset.vault), asset.total_deposits, claims));
     }
-    // The quote vault: the LP pool plus the insurance fund.
-    let pool_claims = exchange.pool_balance + exchange.insurance_fund;
+    // The quote vault: the LP pool plus the insurance fund (no trades yet,
+    // so no market has realised anything and no account holds quote).
+    let pool_claims = (exchange.pool_balance.get() + exchange.insurance_fund.get()).to_num::<u64>();
     let pool_row = VaultRow {
         token: "USDC",
         token_program: "LP pool",

@@ -1,26 +1,125 @@
 //! Off-chain health: the same snapshot the program builds, from the same
-//! accounts, valued by the same risk crate, so the numbers agree to the bit.
+//! accounts, valued by the same risk crate, so the numbers agree to the bit;
+//! and the remaining accounts each instruction that checks health expects
+//! (the program's `controller::health` documents their order).
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use anchor_lang::{InstructionData, ToAccountMetas};
-use reflex::state::{CollateralAsset, MarginAccount, PriceFeed};
-use reflex_risk::{AccountSnapshot, Fixed};
+use anchor_lang::{Discriminator, InstructionData, ToAccountMetas, ZeroCopy};
+use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
+use reflex_risk::AccountSnapshot;
 
-/// The snapshot of `margin` given, for each collateral slot in use in slot
-/// order, its asset and that asset's feed.
-pub fn snapshot(margin: &MarginAccount, assets: &[(CollateralAsset, PriceFeed)]) -> AccountSnapshot {
-    let slots = margin.collateral.iter().filter(|slot| slot.in_use == 1);
-    let collateral = slots.zip(assets).map(|(slot, (asset, feed))| asset.health_entry(feed, slot.amount)).collect();
-    AccountSnapshot { quote_balance: Fixed::from_num(margin.quote_balance), collateral, perps: Vec::new() }
+use crate::pda;
+
+/// Where decoded Reflex accounts come from: the embedded SVM, an RPC client,
+/// or a test's fixtures.
+pub trait AccountReader {
+    fn read<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T>;
 }
 
-/// `compute_health` for `margin_account`, with `(asset, feed)` address pairs
-/// for its collateral slots in use, in slot order.
-pub fn compute_health(margin_account: &Pubkey, pairs: &[(Pubkey, Pubkey)]) -> Instruction {
-    let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account }.to_account_metas(None);
-    for (asset, feed) in pairs {
-        accounts.push(AccountMeta::new_readonly(*asset, false));
-        accounts.push(AccountMeta::new_readonly(*feed, false));
+#[cfg(feature = "embedded")]
+impl AccountReader for crate::embedded::Embedded {
+    fn read<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T> {
+        self.load(address)
     }
+}
+
+/// Why health accounts could not be gathered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HealthError {
+    /// An account the margin account refers to is missing or not decodable.
+    Missing(&'static str, Pubkey),
+    /// The risk crate could not value the account.
+    Risk(reflex_risk::RiskError),
+}
+
+impl std::fmt::Display for HealthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HealthError::Missing(kind, address) => write!(f, "{kind} account {address} is missing or not a Reflex {kind}"),
+            HealthError::Risk(error) => write!(f, "risk math failed: {error:?}"),
+        }
+    }
+}
+
+impl std::error::Error for HealthError {}
+
+fn read<T: ZeroCopy + Discriminator>(reader: &impl AccountReader, kind: &'static str, address: &Pubkey) -> Result<T, HealthError> {
+    reader.read(address).ok_or(HealthError::Missing(kind, *address))
+}
+
+/// The CollateralAsset address of a listed asset index.
+pub fn asset_address(exchange: &Exchange, asset_index: u16) -> Pubkey {
+    pda::collateral_asset(&exchange.collateral_mints[asset_index as usize])
+}
+
+/// The remaining accounts of an instruction that checks `margin`'s health:
+/// its assets and markets in slot order (without `named_market` /
+/// `named_asset`, which that instruction names itself), then every feed
+/// they read, once each.
+pub fn health_accounts(
+    reader: &impl AccountReader,
+    margin: &MarginAccount,
+    named_market: Option<u16>,
+    named_asset: Option<u16>,
+) -> Result<Vec<AccountMeta>, HealthError> {
+    let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
+    let mut metas = Vec::new();
+    let mut feeds: Vec<Pubkey> = Vec::new();
+    for slot in margin.collateral_in_use().filter(|slot| Some(slot.asset_index) != named_asset) {
+        let address = asset_address(&exchange, slot.asset_index);
+        let asset: CollateralAsset = read(reader, "CollateralAsset", &address)?;
+        metas.push(AccountMeta::new_readonly(address, false));
+        if !feeds.contains(&asset.feed) {
+            feeds.push(asset.feed);
+        }
+    }
+    for position in margin.perps_in_use().filter(|slot| Some(slot.market_index) != named_market) {
+        let address = pda::market(position.market_index);
+        let market: PerpMarket = read(reader, "PerpMarket", &address)?;
+        metas.push(AccountMeta::new_readonly(address, false));
+        if !feeds.contains(&market.feed) {
+            feeds.push(market.feed);
+        }
+    }
+    metas.extend(feeds.iter().map(|feed| AccountMeta::new_readonly(*feed, false)));
+    Ok(metas)
+}
+
+/// `margin`'s health snapshot as `compute_health` builds it.
+pub fn snapshot(reader: &impl AccountReader, margin: &MarginAccount) -> Result<AccountSnapshot, HealthError> {
+    let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
+    let mut snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
+    for slot in margin.collateral_in_use() {
+        let asset: CollateralAsset = read(reader, "CollateralAsset", &asset_address(&exchange, slot.asset_index))?;
+        let feed: PriceFeed = read(reader, "PriceFeed", &asset.feed)?;
+        snapshot.collateral.push(asset.health_entry(&feed, slot.amount));
+    }
+    for position in margin.perps_in_use() {
+        let market: PerpMarket = read(reader, "PerpMarket", &pda::market(position.market_index))?;
+        let feed: PriceFeed = read(reader, "PriceFeed", &market.feed)?;
+        let entry = market.health_entry(&feed, position).map_err(|_| HealthError::Risk(reflex_risk::RiskError::Overflow))?;
+        snapshot.perps.push(entry);
+    }
+    Ok(snapshot)
+}
+
+/// The pool's remaining accounts for `lp_deposit`/`lp_withdraw`: every
+/// listed market and its feed, in market order.
+pub fn pool_accounts(reader: &impl AccountReader) -> Result<Vec<AccountMeta>, HealthError> {
+    let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
+    let mut metas = Vec::new();
+    for index in 0..exchange.market_count {
+        let address = pda::market(index);
+        let market: PerpMarket = read(reader, "PerpMarket", &address)?;
+        metas.push(AccountMeta::new_readonly(address, false));
+        metas.push(AccountMeta::new_readonly(market.feed, false));
+    }
+    Ok(metas)
+}
+
+/// `compute_health` for `margin_account` with its health accounts.
+pub fn compute_health(margin_account: &Pubkey, health_accounts: Vec<AccountMeta>) -> Instruction {
+    let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account }.to_account_metas(None);
+    accounts.extend(health_accounts);
     Instruction { program_id: reflex::ID, accounts, data: reflex::instruction::ComputeHealth {}.data() }
 }

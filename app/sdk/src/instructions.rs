@@ -1,7 +1,7 @@
 //! Instruction builders. Each takes the keys a caller knows and derives the
 //! rest (PDAs, vaults), so the common case is one line.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 
 use reflex::controller::steward::RiskLevel;
@@ -357,5 +357,162 @@ pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instr
     instruction(
         reflex::accounts::SetFeedConfig { governance: admin_only(admin), feed: pda::feed(feed_id) },
         reflex::instruction::SetFeedConfig { config },
+    )
+}
+
+/// `instruction` with `remaining` appended (health or pool accounts).
+pub fn with_remaining(mut instruction: Instruction, remaining: Vec<AccountMeta>) -> Instruction {
+    instruction.accounts.extend(remaining);
+    instruction
+}
+
+pub fn set_market_trading(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], trading: reflex::state::MarketTradingPpm) -> Instruction {
+    instruction(
+        reflex::accounts::SetMarketTrading {
+            exchange: pda::exchange(),
+            admin: *admin,
+            market: pda::market(market_index),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::SetMarketTrading { trading },
+    )
+}
+
+/// `delegate` = `Pubkey::default()` removes the delegate.
+pub fn set_delegate(owner: &Pubkey, margin_account: &Pubkey, delegate: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::SetDelegate { owner: *owner, margin_account: *margin_account },
+        reflex::instruction::SetDelegate { delegate: *delegate },
+    )
+}
+
+fn quote_vault(quote_mint: &Pubkey, token_program: &Pubkey) -> reflex::accounts::QuoteVault {
+    reflex::accounts::QuoteVault {
+        exchange: pda::exchange(),
+        quote_vault: pda::quote_vault(),
+        quote_mint: *quote_mint,
+        token_program: *token_program,
+    }
+}
+
+/// `payer` signs for `source` (its quote token account).
+pub fn deposit_quote(payer: &Pubkey, margin_account: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+    instruction(
+        reflex::accounts::DepositQuote {
+            payer: *payer,
+            margin_account: *margin_account,
+            vault: quote_vault(quote_mint, token_program),
+            source: *source,
+        },
+        reflex::instruction::DepositQuote { amount },
+    )
+}
+
+/// `health`: [`crate::health::health_accounts`] with nothing named.
+#[allow(clippy::too_many_arguments)]
+pub fn withdraw_quote(
+    owner: &Pubkey,
+    margin_account: &Pubkey,
+    quote_mint: &Pubkey,
+    token_program: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+    health: Vec<AccountMeta>,
+) -> Instruction {
+    with_remaining(
+        instruction(
+            reflex::accounts::WithdrawQuote {
+                owner: *owner,
+                margin_account: *margin_account,
+                vault: quote_vault(quote_mint, token_program),
+                destination: *destination,
+            },
+            reflex::instruction::WithdrawQuote { amount },
+        ),
+        health,
+    )
+}
+
+/// `health`: [`crate::health::health_accounts`] naming this market.
+/// `limit_price` is quote native units per whole base token.
+pub fn place_perp_order(
+    signer: &Pubkey,
+    margin_account: &Pubkey,
+    market_index: u16,
+    feed: &Pubkey,
+    base_delta: i64,
+    limit_price: u64,
+    health: Vec<AccountMeta>,
+) -> Instruction {
+    with_remaining(
+        instruction(
+            reflex::accounts::PlacePerpOrder {
+                signer: *signer,
+                margin_account: *margin_account,
+                market: pda::market(market_index),
+                feed: *feed,
+                exchange: pda::exchange(),
+            },
+            reflex::instruction::PlacePerpOrder { base_delta, limit_price },
+        ),
+        health,
+    )
+}
+
+/// `health`: the liquidated account's [`crate::health::health_accounts`] naming this market.
+pub fn liquidate_perp(
+    liquidator: &Pubkey,
+    liquidator_account: &Pubkey,
+    margin_account: &Pubkey,
+    market_index: u16,
+    feed: &Pubkey,
+    max_base: u64,
+    health: Vec<AccountMeta>,
+) -> Instruction {
+    with_remaining(
+        instruction(
+            reflex::accounts::LiquidatePerp {
+                liquidator: *liquidator,
+                liquidator_account: *liquidator_account,
+                margin_account: *margin_account,
+                market: pda::market(market_index),
+                feed: *feed,
+                exchange: pda::exchange(),
+            },
+            reflex::instruction::LiquidatePerp { max_base },
+        ),
+        health,
+    )
+}
+
+/// `health`: the liquidated account's [`crate::health::health_accounts`] naming this collateral.
+pub fn liquidate_collateral(
+    liquidator: &Pubkey,
+    liquidator_account: &Pubkey,
+    margin_account: &Pubkey,
+    mint: &Pubkey,
+    feed: &Pubkey,
+    max_amount: u64,
+    health: Vec<AccountMeta>,
+) -> Instruction {
+    with_remaining(
+        instruction(
+            reflex::accounts::LiquidateCollateral {
+                liquidator: *liquidator,
+                liquidator_account: *liquidator_account,
+                margin_account: *margin_account,
+                collateral_asset: pda::collateral_asset(mint),
+                feed: *feed,
+            },
+            reflex::instruction::LiquidateCollateral { max_amount },
+        ),
+        health,
+    )
+}
+
+pub fn settle_bankruptcy(margin_account: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::SettleBankruptcy { margin_account: *margin_account, exchange: pda::exchange() },
+        reflex::instruction::SettleBankruptcy {},
     )
 }

@@ -2,7 +2,7 @@
 //! tests start from. They pass the risk crate's consistency check; real
 //! listings should calibrate their own.
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, MarketRiskPpm};
+use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, MarketRiskPpm, MarketTradingPpm};
 
 /// One-hour and one-day half-lives (at 400 ms slots), a 150-slot (one
 /// minute) liquidation horizon, a 20% clamp on one print's log return,
@@ -57,5 +57,23 @@ pub fn market_risk() -> MarketRiskPpm {
         size_factor_ppb: 0,
         positive_pnl_weight_initial: 500_000,
         positive_pnl_weight_maintenance: 800_000,
+    }
+}
+
+/// Trading: 5 bp taker fee; spread 2 bp + 0.1·σ_T + 0.5% per `skew_scale`
+/// of added skew, at most 2%; funding up to 1e-8 per slot (about 0.2% a
+/// day) at a skew of `skew_scale` base units; each side's open interest up
+/// to 50% of the pool; keepers get half of a liquidation penalty.
+pub fn market_trading(skew_scale: u64) -> MarketTradingPpm {
+    MarketTradingPpm {
+        taker_fee: 500,
+        base_spread: 200,
+        volatility_spread: 100_000,
+        skew_spread: 5_000,
+        max_spread: 20_000,
+        max_funding_rate_per_slot_ppb: 10,
+        max_open_interest: 500_000,
+        keeper_penalty_share: 500_000,
+        skew_scale,
     }
 }

@@ -38,3 +38,28 @@ pub fn amount_for_shares(shares: u64, pool_value: u64, total_shares: u64) -> Ris
     let amount = shares as u128 * pool_value as u128 / total_shares as u128;
     u64::try_from(amount).map_err(|_| RiskError::Overflow)
 }
+
+/// Traders' unrealised PnL in one market, seen from the pool: what the pool
+/// would pay if every position closed at `price`, funding included.
+///
+/// ```text
+/// pnl = (long − short)·p + Σ quote_position − ((long − short)·I − Σ size·I_position)
+/// ```
+///
+/// `quote_position_sum` and `funding_snapshot_sum` are the market's running
+/// sums over open positions.
+pub fn traders_unrealized_pnl(
+    long_base: u64,
+    short_base: u64,
+    quote_position_sum: crate::Fixed,
+    funding_snapshot_sum: crate::Fixed,
+    funding_index: crate::Fixed,
+    price: crate::Fixed,
+) -> RiskResult<crate::Fixed> {
+    use crate::fixed_math::{add, mul_floor, sub};
+    let net = long_base as i128 - short_base as i128;
+    let net = crate::Fixed::checked_from_num(net).ok_or(RiskError::Overflow)?;
+    let value = mul_floor(net, price)?;
+    let funding = sub(mul_floor(net, funding_index)?, funding_snapshot_sum)?;
+    sub(add(value, quote_position_sum)?, funding)
+}

@@ -26,3 +26,5 @@ pub const MAX_FEEDS: usize = 32;
 pub const MAX_MARKETS: u16 = 32;
 /// Distinct collateral tokens one margin account can hold at once.
 pub const MAX_COLLATERAL_SLOTS: usize = 8;
+/// Perp positions one margin account can hold at once.
+pub const MAX_PERP_SLOTS: usize = 8;

@@ -100,4 +100,50 @@ pub enum ReflexError {
     StewardChangeTooLarge,
     #[msg("The steward changed this parameter too recently; wait for the minimum spacing")]
     StewardChangeTooSoon,
+    #[msg("The margin account already has the maximum number of perp positions; close one first")]
+    PerpSlotsFull,
+    #[msg("Market trading settings are invalid: skew scale and open-interest cap must be positive, spreads below 100% with the base under the cap, the fee below 10%, the keeper share at most 100%")]
+    InvalidTradingConfig,
+    #[msg("Governance has not set this market's trading settings yet")]
+    MarketTradingNotConfigured,
+    #[msg("Only the margin account's owner or its delegate may trade")]
+    NotOwnerOrDelegate,
+    #[msg("The fill price is worse than the order's limit price")]
+    LimitPriceExceeded,
+    #[msg("This trade would take the market's open interest past its cap (a fraction of the pool's balance)")]
+    OpenInterestCapExceeded,
+    #[msg("The market or the exchange is reduce-only: trades may only reduce positions")]
+    ReduceOnly,
+    #[msg("The exchange is paused: only reducing and closing trades are allowed")]
+    PausedReduceOnly,
+    #[msg("A price this action needs is not fully valid (too old or moved too far); refresh the feed and retry")]
+    PriceNotValidForAction,
+    #[msg("The account's initial health would be negative after this action; add collateral or reduce risk")]
+    InsufficientInitialHealth,
+    #[msg("This trade would lower the health of an account below initial margin")]
+    TradeLowersHealth,
+    #[msg("The account is not liquidatable: its maintenance health is not negative")]
+    AccountHealthy,
+    #[msg("Nothing to liquidate here: liquidation-end health is already restored, or the account has no such position, collateral or debt")]
+    NothingToLiquidate,
+    #[msg("A keeper cannot liquidate its own margin account")]
+    SelfLiquidation,
+    #[msg("The keeper's margin account must hold enough quote balance and no perp positions to take over collateral")]
+    LiquidatorCannotPay,
+    #[msg("The account is not bankrupt: it still holds collateral or positions, or has no debt")]
+    NotBankrupt,
+    #[msg("The size is zero or does not fit: base sizes and notionals must stay within 64 bits")]
+    InvalidSize,
+    #[msg("The margin account does not hold that much quote balance")]
+    InsufficientQuoteBalance,
+    #[msg("The pool's markets passed are not every listed market with its feed, in market order")]
+    WrongPoolAccounts,
+    #[msg("This LP withdrawal would leave a market's open interest above its cap of the pool")]
+    PoolWithdrawalUncovered,
+    #[msg("The quote vault does not hold that much cash: part of the pool's value is traders' unpaid debt")]
+    PoolCashInsufficient,
+    #[msg("This margin account still has positions, collateral or a quote balance; it cannot be closed")]
+    AccountNotEmpty,
+    #[msg("This liquidation would lower the account's health; nothing was changed")]
+    LiquidationWouldLowerHealth,
 }

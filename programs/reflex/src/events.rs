@@ -206,23 +206,24 @@ pub struct LpPositionOpened {
     pub owner: Pubkey,
 }
 
-/// An LP deposit; pool totals are after it.
+/// An LP deposit. `pool_value` (rounded down, quote native units) and
+/// `lp_shares` are after it.
 #[event]
 pub struct LiquidityAdded {
     pub lp_position: Pubkey,
     pub amount: u64,
     pub shares: u64,
-    pub pool_balance: u64,
+    pub pool_value: u64,
     pub lp_shares: u64,
 }
 
-/// An LP withdrawal; pool totals are after it.
+/// An LP withdrawal. `pool_value` (rounded down) and `lp_shares` are after it.
 #[event]
 pub struct LiquidityRemoved {
     pub lp_position: Pubkey,
     pub amount: u64,
     pub shares: u64,
-    pub pool_balance: u64,
+    pub pool_value: u64,
     pub lp_shares: u64,
 }
 
@@ -232,4 +233,92 @@ pub struct FeedConfigSet {
     pub feed: Pubkey,
     pub old: crate::instructions::FeedConfig,
     pub new: crate::instructions::FeedConfig,
+}
+
+/// Governance set a market's trading settings.
+#[event]
+pub struct MarketTradingSet {
+    pub market: Pubkey,
+    pub old: crate::state::MarketTradingPpm,
+    pub new: crate::state::MarketTradingPpm,
+}
+
+/// A perp trade against the pool. Fixed-point fields are I80F48 bits in
+/// quote native units (prices: per base native unit).
+#[event]
+pub struct PerpFilled {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    pub base_delta: i64,
+    pub base_before: i64,
+    pub base_after: i64,
+    pub oracle_price: i128,
+    pub fill_price: i128,
+    pub spread: i128,
+    /// Added to the position's quote side (negative for a buy).
+    pub quote: i128,
+    pub fee: i128,
+    /// Funding settled before the fill (negative: received).
+    pub funding_paid: i128,
+    /// Moved to the quote balance because the position closed.
+    pub realized: i128,
+    pub long_open_interest: u64,
+    pub short_open_interest: u64,
+    pub initial_health_after: i128,
+}
+
+/// A keeper closed part of a liquidatable account's position at the oracle price.
+#[event]
+pub struct PerpLiquidated {
+    pub margin_account: Pubkey,
+    pub liquidator: Pubkey,
+    pub market: Pubkey,
+    pub base_closed: u64,
+    pub base_after: i64,
+    pub oracle_price: i128,
+    pub penalty: i128,
+    pub keeper_share: i128,
+    pub insurance_share: i128,
+    pub maintenance_before: i128,
+    pub liquidation_end_after: i128,
+}
+
+/// A keeper paid an account's quote debt and took collateral at a discount.
+#[event]
+pub struct CollateralLiquidated {
+    pub margin_account: Pubkey,
+    pub liquidator: Pubkey,
+    pub mint: Pubkey,
+    pub amount: u64,
+    pub quote_paid: i128,
+    pub maintenance_before: i128,
+    pub liquidation_end_after: i128,
+}
+
+/// A bankrupt account's deficit, covered by insurance and then by the pool.
+#[event]
+pub struct BankruptcySettled {
+    pub margin_account: Pubkey,
+    pub deficit: i128,
+    pub covered_by_insurance: i128,
+    pub socialized_to_pool: i128,
+    pub insurance_fund_after: i128,
+    pub pool_balance_after: i128,
+}
+
+/// The owner named (or cleared, with the default key) a trading delegate.
+#[event]
+pub struct DelegateSet {
+    pub margin_account: Pubkey,
+    pub old: Pubkey,
+    pub new: Pubkey,
+}
+
+/// Quote moved into or out of a margin account's quote balance.
+#[event]
+pub struct QuoteMoved {
+    pub margin_account: Pubkey,
+    /// Positive: deposited (repaying debt first); negative: withdrawn.
+    pub amount: i64,
+    pub quote_balance_after: i128,
 }

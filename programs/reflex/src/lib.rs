@@ -179,18 +179,63 @@ pub mod reflex {
         instructions::open_lp_position(ctx)
     }
 
-    /// LP: deposits quote tokens for pool shares.
-    pub fn lp_deposit(ctx: Context<LpLiquidity>, amount: u64) -> Result<()> {
+    /// LP: deposits quote tokens for pool shares priced at the pool's value
+    /// (remaining accounts: every market and its feed, in market order).
+    pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
         instructions::lp_deposit(ctx, amount)
     }
 
-    /// LP: redeems pool shares for quote tokens.
-    pub fn lp_withdraw(ctx: Context<LpLiquidity>, shares: u64) -> Result<()> {
+    /// LP: redeems pool shares for quote tokens, if open interest stays covered.
+    pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
         instructions::lp_withdraw(ctx, shares)
     }
 
-    /// Owner: withdraws collateral from the unified vault.
-    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    /// Owner: withdraws collateral from the unified vault; initial health
+    /// must stay ≥ 0 if the account has liabilities.
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)
+    }
+
+    /// Admin: sets a market's spread, fee, funding, open-interest and keeper settings.
+    pub fn set_market_trading(ctx: Context<SetMarketTrading>, trading: state::MarketTradingPpm) -> Result<()> {
+        instructions::set_market_trading(ctx, trading)
+    }
+
+    /// Owner: names (or clears) a delegate who may trade but not withdraw.
+    pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
+        instructions::set_delegate(ctx, delegate)
+    }
+
+    /// Anyone: pays quote tokens into a margin account's quote balance.
+    pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
+        instructions::deposit_quote(ctx, amount)
+    }
+
+    /// Owner: withdraws from a positive quote balance.
+    pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: u64) -> Result<()> {
+        instructions::withdraw_quote(ctx, amount)
+    }
+
+    /// Owner or delegate: trades `base_delta` (positive buys) against the
+    /// pool, filling no worse than `limit_price` per whole base token.
+    pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_delta: i64, limit_price: u64) -> Result<()> {
+        instructions::place_perp_order(ctx, base_delta, limit_price)
+    }
+
+    /// Anyone: closes the least of a liquidatable account's position that
+    /// restores liquidation-end health, at most `max_base`.
+    pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base: u64) -> Result<()> {
+        instructions::liquidate_perp(ctx, max_base)
+    }
+
+    /// Anyone: repays a liquidatable account's debt for collateral at a
+    /// discount, the least that restores liquidation-end health.
+    pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info>>, max_amount: u64) -> Result<()> {
+        instructions::liquidate_collateral(ctx, max_amount)
+    }
+
+    /// Anyone: covers a bankrupt account's debt from insurance, then the pool.
+    pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
+        instructions::settle_bankruptcy(ctx)
     }
 }

@@ -3,6 +3,9 @@
 pub mod collateral;
 pub mod feed;
 pub mod health;
+pub mod liquidation;
 pub mod market;
 pub mod params;
+pub mod pool;
+pub mod position;
 pub mod steward;

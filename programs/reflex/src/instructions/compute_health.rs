@@ -1,14 +1,15 @@
 use anchor_lang::prelude::*;
 
 use crate::controller::feed::risk_error;
-use crate::controller::health::snapshot;
+use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::events::HealthComputed;
+use crate::oracle::PriceGrade;
 use crate::state::MarginAccount;
 
 /// Read-only: computes a margin account's health at all three levels and
-/// emits it. Remaining accounts: for each collateral slot in use, in slot
-/// order, its CollateralAsset and that asset's PriceFeed. Prices are the
-/// feeds' last accepted ones (crank them first for this slot's).
+/// emits it. Remaining accounts: its health accounts (`controller::health`).
+/// Prices are the feeds' last accepted ones (crank them first for this
+/// slot's), usable at least for liquidations.
 #[derive(Accounts)]
 pub struct ComputeHealth<'info> {
     pub margin_account: AccountLoader<'info, MarginAccount>,
@@ -16,7 +17,9 @@ pub struct ComputeHealth<'info> {
 
 pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Result<()> {
     let margin = ctx.accounts.margin_account.load()?;
-    let health = snapshot(&margin, ctx.remaining_accounts)?.summary().map_err(risk_error)?;
+    let prices = PriceUse { now: Clock::get()?.unix_timestamp, min_grade: PriceGrade::LiquidationOnly };
+    let cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
+    let health = cache.snapshot.summary().map_err(risk_error)?;
     emit!(HealthComputed {
         margin_account: ctx.accounts.margin_account.key(),
         initial: health.initial.to_bits(),

@@ -62,6 +62,7 @@ pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: Mark
     market.risk = risk;
     market.market_index = market_index;
     market.bump = ctx.bumps.market;
+    market.funding_slot = slot;
     let state = params::install(None, &risk.margin.to_config(), risk_volatility, slot);
     market.store_margin_state(&state);
 

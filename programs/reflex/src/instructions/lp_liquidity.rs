@@ -1,9 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 use reflex_risk::pool::{amount_for_shares, shares_for_deposit};
+use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
+use crate::controller::pool::{require_covered, valuation};
 use crate::error::ReflexError;
 use crate::events::{LiquidityAdded, LiquidityRemoved};
 use crate::state::{Exchange, LpPosition};
@@ -34,18 +36,31 @@ pub struct LpLiquidity<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
+/// Whole quote units of a fixed-point value: rounded up or down, 0 if negative.
+fn whole_units(value: Fixed, round_up: bool) -> u64 {
+    let rounded = if round_up { value.checked_ceil() } else { Some(value.floor()) };
+    rounded.and_then(|units| units.checked_to_num::<u64>()).unwrap_or(if value > 0 { u64::MAX } else { 0 })
+}
+
 /// LP: deposits `amount` quote tokens into the pool for shares priced at
-/// the pool's value (rounded down, against the depositor).
-pub fn lp_deposit(ctx: Context<LpLiquidity>, amount: u64) -> Result<()> {
+/// the pool's value including traders' unrealised PnL (valued up, so the
+/// depositor gets shares rounded down). Remaining accounts: every listed
+/// market and its feed, in market order.
+pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
-    let (shares, pool_balance, lp_shares) = {
+    let now = Clock::get()?.unix_timestamp;
+    let (shares, pool_value, lp_shares) = {
         let mut exchange = accounts.exchange.load_mut()?;
-        let shares = shares_for_deposit(amount, exchange.pool_balance, exchange.lp_shares).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
+        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, now)?;
+        let value_before = whole_units(valuation.value, true);
+        let shares = shares_for_deposit(amount, value_before, exchange.lp_shares).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
         require!(shares > 0, ReflexError::DepositTooSmallForAShare);
-        exchange.pool_balance = exchange.pool_balance.checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+        let balance = exchange.pool_balance.get().checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        exchange.pool_balance.set(balance);
         exchange.lp_shares = exchange.lp_shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
-        (shares, exchange.pool_balance, exchange.lp_shares)
+        let value_after = valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        (shares, whole_units(value_after, false), exchange.lp_shares)
     };
     let mut position = accounts.lp_position.load_mut()?;
     position.shares = position.shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
@@ -62,25 +77,33 @@ pub fn lp_deposit(ctx: Context<LpLiquidity>, amount: u64) -> Result<()> {
         amount,
         accounts.quote_mint.decimals,
     )?;
-    emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_balance, lp_shares });
+    emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares });
     Ok(())
 }
 
-/// LP: redeems `shares` for quote tokens at the pool's value (rounded down,
-/// against the withdrawer). Trading will add the check that the pool left
-/// behind still covers open interest.
-pub fn lp_withdraw(ctx: Context<LpLiquidity>, shares: u64) -> Result<()> {
+/// LP: redeems `shares` for quote tokens at the pool's value (valued down,
+/// against the withdrawer). Refused if the pool left behind would not cover
+/// a market's open interest under its cap, or if the vault lacks the cash
+/// (part of the pool's value may be traders' debt not yet repaid).
+/// Remaining accounts as for `lp_deposit`.
+pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
     require!(shares > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
     let mut position = accounts.lp_position.load_mut()?;
     require!(shares <= position.shares, ReflexError::InsufficientShares);
-    let (amount, pool_balance, lp_shares, bump) = {
+    let (amount, pool_value, lp_shares, bump) = {
         let mut exchange = accounts.exchange.load_mut()?;
-        let amount = amount_for_shares(shares, exchange.pool_balance, exchange.lp_shares).map_err(risk_error)?;
-        // amount ≤ pool_balance and shares ≤ lp_shares by construction; checked anyway.
-        exchange.pool_balance = exchange.pool_balance.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, now)?;
+        let amount = amount_for_shares(shares, whole_units(valuation.value, false), exchange.lp_shares).map_err(risk_error)?;
+        let cash = accounts.quote_vault.amount as i128 - exchange.insurance_fund.get().ceil().to_num::<i128>();
+        require!(amount as i128 <= cash, ReflexError::PoolCashInsufficient);
+        let balance = exchange.pool_balance.get().checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        require_covered(&valuation.markets, balance)?;
+        exchange.pool_balance.set(balance);
         exchange.lp_shares = exchange.lp_shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
-        (amount, exchange.pool_balance, exchange.lp_shares, exchange.bump)
+        let value_after = valuation.value.checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        (amount, whole_units(value_after, false), exchange.lp_shares, exchange.bump)
     };
     position.shares = position.shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
     if amount > 0 {
@@ -100,6 +123,6 @@ pub fn lp_withdraw(ctx: Context<LpLiquidity>, shares: u64) -> Result<()> {
             accounts.quote_mint.decimals,
         )?;
     }
-    emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount, shares, pool_balance, lp_shares });
+    emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares });
     Ok(())
 }

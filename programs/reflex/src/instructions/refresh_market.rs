@@ -1,13 +1,15 @@
 use anchor_lang::prelude::*;
 
 use crate::controller::feed::refresh;
-use crate::controller::market::advance_margins;
+use crate::controller::market::bring_current;
+use crate::controller::params::risk_volatility;
 use crate::error::ReflexError;
 use crate::events::MarketMarginsUpdated;
 use crate::state::{PerpMarket, PriceFeed};
 
 /// Permissionless crank: refreshes the market's feed for this slot, then
-/// moves the live margin ratios toward the feed's risk volatility.
+/// moves the live margin ratios toward the feed's risk volatility and
+/// accrues funding.
 #[derive(Accounts)]
 pub struct RefreshMarket<'info> {
     #[account(mut, has_one = feed @ ReflexError::WrongFeed)]
@@ -23,7 +25,7 @@ pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
     let mut feed = ctx.accounts.feed.load_mut()?;
     refresh(&mut feed, &ctx.accounts.oracle, &clock)?;
     let mut market = ctx.accounts.market.load_mut()?;
-    let state = advance_margins(&mut market, &feed, clock.slot)?;
+    let state = bring_current(&mut market, risk_volatility(&feed)?, feed.last_price.get(), clock.slot)?;
     emit!(MarketMarginsUpdated {
         market: ctx.accounts.market.key(),
         slot: clock.slot,

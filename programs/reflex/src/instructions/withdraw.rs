@@ -3,6 +3,8 @@ use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
 
 use super::collateral_vault::*;
 use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED};
+use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::oracle::PriceGrade;
 use crate::error::ReflexError;
 use crate::events::CollateralWithdrawn;
 use crate::state::{Exchange, MarginAccount};
@@ -23,10 +25,11 @@ pub struct Withdraw<'info> {
 }
 
 /// Moves `amount` native units from the unified vault to `destination`,
-/// limited to the account's balance of that collateral. (Health checks arrive
-/// with trading: until an account can hold positions or debt, its balance is
-/// all it can withdraw.)
-pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+/// limited to the account's balance of that collateral. An account with
+/// liabilities (positions or quote debt) must keep initial health ≥ 0 at
+/// fully valid prices; remaining accounts: its health accounts (this
+/// collateral included). An account without liabilities needs none.
+pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let collateral = &ctx.accounts.collateral;
 
@@ -34,9 +37,23 @@ pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         let asset = collateral.collateral_asset.load()?;
         (asset.asset_index, asset.mint, asset.bump)
     };
-    // The account's own balance is the limit; debit it before the asset total
-    // so an over-withdrawal fails with InsufficientCollateral.
-    let account_balance = ctx.accounts.margin_account.load_mut()?.debit_collateral(asset_index, amount)?;
+    let account_balance = {
+        let mut margin = ctx.accounts.margin_account.load_mut()?;
+        let cache = if margin.has_liabilities() {
+            let prices = PriceUse { now: Clock::get()?.unix_timestamp, min_grade: PriceGrade::Valid };
+            Some(HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?)
+        } else {
+            None
+        };
+        // The account's own balance is the limit; debit it before the asset
+        // total so an over-withdrawal fails with InsufficientCollateral.
+        let balance = margin.debit_collateral(asset_index, amount)?;
+        if let Some(mut cache) = cache {
+            cache.set_collateral_amount(asset_index, balance)?;
+            cache.require_initial_health()?;
+        }
+        balance
+    };
     let total_deposits = collateral.collateral_asset.load_mut()?.remove_deposit(amount)?;
 
     let signer_seeds: &[&[&[u8]]] = &[&[COLLATERAL_SEED, mint.as_ref(), &[bump]]];

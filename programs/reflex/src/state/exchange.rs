@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use super::StoredFixed;
 use crate::constants::{MAX_COLLATERAL_ASSETS, MAX_FEEDS};
 use crate::error::ReflexError;
 
@@ -47,16 +48,19 @@ pub struct Exchange {
     /// Fewest slots between two steward changes of the same parameter.
     pub steward_min_slots: u32,
     pub _padding2: [u8; 4],
-    /// Quote native units the LPs own together (the pool's value until
-    /// trading adds traders' PnL and funding). Tracked, not read from the
-    /// vault, so a donation to the vault cannot move the share price.
-    pub pool_balance: u64,
+    /// Quote the LPs have put in and not taken out, less losses socialised
+    /// to them (fixed point, quote native units). The pool's value adds what
+    /// each market realised for it and subtracts traders' unrealised PnL
+    /// (`controller::pool`). Tracked, not read from the vault, so a donation
+    /// to the vault cannot move the share price.
+    pub pool_balance: StoredFixed,
     /// LP shares outstanding.
     pub lp_shares: u64,
-    /// Quote native units in the insurance fund.
-    pub insurance_fund: u64,
+    pub _padding3: [u8; 8],
+    /// Quote in the insurance fund (fixed point, quote native units).
+    pub insurance_fund: StoredFixed,
     /// Room for the governance, pool and insurance fields of later versions.
-    pub _reserved: [u8; 256],
+    pub _reserved: [u8; 224],
 }
 
 impl Exchange {

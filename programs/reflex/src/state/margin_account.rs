@@ -1,6 +1,9 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::MAX_COLLATERAL_SLOTS;
+use reflex_risk::Fixed;
+
+use super::StoredFixed;
+use crate::constants::{MAX_COLLATERAL_SLOTS, MAX_PERP_SLOTS};
 use crate::error::ReflexError;
 
 /// A trader's cross-margin account (PDA `["margin", owner, account_id]`).
@@ -11,15 +14,40 @@ use crate::error::ReflexError;
 pub struct MarginAccount {
     pub exchange: Pubkey,
     pub owner: Pubkey,
+    /// May trade for the owner (never withdraw); default: none.
+    pub delegate: Pubkey,
     /// Collateral balances, one slot per distinct mint, in native units.
     pub collateral: [CollateralSlot; MAX_COLLATERAL_SLOTS],
-    /// Signed quote balance: realised PnL settles here; negative is debt.
-    pub quote_balance: i64,
+    /// Perp positions, one slot per market traded.
+    pub perps: [PerpPosition; MAX_PERP_SLOTS],
+    /// Signed quote balance in quote native units (fixed point, so transfers
+    /// between accounts, pool and insurance are exact): realised PnL, fees,
+    /// penalties and quote deposits settle here; negative is debt.
+    pub quote_balance: StoredFixed,
     pub account_id: u32,
     pub bump: u8,
-    pub _padding: [u8; 3],
-    /// Room for perp positions, delegate and liquidation flags of later versions.
-    pub _reserved: [u8; 512],
+    /// 1 from the liquidation that found maintenance health < 0 until
+    /// liquidation-end health is back to ≥ 0: keepers may continue meanwhile.
+    pub being_liquidated: u8,
+    pub _padding: [u8; 2],
+    pub _reserved: [u8; 128],
+}
+
+/// One perp position. `quote_position` is the position's quote side: what
+/// opening it cost (negative for a long), plus proceeds of partial closes
+/// and settled funding; it moves to the quote balance when the position closes.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PerpPosition {
+    /// Signed size in base native units: positive long, negative short.
+    pub base_size: i64,
+    pub quote_position: StoredFixed,
+    /// The market's funding index when funding was last settled here.
+    pub funding_snapshot: StoredFixed,
+    pub market_index: u16,
+    /// 1 while the slot holds a position (freed when it closes).
+    pub in_use: u8,
+    pub _padding: [u8; 5],
 }
 
 #[zero_copy]
@@ -35,6 +63,60 @@ pub struct CollateralSlot {
 
 impl MarginAccount {
     pub const SPACE: usize = 8 + std::mem::size_of::<MarginAccount>();
+
+    pub fn quote(&self) -> Fixed {
+        self.quote_balance.get()
+    }
+
+    /// Adds `delta` (negative: a charge) to the quote balance.
+    pub fn add_quote(&mut self, delta: Fixed) -> Result<Fixed> {
+        let balance = self.quote().checked_add(delta).ok_or(ReflexError::MathOverflow)?;
+        self.quote_balance.set(balance);
+        Ok(balance)
+    }
+
+    /// May `signer` trade for this account (owner or delegate)?
+    pub fn may_trade(&self, signer: &Pubkey) -> bool {
+        *signer == self.owner || (*signer == self.delegate && self.delegate != Pubkey::default())
+    }
+
+    /// The in-use collateral slots, in slot order.
+    pub fn collateral_in_use(&self) -> impl Iterator<Item = &CollateralSlot> {
+        self.collateral.iter().filter(|slot| slot.in_use == 1)
+    }
+
+    /// The in-use perp slots, in slot order.
+    pub fn perps_in_use(&self) -> impl Iterator<Item = &PerpPosition> {
+        self.perps.iter().filter(|slot| slot.in_use == 1)
+    }
+
+    pub fn perp_slot_of(&self, market_index: u16) -> Option<usize> {
+        self.perps.iter().position(|s| s.in_use == 1 && s.market_index == market_index)
+    }
+
+    /// The slot of `market_index`'s position, taking a free slot (with the
+    /// market's current funding index) if there is none.
+    pub fn perp_slot_or_open(&mut self, market_index: u16, funding_index: Fixed) -> Result<usize> {
+        if let Some(position) = self.perp_slot_of(market_index) {
+            return Ok(position);
+        }
+        let free = self.perps.iter().position(|s| s.in_use == 0).ok_or(ReflexError::PerpSlotsFull)?;
+        self.perps[free] = PerpPosition {
+            base_size: 0,
+            quote_position: StoredFixed::default(),
+            funding_snapshot: StoredFixed::new(funding_index),
+            market_index,
+            in_use: 1,
+            _padding: [0; 5],
+        };
+        Ok(free)
+    }
+
+    /// Liabilities: an open position or quote debt. An account without any
+    /// cannot have negative health, so it needs no price to withdraw.
+    pub fn has_liabilities(&self) -> bool {
+        self.quote() < 0 || self.perps_in_use().next().is_some()
+    }
 
     pub fn collateral_balance(&self, asset_index: u16) -> u64 {
         self.slot_of(asset_index).map_or(0, |position| self.collateral[position].amount)

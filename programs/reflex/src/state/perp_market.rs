@@ -1,12 +1,15 @@
 use anchor_lang::prelude::*;
-use reflex_risk::FeedbackState;
+use reflex_risk::{FeedbackState, Fixed, OraclePrice, PerpEntry};
 
-use super::{MarketRiskPpm, StoredFixed};
+use super::{MarketRiskPpm, MarketTradingPpm, PerpPosition, PriceFeed, StoredFixed};
+use crate::controller::feed::risk_error;
+use crate::error::ReflexError;
+use crate::utils::{ppb, ppm};
 
 /// One perpetual market (PDA `["market", market_index as u16 LE]`) on the
 /// underlying of its feed, with its governed margin settings and the live
-/// margin ratios that follow the feed's volatility. Trading state (open
-/// interest, funding) arrives with trading.
+/// margin ratios that follow the feed's volatility, its trading settings
+/// and the pool's side of every position in it (open interest, funding).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct PerpMarket {
@@ -30,9 +33,28 @@ pub struct PerpMarket {
     pub bump: u8,
     /// 1 while this market is reduce-only: trades may only reduce positions.
     pub reduce_only: u8,
-    pub _padding: [u8; 4],
-    /// Room for open interest, funding and trading parameters.
-    pub _reserved: [u8; 240],
+    /// 1 once governance has set the trading settings; trades need it.
+    pub trading_configured: u8,
+    pub _padding: [u8; 3],
+    /// Spread, fee, funding and open-interest settings.
+    pub trading: MarketTradingPpm,
+    /// Sum of the sizes of all long positions, base native units.
+    pub long_base: u64,
+    /// Sum of |size| of all short positions, base native units.
+    pub short_base: u64,
+    /// Sum of `quote_position` over open positions.
+    pub quote_position_sum: StoredFixed,
+    /// Sum of `size · funding_snapshot` over open positions.
+    pub funding_snapshot_sum: StoredFixed,
+    /// Cumulative funding per base native unit (quote native); longs owe its rises.
+    pub funding_index: StoredFixed,
+    /// Slot funding was last accrued to.
+    pub funding_slot: u64,
+    /// Quote the pool has realised in this market: fees, funding and PnL of
+    /// closed positions (positive: the pool gained). Kept per market so
+    /// trades on different markets do not write one shared account.
+    pub pool_realized: StoredFixed,
+    pub _reserved: [u8; 128],
 }
 
 impl PerpMarket {
@@ -44,6 +66,113 @@ impl PerpMarket {
             maintenance: self.maintenance_margin_ratio.get(),
             last_slot: self.margin_slot,
         }
+    }
+
+    /// `long − short` open interest, base native units.
+    pub fn skew(&self) -> i128 {
+        self.long_base as i128 - self.short_base as i128
+    }
+
+    /// Accrues funding to `slot` at `price` from the skew as it stood.
+    pub fn accrue_funding(&mut self, price: Fixed, slot: u64) -> Result<Fixed> {
+        let slots = slot.saturating_sub(self.funding_slot);
+        let delta = reflex_risk::trading::funding_index_delta(
+            self.skew(),
+            self.trading.skew_scale.max(1),
+            self.trading.max_funding_rate_per_slot(),
+            price,
+            slots,
+        )
+        .map_err(risk_error)?;
+        let index = self.funding_index.get().checked_add(delta).ok_or(ReflexError::MathOverflow)?;
+        self.funding_index.set(index);
+        self.funding_slot = self.funding_slot.max(slot);
+        Ok(index)
+    }
+
+    /// Settles the funding `position` owes into its quote side and moves its
+    /// snapshot to the current index. Returns the funding paid (negative: received).
+    pub fn settle_funding(&mut self, position: &mut PerpPosition) -> Result<Fixed> {
+        let index = self.funding_index.get();
+        let snapshot = position.funding_snapshot.get();
+        if index == snapshot {
+            return Ok(Fixed::ZERO);
+        }
+        let owed = reflex_risk::trading::funding_owed(position.base_size, index, snapshot).map_err(risk_error)?;
+        self.remove_position(position)?;
+        position.quote_position.set(position.quote_position.get().checked_sub(owed).ok_or(ReflexError::MathOverflow)?);
+        position.funding_snapshot.set(index);
+        self.add_position(position)?;
+        Ok(owed)
+    }
+
+    /// Takes `position` out of the market's running sums (before changing it).
+    pub fn remove_position(&mut self, position: &PerpPosition) -> Result<()> {
+        self.track(position, false)
+    }
+
+    /// Puts `position` into the market's running sums (after changing it).
+    pub fn add_position(&mut self, position: &PerpPosition) -> Result<()> {
+        self.track(position, true)
+    }
+
+    fn track(&mut self, position: &PerpPosition, adding: bool) -> Result<()> {
+        let size = position.base_size;
+        let side = if size >= 0 { &mut self.long_base } else { &mut self.short_base };
+        let units = size.unsigned_abs();
+        *side = if adding { side.checked_add(units) } else { side.checked_sub(units) }.ok_or(ReflexError::MathOverflow)?;
+        let snapshot_term =
+            Fixed::from_num(size).checked_mul(position.funding_snapshot.get()).ok_or(ReflexError::MathOverflow)?;
+        let (quote, snapshot) = (position.quote_position.get(), snapshot_term);
+        let apply = |sum: Fixed, term: Fixed| if adding { sum.checked_add(term) } else { sum.checked_sub(term) };
+        self.quote_position_sum.set(apply(self.quote_position_sum.get(), quote).ok_or(ReflexError::MathOverflow)?);
+        self.funding_snapshot_sum.set(apply(self.funding_snapshot_sum.get(), snapshot).ok_or(ReflexError::MathOverflow)?);
+        Ok(())
+    }
+
+    /// Books quote the pool realised (positive) or paid (negative).
+    pub fn add_pool_realized(&mut self, amount: Fixed) -> Result<()> {
+        let total = self.pool_realized.get().checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+        self.pool_realized.set(total);
+        Ok(())
+    }
+
+    /// Traders' unrealised PnL in this market at the feed's price (the
+    /// pool owes it; negative: traders owe the pool).
+    pub fn traders_unrealized_pnl(&self, feed: &PriceFeed) -> Result<Fixed> {
+        reflex_risk::pool::traders_unrealized_pnl(
+            self.long_base,
+            self.short_base,
+            self.quote_position_sum.get(),
+            self.funding_snapshot_sum.get(),
+            self.funding_index.get(),
+            feed.last_price.get(),
+        )
+        .map_err(risk_error)
+    }
+
+    /// `position` as the risk crate values it, with the feed's last price,
+    /// the live margins and the governed buffer, size factor and PnL
+    /// weights. Unsettled funding uses the market's index as it stands.
+    pub fn health_entry(&self, feed: &PriceFeed, position: &PerpPosition) -> Result<PerpEntry> {
+        let unsettled_funding = reflex_risk::trading::funding_owed(
+            position.base_size,
+            self.funding_index.get(),
+            position.funding_snapshot.get(),
+        )
+        .map_err(risk_error)?;
+        Ok(PerpEntry {
+            base_size: position.base_size,
+            quote_position: position.quote_position.get(),
+            unsettled_funding,
+            price: OraclePrice::new(feed.last_price.get(), feed.last_confidence.get()),
+            initial_margin_ratio: self.initial_margin_ratio.get(),
+            maintenance_margin_ratio: self.maintenance_margin_ratio.get(),
+            liquidation_buffer: ppm(self.risk.liquidation_buffer),
+            size_factor: ppb(self.risk.size_factor_ppb),
+            positive_pnl_weight_initial: ppm(self.risk.positive_pnl_weight_initial),
+            positive_pnl_weight_maintenance: ppm(self.risk.positive_pnl_weight_maintenance),
+        })
     }
 
     pub fn store_margin_state(&mut self, state: &FeedbackState) {

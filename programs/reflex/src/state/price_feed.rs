@@ -3,6 +3,7 @@ use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};
 
 use super::StoredFixed;
 use crate::instructions::FeedConfig;
+use crate::oracle::PriceGrade;
 use crate::utils::ppm;
 
 /// One underlying's price feed (PDA `["feed", feed_id]`): which oracle
@@ -84,6 +85,26 @@ impl PriceFeed {
         self.max_age_seconds = config.max_age_seconds;
         self.max_liquidation_age_seconds = config.max_liquidation_age_seconds;
         self.config = *config;
+    }
+
+    /// The last print's grade aged to `now` (unix seconds): its grade at
+    /// refresh, lowered to `LiquidationOnly` once older than `max_age_seconds`;
+    /// `None` once older than `max_liquidation_age_seconds` or if the feed
+    /// has never been refreshed. A feed not refreshed stays "Valid" on paper;
+    /// this is what an action may rely on.
+    pub fn grade_at(&self, now: i64) -> Option<PriceGrade> {
+        if self.updates == 0 {
+            return None;
+        }
+        let age = now.saturating_sub(self.last_publish_time).max(0);
+        if age > self.max_liquidation_age_seconds as i64 {
+            return None;
+        }
+        let recorded = if self.last_grade == PriceGrade::Valid as u8 { PriceGrade::Valid } else { PriceGrade::LiquidationOnly };
+        if age > self.max_age_seconds as i64 {
+            return Some(PriceGrade::LiquidationOnly);
+        }
+        Some(recorded)
     }
 
     pub fn accumulator_config(&self) -> AccumulatorConfig {

@@ -1,0 +1,79 @@
+//! The LP pool's value (DESIGN.md section 8):
+//!
+//! ```text
+//! value = pool_balance + Σ_markets pool_realized − Σ_markets traders' unrealised PnL
+//! ```
+//!
+//! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Computing
+//! it needs every listed market with its feed, passed as remaining accounts
+//! `[market 0, feed of 0, market 1, feed of 1, …]`.
+use anchor_lang::prelude::*;
+use reflex_risk::Fixed;
+
+use super::health::{require_usable, PriceUse};
+use crate::error::ReflexError;
+use crate::oracle::PriceGrade;
+use crate::state::{Exchange, PerpMarket, PriceFeed};
+
+/// One market's open interest against the cap the pool allows it.
+pub struct MarketCover {
+    pub market_index: u16,
+    /// Notional of the larger side at the oracle price, quote native units.
+    pub largest_side_notional: Fixed,
+    pub max_open_interest_ratio: Fixed,
+}
+
+pub struct PoolValuation {
+    pub value: Fixed,
+    pub markets: Vec<MarketCover>,
+}
+
+pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &'info [AccountInfo<'info>], now: i64) -> Result<PoolValuation> {
+    let count = exchange.market_count as usize;
+    require!(remaining.len() == 2 * count, ReflexError::WrongPoolAccounts);
+    let mut value = exchange.pool_balance.get();
+    let mut markets = Vec::with_capacity(count);
+    for (index, pair) in remaining.chunks_exact(2).enumerate() {
+        let market_loader = AccountLoader::<PerpMarket>::try_from(&pair[0])?;
+        let feed_loader = AccountLoader::<PriceFeed>::try_from(&pair[1])?;
+        let market = market_loader.load()?;
+        require!(
+            market.exchange == *exchange_key && market.market_index as usize == index,
+            ReflexError::WrongPoolAccounts
+        );
+        require_keys_eq!(pair[1].key(), market.feed, ReflexError::WrongFeed);
+        let feed = feed_loader.load()?;
+        let open = market.long_base > 0 || market.short_base > 0;
+        if open {
+            // Valuing open positions needs a price a liquidation would accept.
+            require_usable(&feed, PriceUse { now, min_grade: PriceGrade::LiquidationOnly })?;
+        }
+        let traders_pnl = if open { market.traders_unrealized_pnl(&feed)? } else { market.quote_position_sum.get() };
+        value = value
+            .checked_add(market.pool_realized.get())
+            .and_then(|value| value.checked_sub(traders_pnl))
+            .ok_or(ReflexError::MathOverflow)?;
+        let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
+        markets.push(MarketCover {
+            market_index: market.market_index,
+            largest_side_notional: largest_side.checked_mul(feed.last_price.get()).ok_or(ReflexError::MathOverflow)?,
+            max_open_interest_ratio: market.trading.max_open_interest_ratio(),
+        });
+    }
+    Ok(PoolValuation { value, markets })
+}
+
+/// Each market's larger side must stay within its cap of `pool_balance`.
+pub fn require_covered(markets: &[MarketCover], pool_balance: Fixed) -> Result<()> {
+    for market in markets {
+        if market.largest_side_notional == 0 {
+            continue;
+        }
+        let cap = market.max_open_interest_ratio.checked_mul(pool_balance.max(Fixed::ZERO)).ok_or(ReflexError::MathOverflow)?;
+        if market.largest_side_notional > cap {
+            msg!("market {}: open interest {} above the cap {}", market.market_index, market.largest_side_notional, cap);
+            return err!(ReflexError::PoolWithdrawalUncovered);
+        }
+    }
+    Ok(())
+}

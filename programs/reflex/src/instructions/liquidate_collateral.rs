@@ -1,0 +1,88 @@
+use anchor_lang::prelude::*;
+use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
+
+use crate::controller::feed::risk_error;
+use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::controller::liquidation::{finish, require_liquidatable};
+use crate::error::ReflexError;
+use crate::events::CollateralLiquidated;
+use crate::oracle::PriceGrade;
+use crate::state::{CollateralAsset, MarginAccount, PriceFeed};
+use crate::utils::ppm;
+
+#[derive(Accounts)]
+pub struct LiquidateCollateral<'info> {
+    pub liquidator: Signer<'info>,
+    /// The keeper's margin account: pays the quote and receives the collateral.
+    #[account(
+        mut,
+        constraint = liquidator_account.load()?.owner == liquidator.key() @ ReflexError::NotAccountOwner,
+        constraint = liquidator_account.load()?.exchange == margin_account.load()?.exchange @ ReflexError::WrongExchange,
+    )]
+    pub liquidator_account: AccountLoader<'info, MarginAccount>,
+    #[account(mut)]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    #[account(
+        constraint = collateral_asset.load()?.exchange == margin_account.load()?.exchange @ ReflexError::WrongExchange,
+        constraint = collateral_asset.load()?.feed == feed.key() @ ReflexError::WrongFeed,
+    )]
+    pub collateral_asset: AccountLoader<'info, CollateralAsset>,
+    pub feed: AccountLoader<'info, PriceFeed>,
+}
+
+/// Anyone: repays a liquidatable account's quote debt from the keeper's
+/// margin account and moves collateral to it at the collateral's
+/// liquidation discount below the oracle price: the least amount that
+/// brings liquidation-end health back to ≥ 0, never more than the debt it
+/// repays, and at most `max_amount`. Both balances stay in the unified
+/// vault, so no tokens move. The keeper's account must have no perp
+/// positions and enough quote balance, so taking over collateral leaves it
+/// without liabilities. Remaining accounts: the account's health accounts
+/// without this collateral.
+pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info>>, max_amount: u64) -> Result<()> {
+    require_keys_neq!(ctx.accounts.liquidator_account.key(), ctx.accounts.margin_account.key(), ReflexError::SelfLiquidation);
+    require!(max_amount > 0, ReflexError::ZeroAmount);
+    let clock = Clock::get()?;
+    let asset = ctx.accounts.collateral_asset.load()?;
+    let feed = ctx.accounts.feed.load()?;
+    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    let mut margin = ctx.accounts.margin_account.load_mut()?;
+
+    let prices = PriceUse { now: clock.unix_timestamp, min_grade: PriceGrade::LiquidationOnly };
+    let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: None, asset: Some((&asset, &feed)) }, prices)?;
+    let start = require_liquidatable(&mut margin, &cache)?;
+
+    let discount = ppm(asset.risk.liquidation_discount);
+    let index = cache.collateral_index(asset.asset_index).ok_or(ReflexError::NothingToLiquidate)?;
+    let plan = collateral_liquidation(&cache.snapshot, index, discount).map_err(risk_error)?.ok_or(ReflexError::NothingToLiquidate)?;
+    let amount = plan.amount.min(max_amount);
+    require!(amount > 0, ReflexError::NothingToLiquidate);
+    let (_, quote_paid) = apply_collateral_liquidation(&cache.snapshot, index, amount, discount).map_err(risk_error)?;
+
+    {
+        let mut liquidator = ctx.accounts.liquidator_account.load_mut()?;
+        require!(
+            liquidator.perps_in_use().next().is_none() && liquidator.quote() >= quote_paid,
+            ReflexError::LiquidatorCannotPay
+        );
+        liquidator.add_quote(quote_paid.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
+        liquidator.credit_collateral(asset.asset_index, amount)?;
+    }
+    let remaining = margin.debit_collateral(asset.asset_index, amount)?;
+    margin.add_quote(quote_paid)?;
+
+    cache.set_quote_balance(margin.quote());
+    cache.set_collateral_amount(asset.asset_index, remaining)?;
+    let end_after = finish(&mut margin, &cache, &start)?;
+
+    emit!(CollateralLiquidated {
+        margin_account: ctx.accounts.margin_account.key(),
+        liquidator: ctx.accounts.liquidator.key(),
+        mint: asset.mint,
+        amount,
+        quote_paid: quote_paid.to_bits(),
+        maintenance_before: start.maintenance.to_bits(),
+        liquidation_end_after: end_after.to_bits(),
+    });
+    Ok(())
+}

@@ -1,0 +1,117 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use reflex_risk::Fixed;
+
+use crate::constants::EXCHANGE_SEED;
+use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::error::ReflexError;
+use crate::events::QuoteMoved;
+use crate::oracle::PriceGrade;
+use crate::state::{Exchange, MarginAccount};
+
+/// The exchange's quote vault and what moves tokens in and out of it.
+#[derive(Accounts)]
+pub struct QuoteVault<'info> {
+    #[account(
+        seeds = [EXCHANGE_SEED],
+        bump = exchange.load()?.bump,
+        has_one = quote_vault @ ReflexError::WrongVault,
+        has_one = quote_mint @ ReflexError::WrongMint,
+        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
+    )]
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut)]
+    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
+    pub quote_mint: InterfaceAccount<'info, Mint>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+#[derive(Accounts)]
+pub struct DepositQuote<'info> {
+    /// Anyone may pay quote into an account: it can only reduce its debt.
+    pub payer: Signer<'info>,
+    #[account(mut, constraint = margin_account.load()?.exchange == vault.exchange.key() @ ReflexError::WrongExchange)]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    pub vault: QuoteVault<'info>,
+    #[account(mut, constraint = source.mint == vault.quote_mint.key() @ ReflexError::WrongMint)]
+    pub source: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Pays `amount` quote tokens into an account's quote balance (repaying its
+/// debt first). Needs no price and is allowed even while paused.
+pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
+    require!(amount > 0, ReflexError::ZeroAmount);
+    let vault = &ctx.accounts.vault;
+    token_interface::transfer_checked(
+        CpiContext::new(
+            vault.token_program.key(),
+            TransferChecked {
+                from: ctx.accounts.source.to_account_info(),
+                mint: vault.quote_mint.to_account_info(),
+                to: vault.quote_vault.to_account_info(),
+                authority: ctx.accounts.payer.to_account_info(),
+            },
+        ),
+        amount,
+        vault.quote_mint.decimals,
+    )?;
+    let after = ctx.accounts.margin_account.load_mut()?.add_quote(Fixed::from_num(amount))?;
+    emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: amount as i64, quote_balance_after: after.to_bits() });
+    Ok(())
+}
+
+#[derive(Accounts)]
+pub struct WithdrawQuote<'info> {
+    /// Only the owner moves an account's funds (a delegate cannot).
+    pub owner: Signer<'info>,
+    #[account(
+        mut,
+        has_one = owner @ ReflexError::NotAccountOwner,
+        constraint = margin_account.load()?.exchange == vault.exchange.key() @ ReflexError::WrongExchange,
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    #[account(constraint = !vault.exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    pub vault: QuoteVault<'info>,
+    #[account(mut, constraint = destination.mint == vault.quote_mint.key() @ ReflexError::WrongMint)]
+    pub destination: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Owner: takes `amount` of a positive quote balance out as tokens (never
+/// borrows). With open positions, initial health must stay ≥ 0 at fully
+/// valid prices. Remaining accounts: the account's health accounts.
+pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: u64) -> Result<()> {
+    require!(amount > 0, ReflexError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let after = {
+        let mut margin = ctx.accounts.margin_account.load_mut()?;
+        let after = margin.quote().checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        require!(after >= 0, ReflexError::InsufficientQuoteBalance);
+        if margin.has_liabilities() {
+            let prices = PriceUse { now, min_grade: PriceGrade::Valid };
+            let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
+            cache.set_quote_balance(after);
+            cache.require_initial_health()?;
+        }
+        margin.quote_balance.set(after);
+        after
+    };
+    let vault = &ctx.accounts.vault;
+    let bump = vault.exchange.load()?.bump;
+    let signer_seeds: &[&[&[u8]]] = &[&[EXCHANGE_SEED, &[bump]]];
+    token_interface::transfer_checked(
+        CpiContext::new_with_signer(
+            vault.token_program.key(),
+            TransferChecked {
+                from: vault.quote_vault.to_account_info(),
+                mint: vault.quote_mint.to_account_info(),
+                to: ctx.accounts.destination.to_account_info(),
+                authority: vault.exchange.to_account_info(),
+            },
+            signer_seeds,
+        ),
+        amount,
+        vault.quote_mint.decimals,
+    )?;
+    emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: -(amount as i64), quote_balance_after: after.to_bits() });
+    Ok(())
+}

@@ -1,0 +1,51 @@
+use anchor_lang::prelude::*;
+use reflex_risk::{bankruptcy_deficit, AccountSnapshot};
+
+use crate::constants::EXCHANGE_SEED;
+use crate::controller::feed::risk_error;
+use crate::error::ReflexError;
+use crate::events::BankruptcySettled;
+use crate::state::{Exchange, MarginAccount};
+
+#[derive(Accounts)]
+pub struct SettleBankruptcy<'info> {
+    #[account(mut, has_one = exchange @ ReflexError::WrongExchange)]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump)]
+    pub exchange: AccountLoader<'info, Exchange>,
+}
+
+/// Anyone: an account with no collateral and no positions left but quote
+/// debt is bankrupt; the insurance fund covers the deficit, and what it
+/// cannot cover is socialised to the pool (every LP share loses pro rata).
+/// The account's balance returns to zero.
+pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
+    let mut margin = ctx.accounts.margin_account.load_mut()?;
+    // The account's state as the risk crate sees a bankrupt one: no entries
+    // in use, only the balance.
+    let any_collateral = margin.collateral_in_use().next().is_some();
+    let any_position = margin.perps_in_use().next().is_some();
+    require!(!any_collateral && !any_position, ReflexError::NotBankrupt);
+    let snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
+    let deficit = bankruptcy_deficit(&snapshot).map_err(risk_error)?.ok_or(ReflexError::NotBankrupt)?;
+
+    let mut exchange = ctx.accounts.exchange.load_mut()?;
+    let insurance = exchange.insurance_fund.get();
+    let covered = deficit.min(insurance.max(reflex_risk::Fixed::ZERO));
+    let socialized = deficit.checked_sub(covered).ok_or(ReflexError::MathOverflow)?;
+    exchange.insurance_fund.set(insurance.checked_sub(covered).ok_or(ReflexError::MathOverflow)?);
+    let pool_balance = exchange.pool_balance.get().checked_sub(socialized).ok_or(ReflexError::MathOverflow)?;
+    exchange.pool_balance.set(pool_balance);
+    margin.add_quote(deficit)?;
+    margin.being_liquidated = 0;
+
+    emit!(BankruptcySettled {
+        margin_account: ctx.accounts.margin_account.key(),
+        deficit: deficit.to_bits(),
+        covered_by_insurance: covered.to_bits(),
+        socialized_to_pool: socialized.to_bits(),
+        insurance_fund_after: exchange.insurance_fund.get().to_bits(),
+        pool_balance_after: pool_balance.to_bits(),
+    });
+    Ok(())
+}
