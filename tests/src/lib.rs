@@ -22,6 +22,7 @@ use solana_signer::Signer;
 pub use reflex::error::ReflexError;
 
 pub mod oracle;
+pub mod world;
 
 pub const SPL_TOKEN: Pubkey = spl_token::ID;
 pub const TOKEN_2022: Pubkey = spl_token_2022::ID;

@@ -1,0 +1,399 @@
+//! A trading world on the SBF binary: three underlyings with real Pyth
+//! `PriceUpdateV2` accounts, three collateral tokens (wSOL and wBTC on SPL
+//! Token, stETH on Token-2022), two perp markets (SOL-PERP, BTC-PERP), an LP
+//! pool, and helpers that build every instruction's health accounts with the
+//! SDK, as a client would.
+//!
+//! Every transaction goes through [`World::send`], which after each one
+//! checks DESIGN.md section 10: token conservation and the markets' running
+//! sums (via [`TestExchange::send`]), and every live parameter inside its
+//! governance bounds with maintenance at most initial. Trades and
+//! liquidations check their own invariants (Init health after adding risk;
+//! liquidations never lower health and take no more than needed).
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use litesvm::types::TransactionResult;
+use reflex::events::{PerpFilled, PerpLiquidated};
+use reflex::state::{CollateralAsset, MarginAccount, PerpMarket, PriceFeed};
+use reflex_risk::{perp_liquidation, Fixed, HealthSummary};
+use reflex_sdk::embedded::pyth_print;
+use reflex_sdk::{health, instructions as ix, pda, presets};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::{events, TestExchange, Trader, SPL_TOKEN, TOKEN_2022};
+
+pub const START_SLOT: u64 = 100_000;
+pub const START_TIME: i64 = 1_790_000_000;
+/// Quote (USDC) native units per dollar.
+pub const USD: f64 = 1e6;
+
+pub struct Underlying {
+    pub name: &'static str,
+    pub feed_id: [u8; 32],
+    pub oracle: Pubkey,
+    pub decimals: u8,
+    pub price: f64,
+}
+
+impl Underlying {
+    pub fn feed(&self) -> Pubkey {
+        pda::feed(&self.feed_id)
+    }
+}
+
+pub struct Collateral {
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub underlying: usize,
+}
+
+pub const SOL: usize = 0;
+pub const BTC: usize = 1;
+pub const ETH: usize = 2;
+pub const SOL_PERP: u16 = 0;
+pub const BTC_PERP: u16 = 1;
+
+pub struct World {
+    pub t: TestExchange,
+    pub slot: u64,
+    pub time: i64,
+    pub underlyings: Vec<Underlying>,
+    /// wSOL, wBTC, stETH (Token-2022), in listing order (asset index).
+    pub collaterals: Vec<Collateral>,
+    /// Underlying of each market, by market index.
+    pub markets: Vec<usize>,
+    pub lp: Keypair,
+    pub lp_wallet: Pubkey,
+}
+
+impl World {
+    /// Everything listed and configured, and `pool_dollars` in the LP pool.
+    pub fn new(pool_dollars: f64) -> Self {
+        let mut t = TestExchange::new();
+        t.env.set_clock(START_SLOT, START_TIME);
+        let admin = t.admin.insecure_clone();
+        let quote_mint = t.quote_mint;
+        t.send(&[ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &quote_mint, &SPL_TOKEN)], &admin, &[]).expect("initialize_pool");
+
+        let mut world = World {
+            t,
+            slot: START_SLOT,
+            time: START_TIME,
+            underlyings: Vec::new(),
+            collaterals: Vec::new(),
+            markets: Vec::new(),
+            lp: Keypair::new(),
+            lp_wallet: Pubkey::default(),
+        };
+        for (name, id, decimals, price) in [("SOL", 0xef, 9u8, 150.0), ("BTC", 0xb7, 8, 60_000.0), ("ETH", 0xe7, 8, 3_000.0)] {
+            let oracle = world.t.env.new_keypair().pubkey();
+            let underlying = Underlying { name, feed_id: [id; 32], oracle, decimals, price };
+            world.write_print(&underlying, price);
+            let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), underlying.feed_id, &oracle, decimals, presets::feed_config());
+            world.send(&[list, ix::refresh_feed(&underlying.feed_id, &oracle)], &admin).expect("list_feed");
+            world.underlyings.push(underlying);
+        }
+        for (underlying, token_program) in [(SOL, SPL_TOKEN), (BTC, SPL_TOKEN), (ETH, TOKEN_2022)] {
+            let decimals = world.underlyings[underlying].decimals;
+            let mint = world.t.listed_mint(decimals, &token_program);
+            let feed_id = world.underlyings[underlying].feed_id;
+            world.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin).expect("risk");
+            world.collaterals.push(Collateral { mint, token_program, underlying });
+        }
+        for (index, underlying, name) in [(SOL_PERP, SOL, *b"SOL-PERP\0\0\0\0\0\0\0\0"), (BTC_PERP, BTC, *b"BTC-PERP\0\0\0\0\0\0\0\0")] {
+            let feed_id = world.underlyings[underlying].feed_id;
+            // Funding and skew spread reach their maximum at $150,000 of skew.
+            let skew_scale = (150_000.0 / world.underlyings[underlying].price * 10f64.powi(world.underlyings[underlying].decimals as i32)) as u64;
+            let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index, &feed_id, name, presets::market_risk());
+            let trading = ix::set_market_trading(&admin.pubkey(), index, &feed_id, presets::market_trading(skew_scale));
+            world.send(&[list, trading], &admin).expect("list_perp_market");
+            world.markets.push(underlying);
+        }
+        world.lp = world.t.env.funded_keypair(10);
+        let lp_units = (pool_dollars * USD) as u64;
+        world.lp_wallet = world.t.token_account_with(&world.lp.pubkey(), &quote_mint, &SPL_TOKEN, lp_units);
+        let lp = world.lp.insecure_clone();
+        world.send(&[ix::open_lp_position(&lp.pubkey())], &lp).expect("open_lp_position");
+        if lp_units > 0 {
+            world.lp_deposit(lp_units).expect("lp_deposit");
+        }
+        world
+    }
+
+    pub fn admin(&self) -> Keypair {
+        self.t.admin.insecure_clone()
+    }
+
+    /// Sends one transaction and checks the invariants after it.
+    pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair) -> TransactionResult {
+        self.send_signed(instructions, payer, &[])
+    }
+
+    pub fn send_signed(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
+        let result = self.t.send(instructions, payer, signers);
+        self.assert_parameters_in_bounds();
+        result
+    }
+
+    /// DESIGN.md invariant 4: live haircuts and margins inside their bounds,
+    /// maintenance at most initial.
+    pub fn assert_parameters_in_bounds(&self) {
+        let ppm = |value: u32| Fixed::from_num(value) / 1_000_000;
+        for index in 0..self.markets.len() as u16 {
+            let Some(market) = self.t.env.load::<PerpMarket>(&pda::market(index)) else { continue };
+            let (initial, maintenance) = (market.initial_margin_ratio.get(), market.maintenance_margin_ratio.get());
+            let curves = market.risk.margin;
+            assert!(initial >= ppm(curves.initial.lower) && initial <= ppm(curves.initial.upper), "market {index} initial {initial}");
+            assert!(maintenance >= ppm(curves.maintenance.lower) && maintenance <= ppm(curves.maintenance.upper), "market {index} maint");
+            assert!(maintenance <= initial, "market {index}: maintenance {maintenance} above initial {initial}");
+        }
+        for collateral in &self.collaterals {
+            let asset = self.t.collateral_asset(&collateral.mint);
+            if asset.risk_configured == 0 {
+                continue;
+            }
+            let (initial, maintenance) = (asset.initial_haircut.get(), asset.maintenance_haircut.get());
+            let curves = asset.risk.haircut;
+            assert!(initial >= ppm(curves.initial.lower) && initial <= ppm(curves.initial.upper));
+            assert!(maintenance >= ppm(curves.maintenance.lower) && maintenance <= ppm(curves.maintenance.upper));
+            assert!(maintenance <= initial);
+        }
+    }
+
+    fn write_print(&mut self, underlying: &Underlying, price: f64) {
+        let print = pyth_print(underlying.feed_id, price, price * 0.0005, self.time, self.slot);
+        self.t.env.write_price_update(&underlying.oracle, &print);
+    }
+
+    /// Moves the clock `slots` forward (400 ms a slot).
+    pub fn advance(&mut self, slots: u64) {
+        self.slot += slots;
+        self.time = START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64;
+        self.t.env.set_clock(self.slot, self.time);
+    }
+
+    /// Posts a new Pyth print for `underlying` at the current slot (the next
+    /// one if the feed already took a print in this slot: feeds refresh once
+    /// per slot) and cranks its feed, markets and collateral, as keepers would.
+    pub fn set_price(&mut self, underlying: usize, price: f64) {
+        if self.feed(underlying).last_slot == self.slot {
+            self.advance(1);
+        }
+        self.underlyings[underlying].price = price;
+        let feed_id = self.underlyings[underlying].feed_id;
+        let oracle = self.underlyings[underlying].oracle;
+        let print = pyth_print(feed_id, price, price * 0.0005, self.time, self.slot);
+        self.t.env.write_price_update(&oracle, &print);
+        self.crank(underlying);
+    }
+
+    /// Refreshes `underlying`'s feed and everything that reads it.
+    pub fn crank(&mut self, underlying: usize) {
+        let feed_id = self.underlyings[underlying].feed_id;
+        let oracle = self.underlyings[underlying].oracle;
+        let mut cranks = vec![ix::refresh_feed(&feed_id, &oracle)];
+        for (index, _) in self.markets.iter().enumerate().filter(|(_, u)| **u == underlying) {
+            cranks.push(ix::refresh_market(index as u16, &feed_id, &oracle));
+        }
+        for collateral in self.collaterals.iter().filter(|c| c.underlying == underlying) {
+            cranks.push(ix::refresh_collateral(&collateral.mint, &feed_id, &oracle));
+        }
+        let admin = self.admin();
+        self.send(&cranks, &admin).expect("crank");
+    }
+
+    /// Advances `slots` and re-posts every underlying's price (so prints stay fresh).
+    pub fn tick(&mut self, slots: u64) {
+        self.advance(slots);
+        for underlying in 0..self.underlyings.len() {
+            let price = self.underlyings[underlying].price;
+            self.set_price(underlying, price);
+        }
+    }
+
+    pub fn lp_deposit(&mut self, amount: u64) -> TransactionResult {
+        let (lp, wallet, quote_mint) = (self.lp.insecure_clone(), self.lp_wallet, self.t.quote_mint);
+        let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
+        let deposit = ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, amount), pool);
+        self.send(&[deposit], &lp)
+    }
+
+    pub fn lp_withdraw(&mut self, shares: u64) -> TransactionResult {
+        let (lp, wallet, quote_mint) = (self.lp.insecure_clone(), self.lp_wallet, self.t.quote_mint);
+        let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
+        let withdraw = ix::with_remaining(ix::lp_withdraw(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, shares), pool);
+        self.send(&[withdraw], &lp)
+    }
+
+    /// Native units of `whole` tokens of collateral `index`.
+    pub fn units(&self, collateral: usize, whole: f64) -> u64 {
+        let decimals = self.underlyings[self.collaterals[collateral].underlying].decimals;
+        (whole * 10f64.powi(decimals as i32)).round() as u64
+    }
+
+    /// Base native units of `whole` tokens of market `index`'s underlying.
+    pub fn base_units(&self, market: u16, whole: f64) -> i64 {
+        let decimals = self.underlyings[self.markets[market as usize]].decimals;
+        (whole * 10f64.powi(decimals as i32)).round() as i64
+    }
+
+    /// A trader who deposited `whole` tokens of each listed collateral given.
+    pub fn trader(&mut self, deposits: &[(usize, f64)]) -> Trader {
+        let trader = self.t.new_trader();
+        for &(collateral, whole) in deposits {
+            let amount = self.units(collateral, whole);
+            let (mint, token_program) = (self.collaterals[collateral].mint, self.collaterals[collateral].token_program);
+            let wallet = self.t.token_account_with(&trader.keypair.pubkey(), &mint, &token_program, amount);
+            self.t.deposit(&trader, &mint, &token_program, &wallet, amount).expect("deposit");
+        }
+        trader
+    }
+
+    /// A keeper with a margin account holding `dollars` of quote balance.
+    pub fn keeper(&mut self, dollars: f64) -> Trader {
+        let keeper = self.t.new_trader();
+        if dollars > 0.0 {
+            self.deposit_quote(&keeper, (dollars * USD) as u64).expect("deposit_quote");
+        }
+        keeper
+    }
+
+    pub fn deposit_quote(&mut self, trader: &Trader, amount: u64) -> TransactionResult {
+        let quote_mint = self.t.quote_mint;
+        let wallet = self.t.token_account_with(&trader.keypair.pubkey(), &quote_mint, &SPL_TOKEN, amount);
+        let deposit = ix::deposit_quote(&trader.keypair.pubkey(), &trader.margin_account, &quote_mint, &SPL_TOKEN, &wallet, amount);
+        self.send(&[deposit], &trader.keypair.insecure_clone())
+    }
+
+    pub fn margin(&self, account: &Pubkey) -> MarginAccount {
+        self.t.margin_account(account)
+    }
+
+    pub fn market(&self, index: u16) -> PerpMarket {
+        self.t.env.load(&pda::market(index)).expect("market")
+    }
+
+    pub fn feed(&self, underlying: usize) -> PriceFeed {
+        self.t.env.load(&self.underlyings[underlying].feed()).expect("feed")
+    }
+
+    pub fn asset(&self, collateral: usize) -> CollateralAsset {
+        self.t.collateral_asset(&self.collaterals[collateral].mint)
+    }
+
+    /// The account's health as the SDK computes it from the current accounts.
+    pub fn health(&self, account: &Pubkey) -> HealthSummary {
+        let margin = self.margin(account);
+        health::snapshot(&self.t.env, &margin).expect("snapshot").summary().expect("health")
+    }
+
+    pub fn position(&self, account: &Pubkey, market: u16) -> i64 {
+        let margin = self.margin(account);
+        let size = margin.perps_in_use().find(|p| p.market_index == market).map_or(0, |p| p.base_size);
+        size
+    }
+
+    /// A `place_perp_order` signed by `signer` for `account`.
+    pub fn order_ix(&self, signer: &Pubkey, account: &Pubkey, market: u16, base_delta: i64, limit_price: u64) -> Instruction {
+        let margin = self.margin(account);
+        let accounts = health::health_accounts(&self.t.env, &margin, Some(market), None).expect("health accounts");
+        let feed = self.underlyings[self.markets[market as usize]].feed();
+        ix::place_perp_order(signer, account, market, &feed, base_delta, limit_price, accounts)
+    }
+
+    /// Trades `base_delta` and, if it filled and added risk, checks
+    /// invariant 2 (initial health ≥ 0 after) from the event and the SDK.
+    pub fn order(&mut self, trader: &Trader, market: u16, base_delta: i64, limit_price: u64) -> TransactionResult {
+        let order = self.order_ix(&trader.keypair.pubkey(), &trader.margin_account, market, base_delta, limit_price);
+        let result = self.send(&[order], &trader.keypair.insecure_clone());
+        if result.is_ok() {
+            let fill = &events::<PerpFilled>(&result)[0];
+            let added_risk = fill.base_after.unsigned_abs() > fill.base_before.unsigned_abs()
+                || (fill.base_before != 0 && fill.base_after != 0 && (fill.base_before > 0) != (fill.base_after > 0));
+            if added_risk {
+                assert!(Fixed::from_bits(fill.initial_health_after) >= 0, "a risk-increasing trade left initial health negative");
+                assert!(self.health(&trader.margin_account).initial >= 0, "the SDK disagrees: initial health negative after the trade");
+            }
+        }
+        result
+    }
+
+    /// A market order: `whole` tokens (negative sells) with a limit 5% away from the oracle.
+    pub fn trade(&mut self, trader: &Trader, market: u16, whole: f64) -> TransactionResult {
+        let base_delta = self.base_units(market, whole);
+        let price = self.underlyings[self.markets[market as usize]].price;
+        let limit = if base_delta > 0 { price * 1.05 } else { price * 0.95 };
+        self.order(trader, market, base_delta, (limit * USD) as u64)
+    }
+
+    /// `liquidate_perp`, checking invariant 3: health never falls, and the
+    /// size closed is exactly the risk crate's least sufficient size (or the
+    /// keeper's cap). The market is cranked first in this slot, as a keeper
+    /// does, so the program sees the same state the SDK sized from.
+    pub fn liquidate_perp(&mut self, keeper: &Trader, target: &Pubkey, market: u16, max_base: u64) -> TransactionResult {
+        self.crank(self.markets[market as usize]);
+        let margin = self.margin(target);
+        let accounts = health::health_accounts(&self.t.env, &margin, Some(market), None).expect("health accounts");
+        let feed = self.underlyings[self.markets[market as usize]].feed();
+        let liquidate = ix::liquidate_perp(&keeper.keypair.pubkey(), &keeper.margin_account, target, market, &feed, max_base, accounts);
+        let before = self.health(target);
+        let expected = self.least_to_close(target, market);
+        let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
+        if result.is_ok() {
+            let event = &events::<PerpLiquidated>(&result)[0];
+            let after = self.health(target);
+            assert!(after.liquidation_end >= before.liquidation_end, "liquidation lowered liquidation-end health");
+            assert!(after.maintenance >= before.maintenance, "liquidation lowered maintenance health");
+            assert_eq!(Fixed::from_bits(event.liquidation_end_after), after.liquidation_end, "event vs SDK");
+            let expected = expected.expect("the SDK found something to liquidate");
+            assert_eq!(event.base_closed, expected.min(max_base), "the program closed other than the least sufficient size");
+            if after.liquidation_end < 0 {
+                assert!(event.base_after == 0 || event.base_closed == max_base, "stopped short of restoring health");
+            }
+        }
+        result
+    }
+
+    pub fn liquidate_collateral(&mut self, keeper: &Trader, target: &Pubkey, collateral: usize, max_amount: u64) -> TransactionResult {
+        let margin = self.margin(target);
+        let asset_index = self.asset(collateral).asset_index;
+        let accounts = health::health_accounts(&self.t.env, &margin, None, Some(asset_index)).expect("health accounts");
+        let mint = self.collaterals[collateral].mint;
+        let feed = self.underlyings[self.collaterals[collateral].underlying].feed();
+        let liquidate = ix::liquidate_collateral(&keeper.keypair.pubkey(), &keeper.margin_account, target, &mint, &feed, max_amount, accounts);
+        let before = self.health(target);
+        let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
+        if result.is_ok() {
+            let after = self.health(target);
+            // Collateral seized at a discount below its haircut raises health,
+            // up to the fixed-point resolution of the values moved.
+            let tolerance = Fixed::from_num(1) / 1_000_000;
+            assert!(after.liquidation_end + tolerance >= before.liquidation_end, "collateral liquidation lowered health");
+        }
+        result
+    }
+
+    pub fn settle_bankruptcy(&mut self, target: &Pubkey) -> TransactionResult {
+        let admin = self.admin();
+        self.send(&[ix::settle_bankruptcy(target)], &admin)
+    }
+
+    /// The least base units the risk crate would close in `market` for `target` now.
+    pub fn least_to_close(&self, target: &Pubkey, market: u16) -> Option<u64> {
+        let margin = self.margin(target);
+        let snapshot = health::snapshot(&self.t.env, &margin).ok()?;
+        let index = margin.perps_in_use().position(|p| p.market_index == market)?;
+        let penalty = Fixed::from_num(self.market(market).risk.liquidation_penalty) / 1_000_000;
+        perp_liquidation(&snapshot, index, penalty).ok()?.map(|plan| plan.base_to_close)
+    }
+}
+
+/// Whole tokens of `units` with `decimals`.
+pub fn whole(units: i64, decimals: u8) -> f64 {
+    units as f64 / 10f64.powi(decimals as i32)
+}
+
+pub fn dollars(value: Fixed) -> f64 {
+    value.to_num::<f64>() / USD
+}
