@@ -379,6 +379,53 @@ impl World {
         self.send(&[ix::settle_bankruptcy(target)], &admin)
     }
 
+    /// One pass of a keeper over `accounts`, using only what the SDK sees:
+    /// liquidate perps (least size), then collateral for debt, until each
+    /// account is no longer liquidatable; then settle bankruptcies.
+    pub fn keep(&mut self, keeper: &Trader, accounts: &[Pubkey]) -> KeeperPass {
+        let mut pass = KeeperPass::default();
+        for account in accounts {
+            for _ in 0..32 {
+                let margin = self.margin(account);
+                let health = self.health(account);
+                let liquidatable = health.maintenance < 0 || (margin.being_liquidated == 1 && health.liquidation_end < 0);
+                if !liquidatable {
+                    break;
+                }
+                let markets: Vec<u16> = margin.perps_in_use().map(|p| p.market_index).collect();
+                if let Some(&market) = markets.iter().find(|&&m| self.least_to_close(account, m).is_some()) {
+                    let result = self.liquidate_perp(keeper, account, market, u64::MAX).expect("liquidate_perp");
+                    let event = &events::<PerpLiquidated>(&Ok(result))[0];
+                    pass.perp_liquidations += 1;
+                    if event.base_after != 0 {
+                        pass.partial_perp_liquidations += 1;
+                    }
+                    continue;
+                }
+                let held: Vec<usize> = (0..self.collaterals.len())
+                    .filter(|&c| margin.collateral_balance(self.asset(c).asset_index) > 0)
+                    .collect();
+                if margin.quote() < 0 && !held.is_empty() {
+                    self.liquidate_collateral(keeper, account, held[0], u64::MAX).expect("liquidate_collateral");
+                    pass.collateral_liquidations += 1;
+                    continue;
+                }
+                break;
+            }
+            let margin = self.margin(account);
+            if margin.collateral_in_use().next().is_none() && margin.perps_in_use().next().is_none() && margin.quote() < 0 {
+                let result = self.settle_bankruptcy(account);
+                pass.bankruptcies.push(events::<reflex::events::BankruptcySettled>(&result).remove(0));
+            }
+        }
+        pass
+    }
+
+    /// Is any of `accounts` liquidatable in a way a keeper could still act on?
+    pub fn liquidatable(&self, accounts: &[Pubkey]) -> Vec<Pubkey> {
+        accounts.iter().filter(|account| self.health(account).maintenance < 0).copied().collect()
+    }
+
     /// The least base units the risk crate would close in `market` for `target` now.
     pub fn least_to_close(&self, target: &Pubkey, market: u16) -> Option<u64> {
         let margin = self.margin(target);
@@ -396,4 +443,22 @@ pub fn whole(units: i64, decimals: u8) -> f64 {
 
 pub fn dollars(value: Fixed) -> f64 {
     value.to_num::<f64>() / USD
+}
+
+/// What [`World::keep`] did in one pass (or, added up, in several).
+#[derive(Default)]
+pub struct KeeperPass {
+    pub perp_liquidations: usize,
+    pub partial_perp_liquidations: usize,
+    pub collateral_liquidations: usize,
+    pub bankruptcies: Vec<reflex::events::BankruptcySettled>,
+}
+
+impl KeeperPass {
+    pub fn add(&mut self, mut other: KeeperPass) {
+        self.perp_liquidations += other.perp_liquidations;
+        self.partial_perp_liquidations += other.partial_perp_liquidations;
+        self.collateral_liquidations += other.collateral_liquidations;
+        self.bankruptcies.append(&mut other.bankruptcies);
+    }
 }
