@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 
 #[derive(Parser)]
@@ -68,12 +69,15 @@ fn main() -> ExitCode {
                 Err("token conservation is broken: a vault does not match its claims".into())
             }
         }),
-        Command::BenchCu => demo::run().map(|report| {
+        Command::BenchCu => demo::run().and_then(|report| {
+            let trading = bench::run()?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&report.compute_units()).expect("serializes"));
+                let json = serde_json::json!({ "demo": report.compute_units(), "trading": trading });
+                println!("{}", serde_json::to_string_pretty(&json).expect("serializes"));
             } else {
-                print!("{}", report.compute_units_markdown());
+                print!("{}{}", report.compute_units_markdown(), bench::markdown(&trading));
             }
+            Ok(())
         }),
         Command::Idl => build_idl().map(|idl| println!("{idl}")),
     };

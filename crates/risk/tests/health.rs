@@ -23,6 +23,14 @@ proptest! {
     }
 
     #[test]
+    fn the_summary_equals_each_level_to_the_bit(snapshot in snapshot()) {
+        let summary = snapshot.summary().unwrap();
+        prop_assert_eq!(summary.initial, snapshot.health(HealthLevel::Initial).unwrap());
+        prop_assert_eq!(summary.maintenance, snapshot.health(HealthLevel::Maintenance).unwrap());
+        prop_assert_eq!(summary.liquidation_end, snapshot.health(HealthLevel::LiquidationEnd).unwrap());
+    }
+
+    #[test]
     fn initial_and_liquidation_end_are_never_above_maintenance(snapshot in snapshot()) {
         let summary = snapshot.summary().unwrap();
         prop_assert!(summary.initial <= summary.maintenance);

@@ -1,0 +1,310 @@
+//! `reflex bench-cu`'s trading scenarios: compute units of the trading,
+//! liquidation and pool instructions on the SBF binary, for a typical
+//! account (one collateral, one position) and for the worst case the
+//! account layout allows (8 collaterals and 8 perp positions).
+//!
+//! Eight underlyings each have a Pyth feed, a collateral mint (alternately
+//! SPL Token and Token-2022) and a perp market on that feed; an asset and a
+//! market share their feed, as wSOL and SOL-PERP would, so the worst-case
+//! account reads 8 assets, 8 markets and 8 feeds.
+use std::error::Error;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
+use reflex::state::MarginAccount;
+use reflex_sdk::embedded::{pyth_print, Embedded};
+use reflex_sdk::{health, instructions as ix, pda, presets};
+use serde::Serialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const SLOTS: usize = 8;
+const START_SLOT: u64 = 50_000;
+const START_TIME: i64 = 1_790_000_000;
+/// Solana's limit on a serialized transaction (one packet).
+pub const PACKET_BYTES: usize = 1232;
+
+/// One measured transaction.
+#[derive(Serialize, Clone)]
+pub struct Measurement {
+    pub instruction: &'static str,
+    pub case: &'static str,
+    pub compute_units: u64,
+    /// Accounts the transaction names (signers and program included).
+    pub accounts: usize,
+    /// Its serialized size in bytes (limit 1232).
+    pub transaction_bytes: usize,
+    /// The issue's goal for this case, if it sets one.
+    pub goal: Option<u64>,
+}
+
+struct Underlying {
+    feed_id: [u8; 32],
+    oracle: Pubkey,
+    price: f64,
+    mint: Pubkey,
+    token_program: Pubkey,
+}
+
+struct Bench {
+    env: Embedded,
+    admin: Keypair,
+    issuer: Keypair,
+    quote_mint: Pubkey,
+    slot: u64,
+    underlyings: Vec<Underlying>,
+    measurements: Vec<Measurement>,
+}
+
+impl Bench {
+    fn send(&mut self, instructions: &[Instruction], payer: &Keypair) -> Result<u64, Box<dyn Error>> {
+        let result = self.env.send(instructions, payer, &[]);
+        match result {
+            Ok(meta) => Ok(meta.compute_units_consumed),
+            Err(failure) => Err(format!("{:?}: {}", failure.err, failure.meta.logs.join("\n")).into()),
+        }
+    }
+
+    fn measure(&mut self, instruction: Instruction, payer: &Keypair, name: &'static str, case: &'static str, goal: Option<u64>) -> Result<(), Box<dyn Error>> {
+        let (accounts, transaction_bytes) = transaction_size(&instruction);
+        let compute_units = self.send(&[instruction], payer).map_err(|error| format!("{name} ({case}) failed: {error}"))?;
+        self.measurements.push(Measurement { instruction: name, case, compute_units, accounts, transaction_bytes, goal });
+        Ok(())
+    }
+
+    fn admin(&self) -> Keypair {
+        self.admin.insecure_clone()
+    }
+
+    /// Re-posts every price (times `factor`) one slot later and cranks feeds,
+    /// markets and collateral.
+    fn move_prices(&mut self, factor: f64) -> Result<(), Box<dyn Error>> {
+        self.slot += 1;
+        let time = START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64;
+        self.env.set_clock(self.slot, time);
+        for index in 0..self.underlyings.len() {
+            let underlying = &mut self.underlyings[index];
+            underlying.price *= factor;
+            let print = pyth_print(underlying.feed_id, underlying.price, underlying.price * 0.0005, time, self.slot);
+            let (oracle, feed_id, mint) = (underlying.oracle, underlying.feed_id, underlying.mint);
+            self.env.write_price_update(&oracle, &print);
+            let cranks = [ix::refresh_market(index as u16, &feed_id, &oracle), ix::refresh_collateral(&mint, &feed_id, &oracle)];
+            let admin = self.admin();
+            self.send(&cranks, &admin)?;
+        }
+        Ok(())
+    }
+
+    fn trader(&mut self, deposits: &[(usize, f64)]) -> Result<(Keypair, Pubkey), Box<dyn Error>> {
+        let trader = self.env.funded_keypair(10);
+        self.send(&[ix::create_margin_account(&trader.pubkey(), 0)], &trader)?;
+        let account = pda::margin_account(&trader.pubkey(), 0);
+        for &(index, dollars) in deposits {
+            let underlying = &self.underlyings[index];
+            let (mint, token_program) = (underlying.mint, underlying.token_program);
+            let amount = (dollars / underlying.price * 1e9) as u64;
+            let wallet = self.env.create_token_account(&self.issuer, &mint, &trader.pubkey(), &token_program);
+            self.env.mint_to(&self.issuer, &mint, &wallet, amount, &token_program);
+            self.send(&[ix::deposit(&trader.pubkey(), &account, &mint, &token_program, &wallet, amount)], &trader)?;
+        }
+        Ok((trader, account))
+    }
+
+    fn margin(&self, account: &Pubkey) -> Result<MarginAccount, Box<dyn Error>> {
+        Ok(self.env.load(account).ok_or("margin account missing")?)
+    }
+
+    /// A market order for `dollars` of notional (negative sells), limit 10% away.
+    fn order(&self, signer: &Keypair, account: &Pubkey, market: usize, dollars: f64) -> Result<Instruction, Box<dyn Error>> {
+        let price = self.underlyings[market].price;
+        let base = (dollars / price * 1e9) as i64;
+        let limit = if base > 0 { price * 1.1 } else { price * 0.9 };
+        let margin = self.margin(account)?;
+        let accounts = health::health_accounts(&self.env, &margin, Some(market as u16), None)?;
+        let feed = pda::feed(&self.underlyings[market].feed_id);
+        Ok(ix::place_perp_order(&signer.pubkey(), account, market as u16, &feed, base, (limit * 1e6) as u64, accounts))
+    }
+}
+
+/// Accounts named and serialized size of a one-instruction legacy
+/// transaction with one signer.
+fn transaction_size(instruction: &Instruction) -> (usize, usize) {
+    let mut keys: Vec<Pubkey> = vec![Pubkey::default()]; // the fee payer
+    keys.push(instruction.program_id);
+    for meta in &instruction.accounts {
+        if !keys.contains(&meta.pubkey) {
+            keys.push(meta.pubkey);
+        }
+    }
+    let compact = |n: usize| if n < 0x80 { 1 } else if n < 0x4000 { 2 } else { 3 };
+    let signatures = 1 + 64;
+    let message = 3 + compact(keys.len()) + 32 * keys.len() + 32 + 1
+        + 1 + compact(instruction.accounts.len()) + instruction.accounts.len() + compact(instruction.data.len()) + instruction.data.len();
+    (keys.len(), signatures + message)
+}
+
+pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
+    let mut env = Embedded::new()?;
+    let admin = env.funded_keypair(1_000);
+    env.set_upgrade_authority(&admin.pubkey());
+    let issuer = env.funded_keypair(1_000);
+    let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
+    env.set_clock(START_SLOT, START_TIME);
+    let mut bench = Bench { env, admin, issuer, quote_mint, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new() };
+    let admin = bench.admin();
+
+    bench.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
+    bench.send(&[ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &quote_mint, &spl_token::ID)], &admin)?;
+    for index in 0..SLOTS {
+        let token_program = if index % 2 == 0 { spl_token::ID } else { spl_token_2022::ID };
+        let mint = bench.env.create_mint(&bench.issuer, &bench.issuer.pubkey(), 9, &token_program);
+        let feed_id = [0x40 + index as u8; 32];
+        let oracle = bench.env.new_keypair().pubkey();
+        let price = 20.0 * (index + 1) as f64;
+        bench.env.write_price_update(&oracle, &pyth_print(feed_id, price, price * 0.0005, START_TIME, START_SLOT));
+        let name = *format!("BENCH{index}-PERP\0\0\0\0\0").as_bytes().first_chunk::<16>().expect("16 bytes");
+        bench.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, 9, presets::feed_config())], &admin)?;
+        bench.send(&[ix::refresh_feed(&feed_id, &oracle)], &admin)?;
+        bench.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
+        bench.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
+        let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, presets::market_risk());
+        let skew_scale = (1_000_000.0 / price * 1e9) as u64;
+        let trading = ix::set_market_trading(&admin.pubkey(), index as u16, &feed_id, presets::market_trading(skew_scale));
+        bench.send(&[list], &admin)?;
+        if index == 0 {
+            bench.measure(trading, &admin, "set_market_trading", "typical", None)?;
+        } else {
+            bench.send(&[trading], &admin)?;
+        }
+        bench.underlyings.push(Underlying { feed_id, oracle, price, mint, token_program });
+    }
+
+    // An LP funds the pool; its deposit and withdrawal value all 8 markets.
+    let lp = bench.env.funded_keypair(10);
+    let lp_wallet = bench.env.create_token_account(&bench.issuer, &quote_mint, &lp.pubkey(), &spl_token::ID);
+    bench.env.mint_to(&bench.issuer, &quote_mint, &lp_wallet, 20_000_000_000_000, &spl_token::ID);
+    bench.send(&[ix::open_lp_position(&lp.pubkey())], &lp)?;
+    let pool = health::pool_accounts(&bench.env)?;
+    let lp_in = ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, 10_000_000_000_000), pool.clone());
+    bench.measure(lp_in, &lp, "lp_deposit", "8 markets, no open interest", None)?;
+
+    // A typical trader: one collateral, one position, later bankrupted.
+    let (typical, typical_account) = bench.trader(&[(0, 1_000.0)])?;
+    let open = bench.order(&typical, &typical_account, 0, 15_000.0)?;
+    bench.measure(open, &typical, "place_perp_order", "open, 1 collateral + 1 position", None)?;
+
+    // The worst case: 8 collaterals and 8 positions.
+    let (worst, worst_account) = bench.trader(&[(0, 10_000.0), (1, 10_000.0), (2, 10_000.0), (3, 10_000.0), (4, 10_000.0), (5, 10_000.0), (6, 10_000.0), (7, 10_000.0)])?;
+    for market in 0..SLOTS - 1 {
+        let order = bench.order(&worst, &worst_account, market, 60_000.0)?;
+        bench.send(&[order], &worst)?;
+    }
+    let open = bench.order(&worst, &worst_account, SLOTS - 1, 60_000.0)?;
+    bench.measure(open, &worst, "place_perp_order", "open the 8th position, 8 collaterals", Some(100_000))?;
+    let increase = bench.order(&worst, &worst_account, 0, 1_000.0)?;
+    bench.measure(increase, &worst, "place_perp_order", "increase, 8 collaterals + 8 positions", Some(100_000))?;
+    let reduce = bench.order(&worst, &worst_account, 1, -1_000.0)?;
+    bench.measure(reduce, &worst, "place_perp_order", "reduce, 8 collaterals + 8 positions", Some(100_000))?;
+    let size = bench.margin(&worst_account)?.perps_in_use().find(|p| p.market_index == 2).map_or(0, |p| p.base_size);
+    let margin = bench.margin(&worst_account)?;
+    let accounts = health::health_accounts(&bench.env, &margin, Some(2), None)?;
+    let close = ix::place_perp_order(&worst.pubkey(), &worst_account, 2, &pda::feed(&bench.underlyings[2].feed_id), -size, 0, accounts);
+    bench.measure(close, &worst, "place_perp_order", "close, 8 collaterals + 8 positions", Some(100_000))?;
+    let reopen = bench.order(&worst, &worst_account, 2, 60_000.0)?;
+    bench.send(&[reopen], &worst)?;
+    // A second worst-case account that keeps its quote debt (its fees), for
+    // the collateral liquidation.
+    let (indebted, indebted_account) = bench.trader(&[(0, 10_000.0), (1, 10_000.0), (2, 10_000.0), (3, 10_000.0), (4, 10_000.0), (5, 10_000.0), (6, 10_000.0), (7, 10_000.0)])?;
+    for market in 0..SLOTS {
+        let order = bench.order(&indebted, &indebted_account, market, 60_000.0)?;
+        bench.send(&[order], &indebted)?;
+    }
+
+    let margin = bench.margin(&worst_account)?;
+    let all = health::health_accounts(&bench.env, &margin, None, None)?;
+    bench.measure(health::compute_health(&worst_account, all.clone()), &worst, "compute_health", "8 collaterals + 8 positions", Some(60_000))?;
+    let underlying = &bench.underlyings[0];
+    let (mint, token_program) = (underlying.mint, underlying.token_program);
+    let wallet = bench.env.create_token_account(&bench.issuer, &mint, &worst.pubkey(), &token_program);
+    let withdraw = ix::with_remaining(ix::withdraw(&worst.pubkey(), &worst_account, &mint, &token_program, &wallet, 1_000_000), all.clone());
+    bench.measure(withdraw, &worst, "withdraw", "with health, 8 collaterals + 8 positions", None)?;
+    let quote_wallet = bench.env.create_token_account(&bench.issuer, &quote_mint, &worst.pubkey(), &spl_token::ID);
+    bench.env.mint_to(&bench.issuer, &quote_mint, &quote_wallet, 1_000_000_000, &spl_token::ID);
+    let deposit = ix::deposit_quote(&worst.pubkey(), &worst_account, &quote_mint, &spl_token::ID, &quote_wallet, 1_000_000_000);
+    bench.measure(deposit, &worst, "deposit_quote", "typical", None)?;
+    let withdraw = ix::withdraw_quote(&worst.pubkey(), &worst_account, &quote_mint, &spl_token::ID, &quote_wallet, 1_000_000, all);
+    bench.measure(withdraw, &worst, "withdraw_quote", "with health, 8 collaterals + 8 positions", None)?;
+    let delegate = ix::set_delegate(&worst.pubkey(), &worst_account, &lp.pubkey());
+    bench.measure(delegate, &worst, "set_delegate", "typical", None)?;
+
+    // Prices fall 12% in two prints: the worst-case account becomes
+    // liquidatable (not bankrupt); the typical one is wiped out.
+    bench.move_prices(0.94)?;
+    bench.move_prices(0.94)?;
+    let keeper = bench.env.funded_keypair(10);
+    bench.send(&[ix::create_margin_account(&keeper.pubkey(), 0)], &keeper)?;
+    let keeper_account = pda::margin_account(&keeper.pubkey(), 0);
+    let keeper_wallet = bench.env.create_token_account(&bench.issuer, &quote_mint, &keeper.pubkey(), &spl_token::ID);
+    bench.env.mint_to(&bench.issuer, &quote_mint, &keeper_wallet, 1_000_000_000_000, &spl_token::ID);
+    bench.send(&[ix::deposit_quote(&keeper.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, 1_000_000_000_000)], &keeper)?;
+
+    let margin = bench.margin(&indebted_account)?;
+    let accounts = health::health_accounts(&bench.env, &margin, None, Some(1))?;
+    let (mint, feed) = (bench.underlyings[1].mint, pda::feed(&bench.underlyings[1].feed_id));
+    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &indebted_account, &mint, &feed, u64::MAX, accounts);
+    bench.measure(seize, &keeper, "liquidate_collateral", "up to its debt, 8 collaterals + 8 positions", None)?;
+    let margin = bench.margin(&worst_account)?;
+    let accounts = health::health_accounts(&bench.env, &margin, Some(0), None)?;
+    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &worst_account, 0, &pda::feed(&bench.underlyings[0].feed_id), 1_000_000_000, accounts);
+    bench.measure(liquidate, &keeper, "liquidate_perp", "partial, 8 collaterals + 8 positions", Some(120_000))?;
+
+    let margin = bench.margin(&typical_account)?;
+    let accounts = health::health_accounts(&bench.env, &margin, Some(0), None)?;
+    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &typical_account, 0, &pda::feed(&bench.underlyings[0].feed_id), u64::MAX, accounts);
+    bench.measure(liquidate, &keeper, "liquidate_perp", "whole position, 1 collateral + 1 position", None)?;
+    let margin = bench.margin(&typical_account)?;
+    let accounts = health::health_accounts(&bench.env, &margin, None, Some(0))?;
+    let mint = bench.underlyings[0].mint;
+    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &typical_account, &mint, &pda::feed(&bench.underlyings[0].feed_id), u64::MAX, accounts);
+    bench.measure(seize, &keeper, "liquidate_collateral", "all of it, 1 collateral", None)?;
+    bench.measure(ix::settle_bankruptcy(&typical_account), &keeper, "settle_bankruptcy", "typical", None)?;
+
+    let pool = health::pool_accounts(&bench.env)?;
+    let lp_out = ix::with_remaining(ix::lp_withdraw(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, 1_000_000_000), pool);
+    bench.measure(lp_out, &lp, "lp_withdraw", "8 markets with open interest", None)?;
+    Ok(bench.measurements)
+}
+
+/// The worst-case table, markdown.
+pub fn markdown(measurements: &[Measurement]) -> String {
+    let mut out = String::from(
+        "\n## Trading, liquidation and pool instructions\n\n\
+         Measured by the same command on a second scenario: eight underlyings, each with a\n\
+         Pyth feed, a collateral mint (alternately SPL Token and Token-2022) and a perp market\n\
+         on that feed; a typical account (one collateral, one position) and the worst case the\n\
+         account layout allows (8 collaterals + 8 positions, reading 8 assets, 8 markets and\n\
+         8 feeds). CU is the whole transaction's. Goals are issue 5's (Mango v4's published\n\
+         client estimates are about 5k CU per token and 8k per perp for health, plus ~100k base).\n\
+         A legacy transaction must fit 1,232 bytes; a case above it needs an address lookup table.\n\n\
+         | instruction | case | CU | goal | accounts | tx bytes |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    for m in measurements {
+        let goal = m.goal.map_or(String::new(), |goal| {
+            let verdict = if m.compute_units < goal { "met" } else { "MISSED" };
+            format!("< {goal} ({verdict})")
+        });
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {}{} |\n",
+            m.instruction,
+            m.case,
+            m.compute_units,
+            goal,
+            m.accounts,
+            m.transaction_bytes,
+            if m.transaction_bytes > PACKET_BYTES { " (needs a lookup table)" } else { "" }
+        ));
+    }
+    out
+}

@@ -1,0 +1,102 @@
+//! Trading math against f64 references: the spread, fill prices and quote
+//! rounded against the trader, funding, and the pool's view of traders' PnL
+//! equal to the sum over positions.
+mod common;
+
+use common::fx;
+use proptest::prelude::*;
+use reflex_risk::pool::traders_unrealized_pnl;
+use reflex_risk::trading::{execution_price, fee, fill_quote, funding_index_delta, funding_owed, spread, SpreadConfig};
+use reflex_risk::Fixed;
+
+fn config() -> impl Strategy<Value = SpreadConfig> {
+    (0.0f64..0.001, 0.0f64..1.0, 0.0f64..0.05, 0.001f64..0.2, 1u64..1u64 << 50).prop_map(|(base, per_volatility, per_skew, max, scale)| {
+        SpreadConfig { base: fx(base), per_volatility: fx(per_volatility), per_skew: fx(per_skew), max: fx(max.max(base)), skew_scale: scale }
+    })
+}
+
+fn price() -> impl Strategy<Value = f64> {
+    (-4.0f64..3.0).prop_map(|exponent| 10f64.powf(exponent))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    #[test]
+    fn the_spread_matches_the_f64_reference(config in config(), sigma in 0.0f64..2.0, before in -(1i64 << 50)..(1i64 << 50), delta in -(1i64 << 50)..(1i64 << 50)) {
+        let after = before as i128 + delta as i128;
+        let got = spread(&config, fx(sigma), before as i128, after).unwrap().to_num::<f64>();
+        let added = (after.unsigned_abs() as f64 - before.unsigned_abs() as f64).max(0.0);
+        let raw = config.base.to_num::<f64>() + config.per_volatility.to_num::<f64>() * sigma
+            + config.per_skew.to_num::<f64>() * added / config.skew_scale as f64;
+        let want = raw.min(config.max.to_num::<f64>());
+        prop_assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
+        prop_assert!(got <= config.max.to_num::<f64>() + 1e-15);
+    }
+
+    #[test]
+    fn the_spread_grows_with_volatility_and_added_skew(config in config(), sigma in 0.0f64..1.0, extra in 0.0f64..1.0, skew in 0i64..(1i64 << 40), more in 0i64..(1i64 << 40)) {
+        let calm = spread(&config, fx(sigma), 0, skew as i128).unwrap();
+        prop_assert!(spread(&config, fx(sigma + extra), 0, skew as i128).unwrap() >= calm);
+        prop_assert!(spread(&config, fx(sigma), 0, skew as i128 + more as i128).unwrap() >= calm);
+        // Reducing the skew pays no skew part.
+        let reducing = spread(&config, fx(sigma), skew as i128, 0).unwrap();
+        prop_assert_eq!(reducing, spread(&config, fx(sigma), 0, 0).unwrap());
+    }
+
+    #[test]
+    fn fills_round_against_the_trader(p in price(), s in 0.0f64..0.2, size in 1i64..(1i64 << 40)) {
+        let (p, s) = (fx(p), fx(s));
+        let buy = execution_price(p, s, true).unwrap();
+        let sell = execution_price(p, s, false).unwrap();
+        prop_assert!(buy >= p && sell <= p);
+        // Exact rationals: p·(1+s) ≤ buy and sell ≤ p·(1−s) hold in I80F48's
+        // exact arithmetic, checked with wider integers.
+        let exact_buy = p.to_bits() as i128 * (Fixed::ONE + s).to_bits() as i128 >> 48;
+        prop_assert!(buy.to_bits() >= exact_buy);
+        let cost = fill_quote(size, buy).unwrap();
+        let proceeds = fill_quote(-size, sell).unwrap();
+        // A buyer pays at least size · price (the floor of the product is below the exact one).
+        prop_assert!(-cost >= Fixed::from_num(size).saturating_mul(buy));
+        prop_assert!(proceeds <= Fixed::from_num(size).saturating_mul(sell) + Fixed::DELTA);
+        prop_assert!(fee(size, p, fx(0.0005)).unwrap() >= Fixed::ZERO);
+    }
+
+    #[test]
+    fn funding_follows_the_skew_and_is_bounded(skew in -(1i64 << 45)..(1i64 << 45), scale in 1u64..(1u64 << 45), rate in 0.0f64..1e-6, p in price(), slots in 0u64..1_000_000) {
+        let delta = funding_index_delta(skew as i128, scale, fx(rate), fx(p), slots).unwrap();
+        // The references use the inputs as the fixed-point type holds them.
+        let (rate, p) = (fx(rate).to_num::<f64>(), fx(p).to_num::<f64>());
+        if skew > 0 { prop_assert!(delta >= 0) }
+        if skew < 0 { prop_assert!(delta <= 0) }
+        let bound = rate * p * slots as f64;
+        prop_assert!(delta.to_num::<f64>().abs() <= bound * (1.0 + 1e-9) + 2f64.powi(-47) * (slots as f64 + 1.0), "{delta} vs at most {bound}");
+        let imbalance = (skew as f64 / scale as f64).clamp(-1.0, 1.0);
+        let want = rate * imbalance * p * slots as f64;
+        // Each multiplication floors at 2⁻⁴⁸; the per-slot terms are then scaled by `slots`.
+        let resolution = 2f64.powi(-48);
+        let tolerance = (resolution * (p + 1.0)) * slots as f64 + 2.0 * resolution + want.abs() * 1e-9;
+        prop_assert!((delta.to_num::<f64>() - want).abs() <= tolerance, "{delta} vs {want}");
+    }
+
+    #[test]
+    fn funding_owed_rounds_against_the_position(size in -(1i64 << 45)..(1i64 << 45), index in -1.0f64..1.0, snapshot in -1.0f64..1.0) {
+        let owed = funding_owed(size, fx(index), fx(snapshot)).unwrap();
+        let exact = Fixed::from_num(size).checked_mul(fx(index) - fx(snapshot)).unwrap();
+        prop_assert!(owed >= exact && owed - exact <= Fixed::DELTA);
+    }
+
+    #[test]
+    fn the_pool_sees_the_sum_of_the_positions(positions in prop::collection::vec((-(1i64 << 40)..(1i64 << 40), -1e9f64..1e9, -1.0f64..1.0), 1..12), index in -1.0f64..1.0, p in price()) {
+        let (mut long, mut short, mut quote_sum, mut snapshot_sum, mut sum) = (0u64, 0u64, Fixed::ZERO, Fixed::ZERO, 0f64);
+        for &(size, quote, snapshot) in &positions {
+            if size > 0 { long += size as u64 } else { short += size.unsigned_abs() }
+            quote_sum += fx(quote);
+            snapshot_sum += Fixed::from_num(size) * fx(snapshot);
+            sum += size as f64 * p + quote - size as f64 * (index - snapshot);
+        }
+        let got = traders_unrealized_pnl(long, short, quote_sum, snapshot_sum, fx(index), fx(p)).unwrap().to_num::<f64>();
+        let scale: f64 = positions.iter().map(|&(size, quote, _)| (size as f64).abs() * (p + 2.0) + quote.abs()).sum();
+        prop_assert!((got - sum).abs() <= scale * 1e-12 + 1e-6, "{got} vs {sum}");
+    }
+}
