@@ -142,8 +142,6 @@ pub enum ReflexError {
     PoolWithdrawalUncovered,
     #[msg("The quote vault does not hold that much cash: part of the pool's value is traders' unpaid debt")]
     PoolCashInsufficient,
-    #[msg("This margin account still has positions, collateral or a quote balance; it cannot be closed")]
-    AccountNotEmpty,
     #[msg("This liquidation would lower the account's health; nothing was changed")]
     LiquidationWouldLowerHealth,
 }
