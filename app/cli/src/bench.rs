@@ -52,7 +52,6 @@ struct Bench {
     env: Embedded,
     admin: Keypair,
     issuer: Keypair,
-    quote_mint: Pubkey,
     slot: u64,
     underlyings: Vec<Underlying>,
     measurements: Vec<Measurement>,
@@ -152,7 +151,7 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let issuer = env.funded_keypair(1_000);
     let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
     env.set_clock(START_SLOT, START_TIME);
-    let mut bench = Bench { env, admin, issuer, quote_mint, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new() };
+    let mut bench = Bench { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new() };
     let admin = bench.admin();
 
     bench.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod chart;
 mod demo;
+mod scenario;
 
 #[derive(Parser)]
 #[command(name = "reflex", version, about = "Reflex: volatility-feedback cross-margin perpetuals on Solana")]
@@ -24,10 +26,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the protocol on an embedded SVM with target/deploy/reflex.so: list
-    /// three collateral tokens (SPL Token and Token-2022), create traders,
-    /// deposit and withdraw, and show balances, vaults and compute units.
-    Demo,
+    /// Run the protocol through a calm market, a crash and a recovery on an
+    /// embedded SVM with target/deploy/reflex.so: three collateral tokens, two
+    /// perp markets, an LP, a dozen traders and the keeper. Prints a table per
+    /// phase and writes a JSON report and an SVG chart.
+    Demo {
+        /// Folder for report.json and chart.svg.
+        #[arg(long, default_value = "target/demo")]
+        out: std::path::PathBuf,
+    },
+    /// A guided tour of listing, deposits, refusals, feeds and governance on
+    /// the embedded SVM, with the compute units of each step.
+    Walkthrough,
     /// Measure compute units per instruction on the SBF binary and print a
     /// markdown table (docs/compute-units.md is this command's output).
     BenchCu,
@@ -54,10 +64,35 @@ fn build_idl() -> Result<String, Box<dyn std::error::Error>> {
     Ok(serde_json::to_string_pretty(&idl)?)
 }
 
+/// `reflex demo`: runs the scenario, writes the report and chart, prints the
+/// table (or the report as JSON). Fails if a vault does not match its claims
+/// or an account is left liquidatable.
+fn run_demo(out: &std::path::Path, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let report = scenario::run()?;
+    std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    let report_path = out.join("report.json");
+    let chart_path = out.join("chart.svg");
+    std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)?;
+    std::fs::write(&chart_path, chart::svg(&report.samples))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report.print_human(&report_path.display().to_string(), &chart_path.display().to_string());
+    }
+    if !report.conserved {
+        return Err("token conservation is broken: a vault does not match its claims".into());
+    }
+    if report.left_liquidatable > 0 {
+        return Err(format!("{} accounts were left liquidatable", report.left_liquidatable).into());
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo => demo::run().and_then(|report| {
+        Command::Demo { out } => run_demo(&out, cli.json),
+        Command::Walkthrough => demo::run().and_then(|report| {
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
             } else {

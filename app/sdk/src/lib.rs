@@ -3,12 +3,19 @@
 //! - [`pda`]: every program-derived address, from the same seeds the program uses
 //! - [`instructions`]: one builder per instruction
 //! - [`presets`]: example feed, haircut and margin settings
-//! - [`health`]: off-chain health from decoded accounts, equal to the program's
+//! - [`health`]: off-chain health from decoded accounts, equal to the program's,
+//!   and the health accounts each instruction expects
+//! - [`cluster`]: the [`cluster::Cluster`] trait the keeper and CLI send through
+//! - [`keeper`]: crank, survey, liquidate, settle
+//! - [`events`]: Anchor events from transaction logs
 //! - [`embedded`] (feature `embedded`, on by default): LiteSVM with the real
 //!   SBF binary loaded, SPL Token and Token-2022 helpers; used by the
 //!   integration tests and by `reflex demo`
+pub mod cluster;
+pub mod events;
 pub mod health;
 pub mod instructions;
+pub mod keeper;
 pub mod pda;
 pub mod presets;
 

@@ -273,6 +273,7 @@ pub struct PerpLiquidated {
     pub margin_account: Pubkey,
     pub liquidator: Pubkey,
     pub market: Pubkey,
+    pub market_index: u16,
     pub base_closed: u64,
     pub base_after: i64,
     pub oracle_price: i128,

@@ -88,6 +88,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
         margin_account: ctx.accounts.margin_account.key(),
         liquidator: ctx.accounts.liquidator.key(),
         market: ctx.accounts.market.key(),
+        market_index: market.market_index,
         base_closed,
         base_after: change.base_after,
         oracle_price: oracle_price.to_bits(),

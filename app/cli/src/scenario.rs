@@ -1,0 +1,402 @@
+//! `reflex demo`: the whole protocol through a calm market, a crash and a
+//! recovery, on the embedded SVM with the real SBF binary.
+//!
+//! Three collateral tokens (wSOL and wBTC on SPL Token, stETH on Token-2022),
+//! two perp markets (SOL-PERP, BTC-PERP), an LP, a dozen traders with
+//! different collateral mixes and leverage, and the SDK's keeper. Prices are
+//! written slot by slot as Pyth `PriceUpdateV2` accounts; the keeper cranks
+//! the feeds and liquidates. Every step is sampled for the report and chart.
+use std::error::Error;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
+use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
+use reflex_risk::Fixed;
+use reflex_sdk::cluster::Cluster;
+use reflex_sdk::embedded::{pyth_print, Embedded};
+use reflex_sdk::keeper::{self, Keeper, KeeperAction};
+use reflex_sdk::{health, instructions as ix, pda, presets};
+use serde::Serialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const START_SLOT: u64 = 300_000;
+const START_TIME: i64 = 1_790_000_000;
+const USD: f64 = 1e6;
+
+/// One sample of the market, taken after each step's keeper pass.
+#[derive(Serialize, Clone)]
+pub struct Sample {
+    pub slot: u64,
+    pub phase: &'static str,
+    pub sol_price: f64,
+    pub btc_price: f64,
+    /// The SOL feed's risk volatility σ_T (over the liquidation horizon).
+    pub sol_sigma: f64,
+    pub wsol_initial_haircut: f64,
+    pub wsol_maintenance_haircut: f64,
+    pub sol_perp_initial_margin: f64,
+    pub sol_perp_maintenance_margin: f64,
+    /// Open interest of both markets, long plus short, in dollars at the oracle price.
+    pub open_interest: f64,
+    /// Liquidations (perp and collateral) in this step.
+    pub liquidations: usize,
+    pub insurance_fund: f64,
+    /// Losses socialised to the pool so far, dollars.
+    pub bad_debt: f64,
+}
+
+/// One phase of the path, summarised.
+#[derive(Serialize)]
+pub struct PhaseRow {
+    pub phase: &'static str,
+    pub slots: u64,
+    pub sol_start: f64,
+    pub sol_end: f64,
+    pub max_sigma: f64,
+    pub max_wsol_initial_haircut: f64,
+    pub max_wsol_maintenance_haircut: f64,
+    pub max_initial_margin: f64,
+    pub max_maintenance_margin: f64,
+    pub peak_open_interest: f64,
+    pub perp_liquidations: usize,
+    pub partial_perp_liquidations: usize,
+    pub collateral_liquidations: usize,
+    pub bankruptcies: usize,
+    pub insurance_end: f64,
+    pub bad_debt_end: f64,
+}
+
+#[derive(Serialize)]
+pub struct ScenarioReport {
+    pub program: String,
+    pub traders: usize,
+    pub phases: Vec<PhaseRow>,
+    pub samples: Vec<Sample>,
+    /// Accounts a keeper could still liquidate at the end (should be none).
+    pub left_liquidatable: usize,
+    /// Every vault holds exactly what its claims add up to.
+    pub conserved: bool,
+    pub transactions: usize,
+    pub seconds: f64,
+}
+
+struct Market {
+    env: Embedded,
+    admin: Keypair,
+    issuer: Keypair,
+    slot: u64,
+    /// (feed id, oracle, price) per underlying: SOL, BTC, ETH.
+    underlyings: Vec<([u8; 32], Pubkey, f64)>,
+    /// (mint, token program) per collateral: wSOL, wBTC, stETH.
+    collaterals: Vec<(Pubkey, Pubkey)>,
+    transactions: usize,
+}
+
+impl Market {
+    fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair) -> Result<(), Box<dyn Error>> {
+        self.transactions += 1;
+        Cluster::send(&mut self.env, instructions, payer, &[])?;
+        Ok(())
+    }
+
+    fn now(&self) -> i64 {
+        START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64
+    }
+
+    fn post_prices(&mut self, prices: [f64; 3]) {
+        let time = self.now();
+        for (index, price) in prices.into_iter().enumerate() {
+            let (feed_id, oracle, _) = self.underlyings[index];
+            self.env.write_price_update(&oracle, &pyth_print(feed_id, price, price * 0.0005, time, self.slot));
+            self.underlyings[index].2 = price;
+        }
+    }
+
+    fn advance(&mut self, slots: u64) {
+        self.slot += slots;
+        let time = self.now();
+        self.env.set_clock(self.slot, time);
+    }
+
+    /// A trader holding `dollars` of one collateral, with a position of
+    /// `leverage` × that in `market` (negative: short).
+    fn trader(&mut self, collateral: usize, dollars: f64, market: u16, leverage: f64) -> Result<Pubkey, Box<dyn Error>> {
+        let trader = self.env.funded_keypair(10);
+        self.send(&[ix::create_margin_account(&trader.pubkey(), 0)], &trader)?;
+        let account = pda::margin_account(&trader.pubkey(), 0);
+        let (mint, token_program) = self.collaterals[collateral];
+        let (_, _, price) = self.underlyings[collateral];
+        let decimals = [9, 8, 8][collateral];
+        let amount = (dollars / price * 10f64.powi(decimals)) as u64;
+        let wallet = self.env.create_token_account(&self.issuer, &mint, &trader.pubkey(), &token_program);
+        self.env.mint_to(&self.issuer, &mint, &wallet, amount, &token_program);
+        self.send(&[ix::deposit(&trader.pubkey(), &account, &mint, &token_program, &wallet, amount)], &trader)?;
+        let underlying = market as usize;
+        let (feed_id, _, market_price) = self.underlyings[underlying];
+        let base_decimals = [9, 8][underlying];
+        let base = (dollars * leverage / market_price * 10f64.powi(base_decimals)) as i64;
+        let limit = if base > 0 { market_price * 1.05 } else { market_price * 0.95 };
+        let margin: MarginAccount = self.env.load(&account).ok_or("margin account missing")?;
+        let accounts = health::health_accounts(&self.env, &margin, Some(market), None)?;
+        let order = ix::place_perp_order(&trader.pubkey(), &account, market, &pda::feed(&feed_id), base, (limit * USD) as u64, accounts);
+        self.send(&[order], &trader)?;
+        Ok(account)
+    }
+}
+
+fn fixed(value: Fixed) -> f64 {
+    value.to_num::<f64>()
+}
+
+pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
+    let started = std::time::Instant::now();
+    let mut env = Embedded::new()?;
+    let admin = env.funded_keypair(1_000);
+    env.set_upgrade_authority(&admin.pubkey());
+    let issuer = env.funded_keypair(1_000);
+    let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
+    env.set_clock(START_SLOT, START_TIME);
+    let mut m = Market { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), collaterals: Vec::new(), transactions: 0 };
+    let admin = m.admin.insecure_clone();
+
+    m.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
+    m.send(&[ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &quote_mint, &spl_token::ID)], &admin)?;
+    for (index, (id, price, decimals, token_program)) in
+        [(0xef, 150.0, 9u8, spl_token::ID), (0xb7, 60_000.0, 8, spl_token::ID), (0xe7, 3_000.0, 8, spl_token_2022::ID)].into_iter().enumerate()
+    {
+        let feed_id = [id; 32];
+        let oracle = m.env.new_keypair().pubkey();
+        m.underlyings.push((feed_id, oracle, price));
+        m.env.write_price_update(&oracle, &pyth_print(feed_id, price, price * 0.0005, START_TIME, START_SLOT));
+        m.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, decimals, presets::feed_config()), ix::refresh_feed(&feed_id, &oracle)], &admin)?;
+        let mint = m.env.create_mint(&m.issuer, &m.issuer.pubkey(), decimals, &token_program);
+        m.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
+        m.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
+        m.collaterals.push((mint, token_program));
+        if index < 2 {
+            let name = *[b"SOL-PERP\0\0\0\0\0\0\0\0", b"BTC-PERP\0\0\0\0\0\0\0\0"][index];
+            let skew_scale = (150_000.0 / price * 10f64.powi(decimals as i32)) as u64;
+            m.send(
+                &[
+                    ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, presets::market_risk()),
+                    ix::set_market_trading(&admin.pubkey(), index as u16, &feed_id, presets::market_trading(skew_scale)),
+                ],
+                &admin,
+            )?;
+        }
+    }
+
+    // The LP and the keeper.
+    let lp = m.env.funded_keypair(10);
+    let lp_wallet = m.env.create_token_account(&m.issuer, &quote_mint, &lp.pubkey(), &spl_token::ID);
+    m.env.mint_to(&m.issuer, &quote_mint, &lp_wallet, (2_000_000.0 * USD) as u64, &spl_token::ID);
+    m.send(&[ix::open_lp_position(&lp.pubkey())], &lp)?;
+    let pool = health::pool_accounts(&m.env)?;
+    m.send(&[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (2_000_000.0 * USD) as u64), pool)], &lp)?;
+    let keeper_key = m.env.funded_keypair(10);
+    m.send(&[ix::create_margin_account(&keeper_key.pubkey(), 0)], &keeper_key)?;
+    let keeper_account = pda::margin_account(&keeper_key.pubkey(), 0);
+    let keeper_wallet = m.env.create_token_account(&m.issuer, &quote_mint, &keeper_key.pubkey(), &spl_token::ID);
+    m.env.mint_to(&m.issuer, &quote_mint, &keeper_wallet, (500_000.0 * USD) as u64, &spl_token::ID);
+    m.send(&[ix::deposit_quote(&keeper_key.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, (500_000.0 * USD) as u64)], &keeper_key)?;
+    let keeper = Keeper { keypair: keeper_key, account: keeper_account };
+
+    // A dozen traders: (collateral, dollars, market, leverage).
+    let book: [(usize, f64, u16, f64); 12] = [
+        (0, 20_000.0, 0, 3.0),
+        (0, 10_000.0, 0, 6.0),
+        (0, 8_000.0, 0, 9.0),
+        (1, 30_000.0, 0, 4.0),
+        (2, 15_000.0, 0, 7.0),
+        (2, 12_000.0, 0, -5.0),
+        (1, 25_000.0, 1, 3.0),
+        (0, 10_000.0, 1, 5.0),
+        (2, 10_000.0, 1, -4.0),
+        (1, 6_000.0, 0, 8.0),
+        (0, 5_000.0, 0, -6.0),
+        (2, 9_000.0, 1, 8.0),
+    ];
+    for (collateral, dollars, market, leverage) in book {
+        m.trader(collateral, dollars, market, leverage)?;
+    }
+
+    // The path: (phase, steps, slots per step, SOL multiplier per step,
+    // keeper awake every step). The gap is an outage: three 12% drops in
+    // three slots before the keeper wakes up, which bankrupts a dip buyer who
+    // levered up just before it. The recovery is long enough (about two hours) for
+    // σ_T's one-hour half-life to show.
+    let path: [(&'static str, usize, u64, f64, bool); 4] = [
+        ("calm", 60, 25, 1.0, true),
+        ("crash", 20, 2, 0.975, true),
+        ("gap", 3, 1, 0.88, false),
+        ("recovery", 60, 300, 1.005, true),
+    ];
+    let mut samples = Vec::new();
+    let mut phases = Vec::new();
+    let (mut sol, mut btc) = (150.0, 60_000.0);
+    let mut bad_debt = 0.0;
+    let mut step_index = 0usize;
+    for (phase, steps, slots, drift, awake) in path {
+        let (slot_start, sol_start) = (m.slot, sol);
+        let (mut perp, mut partial, mut collateral, mut bankruptcies) = (0, 0, 0, 0);
+        if phase == "gap" {
+            // A dip buyer levers up 6x on wSOL just before the outage.
+            m.trader(0, 20_000.0, 0, 6.0)?;
+        }
+        for step in 0..steps {
+            step_index += 1;
+            // Calm wobbles ±0.4%; the crash falls; the recovery climbs with noise.
+            let wobble = 1.0 + 0.004 * ((step_index as f64) * 0.9).sin();
+            sol *= drift;
+            btc *= 1.0 + (drift - 1.0) * 0.6;
+            m.advance(slots);
+            m.post_prices([sol * wobble, btc * wobble, 3_000.0 * wobble]);
+            let mut in_step = 0;
+            if awake || step + 1 == steps {
+                let report = keeper::run_pass(&mut m.env, &keeper)?;
+                m.transactions += report.cranked + report.actions.len();
+                for action in &report.actions {
+                    match action {
+                        KeeperAction::PerpLiquidated { base_after, .. } => {
+                            in_step += 1;
+                            perp += 1;
+                            if *base_after != 0 {
+                                partial += 1;
+                            }
+                        }
+                        KeeperAction::CollateralLiquidated { .. } => {
+                            in_step += 1;
+                            collateral += 1;
+                        }
+                        KeeperAction::BankruptcySettled { socialized_to_pool, .. } => {
+                            bankruptcies += 1;
+                            bad_debt += fixed(*socialized_to_pool) / USD;
+                        }
+                    }
+                }
+            }
+            samples.push(sample(&m, phase, in_step, bad_debt)?);
+        }
+        let rows: Vec<&Sample> = samples.iter().filter(|s| s.phase == phase).collect();
+        let max = |f: fn(&Sample) -> f64| rows.iter().map(|s| f(s)).fold(f64::MIN, f64::max);
+        phases.push(PhaseRow {
+            phase,
+            slots: m.slot - slot_start,
+            sol_start,
+            sol_end: sol,
+            max_sigma: max(|s| s.sol_sigma),
+            max_wsol_initial_haircut: max(|s| s.wsol_initial_haircut),
+            max_wsol_maintenance_haircut: max(|s| s.wsol_maintenance_haircut),
+            max_initial_margin: max(|s| s.sol_perp_initial_margin),
+            max_maintenance_margin: max(|s| s.sol_perp_maintenance_margin),
+            peak_open_interest: max(|s| s.open_interest),
+            perp_liquidations: perp,
+            partial_perp_liquidations: partial,
+            collateral_liquidations: collateral,
+            bankruptcies,
+            insurance_end: rows.last().map_or(0.0, |s| s.insurance_fund),
+            bad_debt_end: bad_debt,
+        });
+    }
+
+    let left_liquidatable = keeper::survey(&m.env)?
+        .iter()
+        .filter(|(_, margin, summary)| keeper::is_liquidatable(margin, summary) || keeper::is_bankrupt(margin))
+        .count();
+    Ok(ScenarioReport {
+        program: reflex_sdk::embedded::program_path().display().to_string(),
+        traders: book.len() + 1,
+        phases,
+        samples,
+        left_liquidatable,
+        conserved: conserved(&m.env)?,
+        transactions: m.transactions,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn sample(m: &Market, phase: &'static str, liquidations: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
+    let feed: PriceFeed = m.env.load(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
+    let sigma = reflex::controller::params::risk_volatility(&feed).map_or(0.0, fixed);
+    let asset: CollateralAsset = m.env.load(&pda::collateral_asset(&m.collaterals[0].0)).ok_or("asset missing")?;
+    let market: PerpMarket = m.env.load(&pda::market(0)).ok_or("market missing")?;
+    let exchange: Exchange = m.env.load(&pda::exchange()).ok_or("exchange missing")?;
+    let mut open_interest = 0.0;
+    for index in 0..2u16 {
+        let market: PerpMarket = m.env.load(&pda::market(index)).ok_or("market missing")?;
+        let price: PriceFeed = m.env.load(&market.feed).ok_or("feed missing")?;
+        open_interest += (market.long_base + market.short_base) as f64 * fixed(price.last_price.get()) / USD;
+    }
+    Ok(Sample {
+        slot: m.slot,
+        phase,
+        sol_price: m.underlyings[0].2,
+        btc_price: m.underlyings[1].2,
+        sol_sigma: sigma,
+        wsol_initial_haircut: fixed(asset.initial_haircut.get()),
+        wsol_maintenance_haircut: fixed(asset.maintenance_haircut.get()),
+        sol_perp_initial_margin: fixed(market.initial_margin_ratio.get()),
+        sol_perp_maintenance_margin: fixed(market.maintenance_margin_ratio.get()),
+        open_interest,
+        liquidations,
+        insurance_fund: fixed(exchange.insurance_fund.get()) / USD,
+        bad_debt,
+    })
+}
+
+/// DESIGN.md invariant 1 over the whole SVM: every collateral vault equals
+/// its asset's total and the accounts' balances; the quote vault equals pool,
+/// markets' realised quote, insurance and every quote balance, exactly.
+fn conserved(env: &Embedded) -> Result<bool, Box<dyn Error>> {
+    let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange missing")?;
+    let accounts = env.margin_accounts()?;
+    let mut claims = exchange.pool_balance.get() + exchange.insurance_fund.get();
+    for index in 0..exchange.market_count {
+        let market: PerpMarket = env.load(&pda::market(index)).ok_or("market missing")?;
+        claims += market.pool_realized.get();
+    }
+    for (_, account) in &accounts {
+        claims += account.quote();
+    }
+    let mut holds = Fixed::from_num(env.token_balance(&exchange.quote_vault)) == claims;
+    for mint in exchange.listed_collateral() {
+        let asset: CollateralAsset = env.load(&pda::collateral_asset(mint)).ok_or("asset missing")?;
+        let balances: u64 = accounts.iter().map(|(_, account)| account.collateral_balance(asset.asset_index)).sum();
+        holds &= env.token_balance(&asset.vault) == asset.total_deposits && asset.total_deposits == balances;
+    }
+    Ok(holds)
+}
+
+impl ScenarioReport {
+    pub fn print_human(&self, report_path: &str, chart_path: &str) {
+        println!("Reflex demo: calm, crash and recovery on an embedded SVM");
+        println!("  program {}; {} traders, an LP, a keeper; {} transactions in {:.1} s\n", self.program, self.traders, self.transactions, self.seconds);
+        println!(
+            "  {:<9} {:>6} {:>17} {:>7} {:>12} {:>14} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
+            "phase", "slots", "SOL", "σ_T", "wSOL h i/m", "SOL-PERP i/m", "peak OI", "perp liq (part.)", "collateral", "bankrupt", "insurance", "bad debt"
+        );
+        for p in &self.phases {
+            println!(
+                "  {:<9} {:>6} {:>17} {:>6.2}% {:>12} {:>14} {:>7.0}k {:>16} {:>10} {:>8} {:>10.0} {:>9.0}",
+                p.phase,
+                p.slots,
+                format!("${:.2} → ${:.2}", p.sol_start, p.sol_end),
+                p.max_sigma * 100.0,
+                format!("{:.1}%/{:.1}%", p.max_wsol_initial_haircut * 100.0, p.max_wsol_maintenance_haircut * 100.0),
+                format!("{:.1}%/{:.1}%", p.max_initial_margin * 100.0, p.max_maintenance_margin * 100.0),
+                p.peak_open_interest / 1_000.0,
+                format!("{} ({})", p.perp_liquidations, p.partial_perp_liquidations),
+                p.collateral_liquidations,
+                p.bankruptcies,
+                p.insurance_end,
+                p.bad_debt_end,
+            );
+        }
+        println!("\n  σ_T, haircuts (h) and margins are the phase's maxima, initial/maintenance; money in dollars");
+        println!("  accounts left liquidatable: {}", self.left_liquidatable);
+        println!("  token conservation (every vault equals its claims, exactly): {}", if self.conserved { "holds" } else { "BROKEN" });
+        println!("\n  report: {report_path}\n  chart:  {chart_path}");
+    }
+}
