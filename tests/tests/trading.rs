@@ -294,3 +294,24 @@ fn lp_shares_are_priced_with_traders_pnl_and_withdrawals_keep_open_interest_cove
     let missing = ix::lp_withdraw(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, 1);
     assert_error(&w.send(&[missing], &lp), ReflexError::WrongPoolAccounts);
 }
+
+#[test]
+fn program_and_sdk_agree_on_the_health_of_an_account_with_positions() {
+    let mut w = World::new(1_000_000.0);
+    let trader = w.trader(&[(SOL, 10.0), (ETH, 0.5), (BTC, 0.02)]);
+    w.trade(&trader, SOL_PERP, 20.0).unwrap();
+    w.trade(&trader, BTC_PERP, -0.03).unwrap();
+    w.tick(500);
+    w.set_price(SOL, 141.0);
+    let margin = w.margin(&trader.margin_account);
+    let accounts = health::health_accounts(&w.t.env, &margin, None, None).unwrap();
+    assert_eq!(accounts.len(), 3 + 2 + 3, "three assets, two markets, three feeds");
+    let result = w.send(&[health::compute_health(&trader.margin_account, accounts)], &trader.keypair.insecure_clone());
+    let computed = events::<reflex::events::HealthComputed>(&result).remove(0);
+    let summary = w.health(&trader.margin_account);
+    assert_eq!(
+        (computed.initial, computed.maintenance, computed.liquidation_end),
+        (summary.initial.to_bits(), summary.maintenance.to_bits(), summary.liquidation_end.to_bits())
+    );
+    assert!(summary.initial < summary.maintenance, "positions and haircuts separate the levels");
+}

@@ -1,32 +1,63 @@
 //! `reflex`: the Reflex command-line tool.
 //!
-//! This first version runs the protocol on an embedded in-process SVM
-//! (LiteSVM) with the real SBF binary: `reflex demo` walks through listing,
-//! deposits and withdrawals; `reflex bench-cu` measures compute units per
-//! instruction. Cluster commands (governance, LP, trader, keeper) arrive with
-//! the SDK/CLI issue.
+//! Cluster commands (`gov`, `lp`, `trader`, `keeper`) talk to a validator
+//! over JSON-RPC (`--url`, keypairs as the Solana CLI writes them); `demo`,
+//! `walkthrough` and `bench-cu` run the real SBF binary on an embedded
+//! in-process SVM. Every command prints a table by default and JSON with
+//! `--json`. Exit codes: 0 done, 1 refused by the program or a local
+//! command failed, 2 bad arguments
+//! or files, 3 cluster unreachable, 4 the keeper left work undone.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod chart;
+mod commands;
 mod demo;
 mod scenario;
 
+use commands::{CliError, Context};
+
 #[derive(Parser)]
-#[command(name = "reflex", version, about = "Reflex: volatility-feedback cross-margin perpetuals on Solana")]
+#[command(
+    name = "reflex",
+    version,
+    about = "Reflex: volatility-feedback cross-margin perpetuals on Solana",
+    after_help = "Exit codes: 0 done, 1 refused by the program (or a local command failed), 2 bad arguments or files, 3 cluster unreachable, 4 keeper left work undone."
+)]
 struct Cli {
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
+    /// JSON-RPC endpoint of the cluster.
+    #[arg(long, global = true, env = "REFLEX_URL", default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// Keypair file (a JSON array of 64 bytes, as `solana-keygen` writes).
+    #[arg(long, global = true, env = "REFLEX_KEYPAIR")]
+    keypair: Option<std::path::PathBuf>,
+    /// Which of the signer's margin accounts to use.
+    #[arg(long, global = true, default_value_t = 0)]
+    account_id: u32,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the protocol through a calm market, a crash and a recovery on an
+    /// Governance: create the exchange and pool, list feeds, collateral and markets, pause.
+    #[command(subcommand)]
+    Gov(commands::governance::Gov),
+    /// Liquidity providers: deposit into and withdraw from the pool.
+    #[command(subcommand)]
+    Lp(commands::trader::LpCommand),
+    /// Traders: margin account, collateral, perp orders, status with health and liquidation prices.
+    #[command(subcommand)]
+    Trader(commands::trader::TraderCommand),
+    /// Keepers: crank feeds, find and liquidate unhealthy accounts, settle bankruptcies.
+    #[command(subcommand)]
+    Keeper(commands::keeper::KeeperCommand),
+    /// Run the protocol through a calm market, a crash, a gap and a recovery on an
     /// embedded SVM with target/deploy/reflex.so: three collateral tokens, two
     /// perp markets, an LP, a dozen traders and the keeper. Prints a table per
     /// phase and writes a JSON report and an SVG chart.
@@ -88,12 +119,50 @@ fn run_demo(out: &std::path::Path, json: bool) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+/// Where a cluster command connects, and how it prints.
+struct Connection {
+    url: String,
+    keypair: Option<std::path::PathBuf>,
+    json: bool,
+}
+
+/// A cluster command: connect, run, print; errors carry their exit code.
+fn run_cluster(connection: Connection, run: impl FnOnce(&mut Context) -> commands::Outcome) -> ExitCode {
+    let keypair = connection.keypair.unwrap_or_else(commands::default_keypair);
+    let outcome = Context::new(&connection.url, &keypair).and_then(|mut context| run(&mut context));
+    match outcome {
+        Ok(output) => {
+            if connection.json {
+                println!("{}", serde_json::to_string_pretty(&output.json).expect("JSON"));
+            } else {
+                println!("{}", output.human.trim_end());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => report_error(connection.json, &error),
+    }
+}
+
+fn report_error(json: bool, error: &CliError) -> ExitCode {
+    if json {
+        println!("{}", serde_json::json!({ "error": { "kind": error.kind(), "message": error.message() } }));
+    } else {
+        eprintln!("error: {}", error.message());
+    }
+    ExitCode::from(error.exit_code())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Demo { out } => run_demo(&out, cli.json),
+    let Cli { json, url, keypair, account_id, command } = Cli::parse();
+    let connection = Connection { url, keypair, json };
+    let result = match command {
+        Command::Gov(command) => return run_cluster(connection, |context| commands::governance::run(context, command)),
+        Command::Lp(command) => return run_cluster(connection, |context| commands::trader::run_lp(context, command)),
+        Command::Trader(command) => return run_cluster(connection, |context| commands::trader::run(context, command, account_id)),
+        Command::Keeper(command) => return run_cluster(connection, |context| commands::keeper::run(context, command, account_id)),
+        Command::Demo { out } => run_demo(&out, json),
         Command::Walkthrough => demo::run().and_then(|report| {
-            if cli.json {
+            if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
             } else {
                 report.print_human();
@@ -106,7 +175,7 @@ fn main() -> ExitCode {
         }),
         Command::BenchCu => demo::run().and_then(|report| {
             let trading = bench::run()?;
-            if cli.json {
+            if json {
                 let json = serde_json::json!({ "demo": report.compute_units(), "trading": trading });
                 println!("{}", serde_json::to_string_pretty(&json).expect("serializes"));
             } else {
@@ -118,9 +187,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => report_error(json, &CliError::Failed(error.to_string())),
     }
 }

@@ -8,6 +8,7 @@
 //! - [`cluster`]: the [`cluster::Cluster`] trait the keeper and CLI send through
 //! - [`keeper`]: crank, survey, liquidate, settle
 //! - [`events`]: Anchor events from transaction logs
+//! - [`rpc`] (feature `rpc`, on by default): a [`cluster::Cluster`] over JSON-RPC
 //! - [`embedded`] (feature `embedded`, on by default): LiteSVM with the real
 //!   SBF binary loaded, SPL Token and Token-2022 helpers; used by the
 //!   integration tests and by `reflex demo`
@@ -21,6 +22,8 @@ pub mod presets;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use pyth_solana_receiver_sdk;

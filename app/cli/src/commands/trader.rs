@@ -1,0 +1,301 @@
+//! `reflex trader …` and `reflex lp …`: what traders and liquidity providers run.
+use clap::Subcommand;
+use reflex::state::{LpPosition, MarginAccount};
+use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, OraclePrice};
+use reflex_sdk::{health, instructions as ix};
+use serde_json::json;
+
+use super::*;
+
+#[derive(Subcommand)]
+pub enum TraderCommand {
+    /// Create a margin account (id 0 unless --account-id).
+    Create,
+    /// Deposit collateral from your associated token account.
+    Deposit {
+        #[arg(long)]
+        mint: String,
+        /// Whole tokens.
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Withdraw collateral to your associated token account (initial health must stay ≥ 0).
+    Withdraw {
+        #[arg(long)]
+        mint: String,
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Buy (positive size) or sell (negative) a perp, no worse than the slippage bound.
+    Open {
+        #[arg(long)]
+        market: u16,
+        /// Whole base tokens; negative sells.
+        #[arg(long, allow_hyphen_values = true)]
+        size: f64,
+        /// Worst acceptable fill, as a fraction away from the oracle price.
+        #[arg(long, default_value_t = 0.01)]
+        slippage: f64,
+    },
+    /// Close a position entirely.
+    Close {
+        #[arg(long)]
+        market: u16,
+        #[arg(long, default_value_t = 0.01)]
+        slippage: f64,
+    },
+    /// Balances, positions, health at all three levels and liquidation prices.
+    Status {
+        /// Any margin account (default: yours).
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LpCommand {
+    /// Open your LP position and deposit quote tokens for shares.
+    Deposit {
+        /// Whole quote tokens.
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Redeem shares for quote tokens.
+    Withdraw {
+        #[arg(long)]
+        shares: u64,
+    },
+}
+
+fn own_account(context: &Context, account_id: u32) -> Pubkey {
+    pda::margin_account(&me(context), account_id)
+}
+
+pub fn run(context: &mut Context, command: TraderCommand, account_id: u32) -> Outcome {
+    let owner = me(context);
+    let account = own_account(context, account_id);
+    match command {
+        TraderCommand::Create => {
+            let signature = context.send(&[ix::create_margin_account(&owner, account_id)])?;
+            Ok(signed_output("create_margin_account", &signature, json!({ "margin_account": account.to_string() })))
+        }
+        TraderCommand::Deposit { mint, amount } => {
+            let mint = pubkey(&mint)?;
+            let asset = context.collateral(&mint)?;
+            let native = to_native(amount, asset.decimals)?;
+            let source = associated_token_account(&owner, &mint, &asset.token_program);
+            let signature = context.send(&[ix::deposit(&owner, &account, &mint, &asset.token_program, &source, native)])?;
+            Ok(signed_output("deposit", &signature, json!({ "mint": mint.to_string(), "amount": native })))
+        }
+        TraderCommand::Withdraw { mint, amount } => {
+            let mint = pubkey(&mint)?;
+            let asset = context.collateral(&mint)?;
+            let native = to_native(amount, asset.decimals)?;
+            let destination = associated_token_account(&owner, &mint, &asset.token_program);
+            let margin: MarginAccount = context.read("margin account", &account)?;
+            let accounts = health::health_accounts(&context.cluster, &margin, None, None)?;
+            let withdraw = ix::with_remaining(ix::withdraw(&owner, &account, &mint, &asset.token_program, &destination, native), accounts);
+            let signature = context.send(&[withdraw])?;
+            Ok(signed_output("withdraw", &signature, json!({ "mint": mint.to_string(), "amount": native })))
+        }
+        TraderCommand::Open { market, size, slippage } => order(context, &account, market, Some(size), slippage),
+        TraderCommand::Close { market, slippage } => order(context, &account, market, None, slippage),
+        TraderCommand::Status { account: other } => {
+            let address = other.map(|text| pubkey(&text)).transpose()?.unwrap_or(account);
+            status(context, &address)
+        }
+    }
+}
+
+/// A market order: `size` whole tokens (None: close the position).
+fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Option<f64>, slippage: f64) -> Outcome {
+    if !(0.0..0.5).contains(&slippage) {
+        return Err(CliError::Usage(format!("slippage {slippage} must be between 0 and 0.5")));
+    }
+    let (market, feed) = context.market(market_index)?;
+    let margin: MarginAccount = context.read("margin account", account)?;
+    let held = margin.perps_in_use().find(|p| p.market_index == market_index).map_or(0, |p| p.base_size);
+    let base_delta = match size {
+        Some(size) => {
+            let native = to_native(size.abs(), feed.base_decimals)? as i64;
+            if size < 0.0 { -native } else { native }
+        }
+        None if held == 0 => return Err(CliError::Usage(format!("no position in market {market_index} to close"))),
+        None => -held,
+    };
+    let per_token = feed.last_price.get().to_num::<f64>() * 10f64.powi(feed.base_decimals as i32);
+    let limit = if base_delta > 0 { per_token * (1.0 + slippage) } else { per_token * (1.0 - slippage) };
+    let accounts = health::health_accounts(&context.cluster, &margin, Some(market_index), None)?;
+    let signer = me(context);
+    let refresh = ix::refresh_market(market_index, &feed.feed_id, &feed.oracle);
+    let trade = ix::place_perp_order(&signer, account, market_index, &market.feed, base_delta, limit.max(0.0) as u64, accounts);
+    let signature = context.send(&[refresh, trade])?;
+    Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
+}
+
+/// The account's snapshot and, per entry, the feed its price comes from.
+fn snapshot_with_feeds(context: &Context, margin: &MarginAccount) -> Result<(AccountSnapshot, Vec<Pubkey>), CliError> {
+    let snapshot = health::snapshot(&context.cluster, margin)?;
+    let exchange = context.exchange()?;
+    let mut feeds = Vec::new();
+    for slot in margin.collateral_in_use() {
+        let asset: CollateralAsset = context.read("collateral", &health::asset_address(&exchange, slot.asset_index))?;
+        feeds.push(asset.feed);
+    }
+    for position in margin.perps_in_use() {
+        feeds.push(context.market(position.market_index)?.0.feed);
+    }
+    Ok((snapshot, feeds))
+}
+
+/// The price multiple of `feed` at which maintenance health reaches zero,
+/// searched below and above the current price (None: not within 0.01x–100x).
+fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pubkey) -> Option<f64> {
+    let health_at = |multiple: f64| -> Option<f64> {
+        let mut moved = snapshot.clone();
+        let scale = |price: OraclePrice| OraclePrice::new(price.price.saturating_mul(Fixed::from_num(multiple)), price.confidence.saturating_mul(Fixed::from_num(multiple)));
+        let collateral_count = moved.collateral.len();
+        for (index, entry_feed) in feeds.iter().enumerate() {
+            if entry_feed != feed {
+                continue;
+            }
+            if index < collateral_count {
+                moved.collateral[index].price = scale(moved.collateral[index].price);
+            } else {
+                moved.perps[index - collateral_count].price = scale(moved.perps[index - collateral_count].price);
+            }
+        }
+        moved.health(HealthLevel::Maintenance).ok().map(|h| h.to_num::<f64>())
+    };
+    let now = health_at(1.0)?;
+    if now < 0.0 {
+        return Some(1.0);
+    }
+    // Walk away from 1 in both directions; bisect the first sign change.
+    let mut best: Option<f64> = None;
+    for direction in [0.97f64, 1.03] {
+        let (mut inside, mut outside) = (1.0, 1.0);
+        for _ in 0..160 {
+            outside *= direction;
+            if !(0.01..=100.0).contains(&outside) {
+                break;
+            }
+            if health_at(outside)? < 0.0 {
+                for _ in 0..40 {
+                    let middle = (inside + outside) / 2.0;
+                    if health_at(middle)? < 0.0 { outside = middle } else { inside = middle }
+                }
+                if best.is_none_or(|b: f64| (outside - 1.0).abs() < (b - 1.0).abs()) {
+                    best = Some(outside);
+                }
+                break;
+            }
+            inside = outside;
+        }
+    }
+    best
+}
+
+fn status(context: &Context, address: &Pubkey) -> Outcome {
+    let margin: MarginAccount = context.read("margin account", address)?;
+    let exchange = context.exchange()?;
+    let (snapshot, feeds) = snapshot_with_feeds(context, &margin)?;
+    let summary = snapshot.summary().map_err(|e| CliError::Unreachable(format!("{e:?}")))?;
+    let usd = |x: Fixed| x.to_num::<f64>() / 10f64.powi(exchange.quote_decimals as i32);
+    let mut collateral = Vec::new();
+    for (index, slot) in margin.collateral_in_use().enumerate() {
+        let asset: CollateralAsset = context.read("collateral", &health::asset_address(&exchange, slot.asset_index))?;
+        let value = snapshot.collateral[index].value(HealthLevel::Maintenance).unwrap_or_default();
+        collateral.push(json!({
+            "mint": asset.mint.to_string(),
+            "amount": slot.amount as f64 / 10f64.powi(asset.decimals as i32),
+            "value": usd(value),
+            "maintenance_haircut": asset.maintenance_haircut.get().to_num::<f64>(),
+        }));
+    }
+    let mut positions = Vec::new();
+    for (index, position) in margin.perps_in_use().enumerate() {
+        let (market, feed) = context.market(position.market_index)?;
+        let per_token = 10f64.powi(feed.base_decimals as i32) / 10f64.powi(exchange.quote_decimals as i32);
+        let price = feed.last_price.get().to_num::<f64>() * per_token;
+        let multiple = liquidation_multiple(&snapshot, &feeds, &market.feed);
+        let entry = &snapshot.perps[index];
+        positions.push(json!({
+            "market_index": position.market_index,
+            "name": String::from_utf8_lossy(&market.name).trim_end_matches('\0'),
+            "size": position.base_size as f64 / 10f64.powi(feed.base_decimals as i32),
+            "price": price,
+            "unrealized_pnl": usd(entry.pnl(HealthLevel::Maintenance).unwrap_or_default()),
+            "maintenance_margin_ratio": entry.maintenance_margin_ratio.to_num::<f64>(),
+            "liquidation_price": multiple.map(|m| m * price),
+        }));
+    }
+    let json = json!({
+        "margin_account": address.to_string(),
+        "owner": margin.owner.to_string(),
+        "quote_balance": usd(margin.quote()),
+        "being_liquidated": margin.being_liquidated == 1,
+        "health": { "initial": usd(summary.initial), "maintenance": usd(summary.maintenance), "liquidation_end": usd(summary.liquidation_end) },
+        "collateral": collateral,
+        "positions": positions,
+    });
+    let mut human = format!(
+        "margin account {address}\n  quote balance {:.2}\n  health: initial {:.2}, maintenance {:.2}, liquidation-end {:.2}{}\n",
+        usd(margin.quote()),
+        usd(summary.initial),
+        usd(summary.maintenance),
+        usd(summary.liquidation_end),
+        if margin.being_liquidated == 1 { " (being liquidated)" } else { "" }
+    );
+    human.push_str(&format!("  {:<46} {:>16} {:>14} {:>10}\n", "collateral", "amount", "value", "haircut"));
+    for row in json["collateral"].as_array().into_iter().flatten() {
+        human.push_str(&format!(
+            "  {:<46} {:>16.6} {:>14.2} {:>9.2}%\n",
+            row["mint"].as_str().unwrap_or(""),
+            row["amount"].as_f64().unwrap_or(0.0),
+            row["value"].as_f64().unwrap_or(0.0),
+            row["maintenance_haircut"].as_f64().unwrap_or(0.0) * 100.0
+        ));
+    }
+    human.push_str(&format!("  {:<12} {:>14} {:>12} {:>14} {:>16}\n", "market", "size", "price", "PnL", "liquidation at"));
+    for row in json["positions"].as_array().into_iter().flatten() {
+        let liquidation = row["liquidation_price"].as_f64().map_or("none in 0.01x-100x".to_string(), |p| format!("{p:.4}"));
+        human.push_str(&format!(
+            "  {:<12} {:>14.6} {:>12.4} {:>14.2} {:>16}\n",
+            row["name"].as_str().unwrap_or(""),
+            row["size"].as_f64().unwrap_or(0.0),
+            row["price"].as_f64().unwrap_or(0.0),
+            row["unrealized_pnl"].as_f64().unwrap_or(0.0),
+            liquidation
+        ));
+    }
+    Ok(Output { json, human })
+}
+
+pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
+    let owner = me(context);
+    let exchange = context.exchange()?;
+    let wallet = associated_token_account(&owner, &exchange.quote_mint, &exchange.quote_token_program);
+    let pool = health::pool_accounts(&context.cluster)?;
+    match command {
+        LpCommand::Deposit { amount } => {
+            let native = to_native(amount, exchange.quote_decimals)?;
+            let mut instructions = Vec::new();
+            if context.cluster.account(&pda::lp_position(&owner))?.is_none() {
+                instructions.push(ix::open_lp_position(&owner));
+            }
+            instructions.push(ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool));
+            let signature = context.send(&instructions)?;
+            Ok(signed_output("lp_deposit", &signature, json!({ "amount": native })))
+        }
+        LpCommand::Withdraw { shares } => {
+            let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
+            if shares > position.shares {
+                return Err(CliError::Usage(format!("you hold {} shares, not {shares}", position.shares)));
+            }
+            let withdraw = ix::with_remaining(ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares), pool);
+            let signature = context.send(&[withdraw])?;
+            Ok(signed_output("lp_withdraw", &signature, json!({ "shares": shares })))
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! A cluster over Solana's JSON-RPC API: what `reflex --url …` talks to.
+//!
+//! Only the calls the keeper and the CLI need: `getAccountInfo`,
+//! `getProgramAccounts` (filtered to margin accounts), `getLatestBlockhash`,
+//! `sendTransaction` (preflight on, so a refusal comes back with the
+//! program's logs) and `getSignatureStatuses` until confirmed.
+use std::time::{Duration, Instant};
+
+use anchor_lang::__private::base64::{engine::general_purpose::STANDARD, Engine};
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{Discriminator, ZeroCopy};
+use reflex::state::MarginAccount;
+use serde_json::{json, Value};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::cluster::{decode, error_message, Cluster, ClusterError, Sent};
+use crate::health::AccountReader;
+
+pub struct RpcCluster {
+    url: String,
+    agent: ureq::Agent,
+    /// How long to wait for a transaction to be confirmed.
+    pub confirm_timeout: Duration,
+}
+
+impl RpcCluster {
+    pub fn new(url: &str) -> Self {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+        RpcCluster { url: url.to_string(), agent, confirm_timeout: Duration::from_secs(60) }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// One JSON-RPC call; the `result` field, or the error as a ClusterError.
+    pub fn call(&self, method: &str, params: Value) -> Result<Value, ClusterError> {
+        let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+        let response = self
+            .agent
+            .post(&self.url)
+            .set("Content-Type", "application/json")
+            .send_string(&request.to_string())
+            .map_err(|error| ClusterError::Transport(format!("{method} to {}: {error}", self.url)))?;
+        let body: Value = serde_json::from_str(&response.into_string().map_err(|e| ClusterError::Transport(e.to_string()))?)
+            .map_err(|error| ClusterError::Transport(format!("{method}: not JSON: {error}")))?;
+        if let Some(error) = body.get("error") {
+            return Err(rejection(error));
+        }
+        body.get("result").cloned().ok_or_else(|| ClusterError::Transport(format!("{method}: no result in the answer")))
+    }
+
+    /// Raw account data and owner, if the account exists.
+    pub fn account(&self, address: &Pubkey) -> Result<Option<(Pubkey, Vec<u8>)>, ClusterError> {
+        let result = self.call("getAccountInfo", json!([address.to_string(), { "encoding": "base64", "commitment": "confirmed" }]))?;
+        let value = &result["value"];
+        if value.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(account_fields(value)?))
+    }
+
+    fn latest_blockhash(&self) -> Result<solana_transaction::Hash, ClusterError> {
+        let result = self.call("getLatestBlockhash", json!([{ "commitment": "confirmed" }]))?;
+        let text = result["value"]["blockhash"].as_str().ok_or_else(|| ClusterError::Transport("getLatestBlockhash: no blockhash".into()))?;
+        text.parse().map_err(|_| ClusterError::Transport(format!("getLatestBlockhash: bad blockhash {text}")))
+    }
+}
+
+fn account_fields(value: &Value) -> Result<(Pubkey, Vec<u8>), ClusterError> {
+    let owner = value["owner"].as_str().and_then(|o| o.parse().ok()).ok_or_else(|| ClusterError::Transport("account without owner".into()))?;
+    let data = value["data"][0].as_str().ok_or_else(|| ClusterError::Transport("account data not base64".into()))?;
+    let bytes = STANDARD.decode(data).map_err(|e| ClusterError::Transport(format!("account data: {e}")))?;
+    Ok((owner, bytes))
+}
+
+/// A JSON-RPC error: a preflight failure carries the logs and the
+/// instruction error (`{"InstructionError": [0, {"Custom": 6035}]}`).
+fn rejection(error: &Value) -> ClusterError {
+    let data = &error["data"];
+    let logs: Vec<String> = data["logs"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default();
+    let code = data["err"]["InstructionError"][1]["Custom"].as_u64().map(|code| code as u32);
+    let message = error_message(&logs).unwrap_or_else(|| error["message"].as_str().unwrap_or("unknown error").to_string());
+    if data.is_null() && logs.is_empty() {
+        return ClusterError::Transport(message);
+    }
+    ClusterError::Rejected { code, message, logs }
+}
+
+impl AccountReader for RpcCluster {
+    fn read<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T> {
+        let (owner, data) = self.account(address).ok()??;
+        (owner == reflex::ID).then(|| decode::<T>(&data)).flatten()
+    }
+}
+
+impl Cluster for RpcCluster {
+    fn margin_accounts(&self) -> Result<Vec<(Pubkey, MarginAccount)>, ClusterError> {
+        let filters = json!([
+            { "dataSize": MarginAccount::SPACE },
+            { "memcmp": { "offset": 0, "bytes": STANDARD.encode(MarginAccount::DISCRIMINATOR), "encoding": "base64" } }
+        ]);
+        let result = self.call(
+            "getProgramAccounts",
+            json!([reflex::ID.to_string(), { "encoding": "base64", "commitment": "confirmed", "filters": filters }]),
+        )?;
+        let mut accounts = Vec::new();
+        for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
+            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
+            let (_, data) = account_fields(&entry["account"])?;
+            if let Some(margin) = decode::<MarginAccount>(&data) {
+                accounts.push((address, margin));
+            }
+        }
+        accounts.sort_by_key(|(address, _)| *address);
+        Ok(accounts)
+    }
+
+    fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let blockhash = self.latest_blockhash()?;
+        let transaction = solana_transaction::Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, blockhash);
+        let bytes = bincode::serialize(&transaction).map_err(|e| ClusterError::Transport(format!("serializing: {e}")))?;
+        let signature = self
+            .call("sendTransaction", json!([STANDARD.encode(bytes), { "encoding": "base64", "preflightCommitment": "confirmed" }]))?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let deadline = Instant::now() + self.confirm_timeout;
+        loop {
+            let statuses = self.call("getSignatureStatuses", json!([[signature]]))?;
+            let status = &statuses["value"][0];
+            if !status.is_null() {
+                if !status["err"].is_null() {
+                    let code = status["err"]["InstructionError"][1]["Custom"].as_u64().map(|c| c as u32);
+                    return Err(ClusterError::Rejected { code, message: format!("{}", status["err"]), logs: Vec::new() });
+                }
+                let level = status["confirmationStatus"].as_str().unwrap_or("");
+                if level == "confirmed" || level == "finalized" {
+                    let logs = self.logs(&signature).unwrap_or_default();
+                    return Ok(Sent { signature, compute_units: None, logs });
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(ClusterError::Transport(format!("transaction {signature} not confirmed within {:?}", self.confirm_timeout)));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn clock(&self) -> Result<(u64, i64), ClusterError> {
+        // The Clock sysvar: slot, epoch start, epoch, leader schedule epoch,
+        // unix time, each 8 bytes little-endian.
+        let clock_id: Pubkey = "SysvarC1ock11111111111111111111111111111111".parse().expect("clock sysvar id");
+        let (_, data) = self.account(&clock_id)?.ok_or_else(|| ClusterError::Transport("no clock sysvar".into()))?;
+        let field = |index: usize| data.get(index * 8..index * 8 + 8).map(|bytes| <[u8; 8]>::try_from(bytes).expect("8 bytes"));
+        match (field(0), field(4)) {
+            (Some(slot), Some(time)) => Ok((u64::from_le_bytes(slot), i64::from_le_bytes(time))),
+            _ => Err(ClusterError::Transport("clock sysvar too short".into())),
+        }
+    }
+}
+
+impl RpcCluster {
+    /// A confirmed transaction's logs (for its events).
+    fn logs(&self, signature: &str) -> Result<Vec<String>, ClusterError> {
+        let result = self.call(
+            "getTransaction",
+            json!([signature, { "encoding": "json", "commitment": "confirmed", "maxSupportedTransactionVersion": 0 }]),
+        )?;
+        Ok(result["meta"]["logMessages"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default())
+    }
+}
