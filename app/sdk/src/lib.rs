@@ -9,6 +9,8 @@
 //! - [`keeper`]: crank, survey, liquidate, settle
 //! - [`events`]: Anchor events from transaction logs
 //! - [`rpc`] (feature `rpc`, on by default): a [`cluster::Cluster`] over JSON-RPC
+//! - [`embedded_rpc`]: the embedded SVM served over JSON-RPC on loopback, to
+//!   run the CLI and keeper end to end without a validator
 //! - [`embedded`] (feature `embedded`, on by default): LiteSVM with the real
 //!   SBF binary loaded, SPL Token and Token-2022 helpers; used by the
 //!   integration tests and by `reflex demo`
@@ -22,6 +24,8 @@ pub mod presets;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(all(feature = "embedded", feature = "rpc"))]
+pub mod embedded_rpc;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 

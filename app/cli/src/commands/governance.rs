@@ -74,7 +74,8 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
         }
         Gov::InitPool => {
             let exchange = context.exchange()?;
-            let signature = context.send(&[ix::initialize_pool(&admin, &admin, &exchange.quote_mint, &exchange.quote_token_program)])?;
+            let (token_program, _) = context.mint(&exchange.quote_mint)?;
+            let signature = context.send(&[ix::initialize_pool(&admin, &admin, &exchange.quote_mint, &token_program)])?;
             Ok(signed_output("initialize_pool", &signature, json!({ "quote_vault": pda::quote_vault().to_string() })))
         }
         Gov::ListFeed { feed_id: id, oracle, base_decimals } => {

@@ -26,6 +26,13 @@ pub enum TraderCommand {
         #[arg(long)]
         amount: f64,
     },
+    /// Pay quote tokens from your associated token account into the quote
+    /// balance (repays debt; a keeper's account pays for seized collateral from it).
+    DepositQuote {
+        /// Whole quote tokens.
+        #[arg(long)]
+        amount: f64,
+    },
     /// Buy (positive size) or sell (negative) a perp, no worse than the slippage bound.
     Open {
         #[arg(long)]
@@ -97,6 +104,14 @@ pub fn run(context: &mut Context, command: TraderCommand, account_id: u32) -> Ou
             let withdraw = ix::with_remaining(ix::withdraw(&owner, &account, &mint, &asset.token_program, &destination, native), accounts);
             let signature = context.send(&[withdraw])?;
             Ok(signed_output("withdraw", &signature, json!({ "mint": mint.to_string(), "amount": native })))
+        }
+        TraderCommand::DepositQuote { amount } => {
+            let exchange = context.exchange()?;
+            let native = to_native(amount, exchange.quote_decimals)?;
+            let source = associated_token_account(&owner, &exchange.quote_mint, &exchange.quote_token_program);
+            let deposit = ix::deposit_quote(&owner, &account, &exchange.quote_mint, &exchange.quote_token_program, &source, native);
+            let signature = context.send(&[deposit])?;
+            Ok(signed_output("deposit_quote", &signature, json!({ "amount": native })))
         }
         TraderCommand::Open { market, size, slippage } => order(context, &account, market, Some(size), slippage),
         TraderCommand::Close { market, slippage } => order(context, &account, market, None, slippage),

@@ -1,0 +1,127 @@
+//! The CLI and keeper end to end over JSON-RPC, against the embedded SVM
+//! served on loopback (`reflex_sdk::embedded_rpc`) with the real SBF
+//! binary: governance lists a feed, a collateral and a market; an LP funds
+//! the pool; a trader opens a leveraged long; SOL falls; `reflex keeper run`
+//! liquidates; at the end no account needs a keeper. Every step is a
+//! `reflex` process, as a user or a script runs it.
+use std::process::Command;
+
+use reflex_sdk::embedded::Embedded;
+use reflex_sdk::embedded_rpc;
+use reflex_sdk::rpc::RpcCluster;
+use serde_json::{json, Value};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const FEED_ID: &str = "efefefefefefefefefefefefefefefefefefefefefefefefefefefefefefefef";
+
+struct Run {
+    url: String,
+    dir: std::path::PathBuf,
+}
+
+impl Run {
+    fn keypair(&self, name: &str, seed: u8) -> (Keypair, String) {
+        let keypair = Keypair::new_from_array([seed; 32]);
+        let path = self.dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&keypair.to_bytes().to_vec()).unwrap()).unwrap();
+        (keypair, path.display().to_string())
+    }
+
+    /// Runs `reflex --json --url … --keypair KEY args…`; panics with its output unless it exits 0.
+    fn reflex(&self, keypair: &str, args: &[&str]) -> Value {
+        let output = Command::new(env!("CARGO_BIN_EXE_reflex"))
+            .args(["--json", "--url", &self.url, "--keypair", keypair])
+            .args(args)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "reflex {args:?} failed ({:?}): {stdout}{}", output.status.code(), String::from_utf8_lossy(&output.stderr));
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("not JSON: {stdout}"))
+    }
+}
+
+#[test]
+fn governance_lp_trader_and_keeper_over_json_rpc() {
+    let admin = Keypair::new_from_array([7; 32]);
+    let admin_key = admin.pubkey();
+    let served = embedded_rpc::serve(move || {
+        let mut env = Embedded::new().expect("the SBF binary is built");
+        env.set_upgrade_authority(&admin_key);
+        env
+    })
+    .expect("serve");
+    let dir = std::env::temp_dir().join(format!("reflex-rpc-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = Run { url: served.url.clone(), dir };
+    let rpc = RpcCluster::new(&served.url);
+    let dev = |method: &str, params: Value| rpc.call(method, params).unwrap_or_else(|e| panic!("{method}: {e}"));
+
+    let (_, admin_path) = run.keypair("admin", 7);
+    let (lp, lp_path) = run.keypair("lp", 8);
+    let (trader, trader_path) = run.keypair("trader", 9);
+    let (keeper, keeper_path) = run.keypair("keeper", 10);
+    for key in [admin.pubkey(), lp.pubkey(), trader.pubkey(), keeper.pubkey()] {
+        dev("requestAirdrop", json!([key.to_string(), 10_000_000_000u64]));
+    }
+    let (mut slot, mut time) = (1_000u64, 1_790_000_000i64);
+    dev("reflexDev_setClock", json!([slot, time]));
+    let oracle = Keypair::new_from_array([11; 32]).pubkey().to_string();
+    dev("reflexDev_writePriceUpdate", json!([oracle, FEED_ID, 150.0, 0.075, time, slot]));
+    let usdc = dev("reflexDev_createMint", json!([6, "spl"])).as_str().unwrap().to_string();
+    let wsol = dev("reflexDev_createMint", json!([9, "spl"])).as_str().unwrap().to_string();
+
+    // Governance.
+    run.reflex(&admin_path, &["gov", "init", "--quote-mint", &usdc]);
+    run.reflex(&admin_path, &["gov", "init-pool"]);
+    run.reflex(&admin_path, &["gov", "list-feed", "--feed-id", FEED_ID, "--oracle", &oracle, "--base-decimals", "9"]);
+    run.reflex(&admin_path, &["gov", "list-collateral", "--mint", &wsol, "--feed-id", FEED_ID]);
+    let market = run.reflex(&admin_path, &["gov", "list-market", "--name", "SOL-PERP", "--feed-id", FEED_ID, "--skew-scale", "1000"]);
+    assert_eq!(market["market_index"], 0);
+
+    // The LP, the trader, the keeper.
+    dev("reflexDev_mintTo", json!([usdc, lp.pubkey().to_string(), 1_000_000_000_000u64]));
+    run.reflex(&lp_path, &["lp", "deposit", "--amount", "1000000"]);
+    dev("reflexDev_mintTo", json!([wsol, trader.pubkey().to_string(), 10_000_000_000u64]));
+    run.reflex(&trader_path, &["trader", "create"]);
+    run.reflex(&trader_path, &["trader", "deposit", "--mint", &wsol, "--amount", "10"]);
+    run.reflex(&trader_path, &["trader", "open", "--market", "0", "--size", "60"]);
+    let status = run.reflex(&trader_path, &["trader", "status"]);
+    assert_eq!(status["positions"][0]["size"], 60.0);
+    let liquidation_price = status["positions"][0]["liquidation_price"].as_f64().expect("a liquidation price");
+    assert!(liquidation_price > 100.0 && liquidation_price < 150.0, "{liquidation_price}");
+    assert!(status["health"]["initial"].as_f64().unwrap() >= 0.0);
+    dev("reflexDev_mintTo", json!([usdc, keeper.pubkey().to_string(), 100_000_000_000u64]));
+    run.reflex(&keeper_path, &["trader", "create"]);
+    run.reflex(&keeper_path, &["trader", "deposit-quote", "--amount", "100000"]);
+
+    // A refusal comes back as exit 1 with the program's message.
+    let refused = Command::new(env!("CARGO_BIN_EXE_reflex"))
+        .args(["--json", "--url", &run.url, "--keypair", &trader_path, "trader", "open", "--market", "0", "--size", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let refusal: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(refusal["error"]["kind"], "refused");
+    assert!(refusal["error"]["message"].as_str().unwrap().contains("initial health"), "{refusal}");
+
+    // SOL falls 2% a step below the liquidation price; the keeper runs each step.
+    let mut price = 150.0;
+    let mut liquidations = 0;
+    while price > liquidation_price * 0.9 {
+        price *= 0.98;
+        slot += 5;
+        time += 2;
+        dev("reflexDev_setClock", json!([slot, time]));
+        dev("reflexDev_writePriceUpdate", json!([oracle, FEED_ID, price, price * 0.0005, time, slot]));
+        let pass = run.reflex(&keeper_path, &["keeper", "run", "--passes", "1"]);
+        liquidations += pass["actions"].as_array().unwrap().len();
+        assert_eq!(pass["left_liquidatable"], 0);
+    }
+    assert!(liquidations > 0, "the keeper liquidated over JSON-RPC");
+    let scan = run.reflex(&keeper_path, &["keeper", "scan"]);
+    assert_eq!(scan["need_keeper"], json!([]));
+    let status = run.reflex(&trader_path, &["trader", "status"]);
+    let size = status["positions"][0]["size"].as_f64().unwrap_or(0.0);
+    assert!(size < 60.0, "the position was reduced by liquidation: {size}");
+}
