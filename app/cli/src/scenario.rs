@@ -238,6 +238,8 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
     let (mut sol, mut btc) = (150.0, 60_000.0);
     let mut bad_debt = 0.0;
     let mut step_index = 0usize;
+    // Progress on a terminal only, so redirected output stays clean.
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (phase, steps, slots, drift, awake) in path {
         let (slot_start, sol_start) = (m.slot, sol);
         let (mut perp, mut partial, mut collateral, mut bankruptcies) = (0, 0, 0, 0);
@@ -278,6 +280,12 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
                 }
             }
             samples.push(sample(&m, phase, in_step, bad_debt)?);
+            if progress {
+                eprint!("\r  {phase:<9} step {:>3}/{steps}, SOL ${:.2}   ", step + 1, sol);
+            }
+        }
+        if progress {
+            eprintln!();
         }
         let rows: Vec<&Sample> = samples.iter().filter(|s| s.phase == phase).collect();
         let max = |f: fn(&Sample) -> f64| rows.iter().map(|s| f(s)).fold(f64::MIN, f64::max);

@@ -79,6 +79,24 @@ fn governance_lp_trader_and_keeper_over_json_rpc() {
     let market = run.reflex(&admin_path, &["gov", "list-market", "--name", "SOL-PERP", "--feed-id", FEED_ID, "--skew-scale", "1000"]);
     assert_eq!(market["market_index"], 0);
 
+    // Governance edits settings as JSON: show, change, set; an inconsistent
+    // set is refused with the program's error (exit 1).
+    let shown = run.reflex(&admin_path, &["gov", "show-risk", "--market", "0"]);
+    let mut risk = shown["risk"].clone();
+    risk["liquidation_buffer"] = json!(15_000);
+    let file = run.dir.join("risk.json");
+    std::fs::write(&file, risk.to_string()).unwrap();
+    run.reflex(&admin_path, &["gov", "set-market-risk", "--market", "0", "--file", file.to_str().unwrap()]);
+    assert_eq!(run.reflex(&admin_path, &["gov", "show-risk", "--market", "0"])["risk"]["liquidation_buffer"], 15_000);
+    risk["liquidation_penalty"] = json!(900_000);
+    std::fs::write(&file, risk.to_string()).unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_reflex"))
+        .args(["--url", &run.url, "--keypair", &admin_path, "gov", "set-market-risk", "--market", "0", "--file", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("Bounds are inconsistent"), "{}", String::from_utf8_lossy(&refused.stderr));
+
     // The LP, the trader, the keeper.
     dev("reflexDev_mintTo", json!([usdc, lp.pubkey().to_string(), 1_000_000_000_000u64]));
     run.reflex(&lp_path, &["lp", "deposit", "--amount", "1000000"]);

@@ -49,6 +49,69 @@ pub enum Gov {
         #[arg(long)]
         skew_scale: f64,
     },
+    /// Print a market's or a collateral's governed settings as JSON (edit
+    /// the file, then set it with the matching set-… command).
+    ShowRisk {
+        #[arg(long, conflicts_with = "mint", required_unless_present = "mint")]
+        market: Option<u16>,
+        #[arg(long)]
+        mint: Option<String>,
+    },
+    /// Replace a market's margin curves, bounds and liquidation terms from a JSON file.
+    SetMarketRisk {
+        #[arg(long)]
+        market: u16,
+        /// JSON of MarketRiskPpm (as `show-risk` prints under "risk").
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Replace a market's spread, fee, funding and open-interest settings from a JSON file.
+    SetMarketTrading {
+        #[arg(long)]
+        market: u16,
+        /// JSON of MarketTradingPpm (as `show-risk` prints under "trading").
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Replace a collateral's haircut curves, bounds and liquidation terms from a JSON file.
+    SetCollateralRisk {
+        #[arg(long)]
+        mint: String,
+        /// JSON of CollateralRiskPpm (as `show-risk` prints under "risk").
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Name the risk steward and its per-step cap and spacing.
+    SetSteward {
+        #[arg(long)]
+        steward: String,
+        /// Largest change of a base per step, parts per million.
+        #[arg(long)]
+        max_change_ppm: u32,
+        /// Fewest slots between two changes of the same base.
+        #[arg(long)]
+        min_slots: u32,
+    },
+    /// Steward: move a market's or a collateral's base inside its bounds.
+    StewardBase {
+        #[arg(long, conflicts_with = "mint", required_unless_present = "mint")]
+        market: Option<u16>,
+        #[arg(long)]
+        mint: Option<String>,
+        /// initial or maintenance.
+        #[arg(long)]
+        level: String,
+        #[arg(long)]
+        base_ppm: u32,
+    },
+    /// Put a market (or, without --market, the whole exchange) in or out of reduce-only mode.
+    ReduceOnly {
+        #[arg(long)]
+        market: Option<u16>,
+        /// true or false.
+        #[arg(long, action = clap::ArgAction::Set)]
+        enabled: bool,
+    },
     /// Pause deposits, withdrawals and risk-increasing trades (guardian or admin).
     Pause,
     /// Lift a pause (admin).
@@ -112,6 +175,86 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             ])?;
             Ok(signed_output("list_perp_market", &signature, json!({ "market_index": index, "market": pda::market(index).to_string() })))
         }
+        Gov::ShowRisk { market, mint } => {
+            let json = match (market, mint) {
+                (Some(index), _) => {
+                    let (market, _) = context.market(index)?;
+                    json!({
+                        "market_index": index,
+                        "risk": market.risk,
+                        "trading": market.trading,
+                        "initial_margin_ratio": market.initial_margin_ratio.get().to_num::<f64>(),
+                        "maintenance_margin_ratio": market.maintenance_margin_ratio.get().to_num::<f64>(),
+                    })
+                }
+                (None, Some(mint)) => {
+                    let asset = context.collateral(&pubkey(&mint)?)?;
+                    json!({
+                        "mint": mint,
+                        "risk": asset.risk,
+                        "initial_haircut": asset.initial_haircut.get().to_num::<f64>(),
+                        "maintenance_haircut": asset.maintenance_haircut.get().to_num::<f64>(),
+                    })
+                }
+                (None, None) => return Err(CliError::Usage("give --market or --mint".into())),
+            };
+            Ok(Output { human: serde_json::to_string_pretty(&json).unwrap_or_default(), json })
+        }
+        Gov::SetMarketRisk { market, file } => {
+            let risk: reflex::state::MarketRiskPpm = read_json(&file)?;
+            let (_, feed) = context.market(market)?;
+            let signature = context.send(&[ix::set_market_risk(&admin, market, &feed.feed_id, risk)])?;
+            Ok(signed_output("set_market_risk", &signature, json!({ "market_index": market, "risk": risk })))
+        }
+        Gov::SetMarketTrading { market, file } => {
+            let trading: reflex::state::MarketTradingPpm = read_json(&file)?;
+            let (_, feed) = context.market(market)?;
+            let signature = context.send(&[ix::set_market_trading(&admin, market, &feed.feed_id, trading)])?;
+            Ok(signed_output("set_market_trading", &signature, json!({ "market_index": market, "trading": trading })))
+        }
+        Gov::SetCollateralRisk { mint, file } => {
+            let risk: reflex::state::CollateralRiskPpm = read_json(&file)?;
+            let mint = pubkey(&mint)?;
+            let asset = context.collateral(&mint)?;
+            let feed: PriceFeed = context.read("price feed", &asset.feed)?;
+            let signature = context.send(&[ix::set_collateral_risk(&admin, &mint, &feed.feed_id, risk)])?;
+            Ok(signed_output("set_collateral_risk", &signature, json!({ "mint": mint.to_string(), "risk": risk })))
+        }
+        Gov::SetSteward { steward, max_change_ppm, min_slots } => {
+            let steward = pubkey(&steward)?;
+            let signature = context.send(&[ix::set_risk_steward(&admin, &steward, max_change_ppm, min_slots)])?;
+            Ok(signed_output("set_risk_steward", &signature, json!({ "steward": steward.to_string() })))
+        }
+        Gov::StewardBase { market, mint, level, base_ppm } => {
+            let level = match level.as_str() {
+                "initial" => reflex::controller::steward::RiskLevel::Initial,
+                "maintenance" => reflex::controller::steward::RiskLevel::Maintenance,
+                other => return Err(CliError::Usage(format!("level {other}: use initial or maintenance"))),
+            };
+            let instruction = match (market, mint) {
+                (Some(index), _) => {
+                    let (_, feed) = context.market(index)?;
+                    ix::steward_set_market_base(&admin, index, &feed.feed_id, level, base_ppm)
+                }
+                (None, Some(mint)) => {
+                    let mint = pubkey(&mint)?;
+                    let asset = context.collateral(&mint)?;
+                    let feed: PriceFeed = context.read("price feed", &asset.feed)?;
+                    ix::steward_set_collateral_base(&admin, &mint, &feed.feed_id, level, base_ppm)
+                }
+                (None, None) => return Err(CliError::Usage("give --market or --mint".into())),
+            };
+            let signature = context.send(&[instruction])?;
+            Ok(signed_output("steward_set_base", &signature, json!({ "base_ppm": base_ppm })))
+        }
+        Gov::ReduceOnly { market, enabled } => {
+            let instruction = match market {
+                Some(index) => ix::set_market_reduce_only(&admin, index, enabled),
+                None => ix::set_exchange_reduce_only(&admin, enabled),
+            };
+            let signature = context.send(&[instruction])?;
+            Ok(signed_output("reduce_only", &signature, json!({ "market_index": market, "enabled": enabled })))
+        }
         Gov::Pause => {
             let signature = context.send(&[ix::pause(&admin)])?;
             Ok(signed_output("pause", &signature, json!({})))
@@ -121,4 +264,10 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             Ok(signed_output("unpause", &signature, json!({})))
         }
     }
+}
+
+/// A settings file: JSON of one of the program's governance types.
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|error| CliError::Usage(format!("cannot read {}: {error}", path.display())))?;
+    serde_json::from_str(&text).map_err(|error| CliError::Usage(format!("{}: {error} (start from `reflex gov show-risk`)", path.display())))
 }

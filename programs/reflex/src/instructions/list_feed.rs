@@ -12,6 +12,7 @@ use crate::utils::ppm;
 /// A feed's guard rails and accumulator settings. Ratios are in parts per
 /// million (1% = 10,000). Stored verbatim in the feed (Pod, no padding), so
 /// governance events carry exact old and new values.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
 pub struct FeedConfig {

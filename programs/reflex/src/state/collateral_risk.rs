@@ -11,6 +11,7 @@ use reflex_risk::{CollateralRiskConfig, FeedbackConfig, LevelCurve, MarketRiskCo
 use crate::utils::{ppb, ppm};
 
 /// One level's curve, in parts per million: `clamp(base + k·σ_T, lower, upper)`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
 #[repr(C)]
 pub struct CurvePpm {
@@ -28,6 +29,7 @@ impl CurvePpm {
 }
 
 /// A parameter's two curves and slew rates, in parts per million.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
 #[repr(C)]
 pub struct FeedbackPpm {
@@ -53,6 +55,7 @@ impl FeedbackPpm {
 /// Everything governance sets for one collateral's haircut, as stored and
 /// as passed to `set_collateral_risk`. Integers, so events carry the exact
 /// old and new values and an explorer shows them readably.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
 #[repr(C)]
 pub struct CollateralRiskPpm {
@@ -81,6 +84,7 @@ impl CollateralRiskPpm {
 
 /// Everything governance sets for one perp market's margin, as stored and as
 /// passed to `list_perp_market` and `set_market_risk`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
 #[repr(C)]
 pub struct MarketRiskPpm {

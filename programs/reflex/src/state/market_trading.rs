@@ -9,6 +9,7 @@ use crate::error::ReflexError;
 use crate::utils::{ppb, ppm};
 
 /// Not `#[zero_copy]` for the reason given in `collateral_risk`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
 #[repr(C)]
 pub struct MarketTradingPpm {
