@@ -34,7 +34,10 @@ quiet=()
 start=$(date +%s)
 # The harmless noise ("unable to open LLVM shared lib ... dlopen failed",
 # "unable to read dir") comes from the linker probing for libLLVM.
-"$REFLEX_SBF_SYSROOT/bin/cargo" build "${quiet[@]}" --locked --release -p reflex --lib \
+# --with-publisher also builds the localnet Pyth publisher (scripts/localnet.sh).
+packages=(-p reflex)
+[ "${1:-}" = "--with-publisher" ] && packages+=(-p pyth-localnet-publisher)
+"$REFLEX_SBF_SYSROOT/bin/cargo" build "${quiet[@]}" --locked --release "${packages[@]}" --lib \
   --target "$REFLEX_SBF_TARGET_SPEC" \
   -Z build-std=std,panic_abort -Z build-std-features= -Z json-target-spec \
   2> >(grep -v -e 'unable to open LLVM shared lib' -e 'unable to read dir' >&2)
@@ -47,4 +50,9 @@ cp "$built" "$REFLEX_DEPLOY_DIR/reflex.so"
 cp "$REFLEX_ROOT/keys/reflex-program-keypair.json" "$REFLEX_DEPLOY_DIR/reflex-keypair.json"
 
 python3 "$REFLEX_ROOT/scripts/sbf/check_elf.py" "$REFLEX_DEPLOY_DIR/reflex.so"
+if [ "${1:-}" = "--with-publisher" ]; then
+  cp "$REFLEX_SBF_TARGET_DIR/$target_name/release/libpyth_localnet_publisher.so" "$REFLEX_DEPLOY_DIR/pyth_localnet_publisher.so"
+  python3 "$REFLEX_ROOT/scripts/sbf/check_elf.py" "$REFLEX_DEPLOY_DIR/pyth_localnet_publisher.so"
+  reflex_say "built target/deploy/pyth_localnet_publisher.so (localnet only)"
+fi
 reflex_say "built target/deploy/reflex.so ($(stat -c %s "$REFLEX_DEPLOY_DIR/reflex.so") bytes, $(( $(date +%s) - start )) s)"

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$REFLEX_ROOT/scripts/setup.sh"
-bash "$REFLEX_ROOT/scripts/build-sbf.sh"
+bash "$REFLEX_ROOT/scripts/build-sbf.sh" --with-publisher
 # The checked-in IDL must describe the program as it is.
 bash "$REFLEX_ROOT/scripts/idl.sh" --check
 cd "$REFLEX_ROOT"

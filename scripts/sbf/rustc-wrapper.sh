@@ -5,7 +5,8 @@
 # lists "cdylib" (solana-zk-sdk, pulled in by the Token-2022 interface) gets
 # linked as a stand-alone Solana program. That link cannot succeed (it has no
 # allocator and no compiler builtins) and its output is never used. For every
-# crate but the program itself this wrapper drops the cdylib crate type and
+# crate but our programs (reflex, and the localnet-only Pyth publisher) this
+# wrapper drops the cdylib crate type and
 # leaves an empty placeholder where cargo expects the file, so fingerprints
 # stay fresh and rebuilds stay incremental.
 set -euo pipefail
@@ -24,7 +25,7 @@ done
 
 args=() dropped=0 prev=""
 for arg in "$@"; do
-  if [ -n "$out_dir" ] && [ "$prev" = "--crate-type" ] && [ "$arg" = "cdylib" ] && [ "$crate_name" != "reflex" ]; then
+  if [ -n "$out_dir" ] && [ "$prev" = "--crate-type" ] && [ "$arg" = "cdylib" ] && [ "$crate_name" != "reflex" ] && [ "$crate_name" != "pyth_localnet_publisher" ]; then
     unset 'args[${#args[@]}-1]'   # the --crate-type flag just added
     dropped=1
   else

@@ -162,6 +162,19 @@ impl Embedded {
     /// Sets the program's upgrade authority, as a deployment with
     /// `--upgrade-authority` would (LiteSVM deploys with none). Only the upgrade
     /// authority may initialize the exchange.
+    /// Loads the localnet Pyth publisher (`target/deploy/pyth_localnet_publisher.so`,
+    /// built by `bash scripts/build-sbf.sh --with-publisher`) at the Pyth
+    /// receiver's program id, so tests can exercise the localnet price path.
+    pub fn add_localnet_publisher(&mut self) -> Result<(), ProgramBinaryError> {
+        let path = workspace_root().join("target/deploy/pyth_localnet_publisher.so");
+        let bytes = std::fs::read(&path).map_err(|_| ProgramBinaryError::Missing(path.clone()))?;
+        if bytes.is_empty() {
+            return Err(ProgramBinaryError::Missing(path));
+        }
+        self.svm.add_program(crate::publisher::PROGRAM_ID, &bytes).map_err(|error| ProgramBinaryError::NotSbpfV3 { path, detail: format!("{error:?}") })?;
+        Ok(())
+    }
+
     pub fn set_upgrade_authority(&mut self, authority: &Pubkey) {
         let address = crate::pda::program_data();
         let mut account = self.svm.get_account(&address).expect("the program's ProgramData account");

@@ -8,6 +8,7 @@
 //! - [`cluster`]: the [`cluster::Cluster`] trait the keeper and CLI send through
 //! - [`keeper`]: crank, survey, liquidate, settle
 //! - [`events`]: Anchor events from transaction logs
+//! - [`publisher`]: the localnet Pyth publisher's instructions
 //! - [`rpc`] (feature `rpc`, on by default): a [`cluster::Cluster`] over JSON-RPC
 //! - [`embedded_rpc`]: the embedded SVM served over JSON-RPC on loopback, to
 //!   run the CLI and keeper end to end without a validator
@@ -21,6 +22,7 @@ pub mod instructions;
 pub mod keeper;
 pub mod pda;
 pub mod presets;
+pub mod publisher;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;
