@@ -30,9 +30,10 @@ struct Cli {
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
-    /// JSON-RPC endpoint of the cluster.
-    #[arg(long, global = true, env = "REFLEX_URL", default_value = "http://127.0.0.1:8899")]
-    url: String,
+    /// JSON-RPC endpoint of the cluster [default: http://127.0.0.1:8899]. With
+    /// `demo`, runs the demo on that cluster instead of the embedded SVM.
+    #[arg(long, global = true, env = "REFLEX_URL")]
+    url: Option<String>,
     /// Keypair file (a JSON array of 64 bytes, as `solana-keygen` writes).
     #[arg(long, global = true, env = "REFLEX_KEYPAIR")]
     keypair: Option<std::path::PathBuf>,
@@ -57,6 +58,13 @@ enum Command {
     /// Keepers: crank feeds, find and liquidate unhealthy accounts, settle bankruptcies.
     #[command(subcommand)]
     Keeper(commands::keeper::KeeperCommand),
+    /// Write a new keypair file (Solana CLI format) and print its public key.
+    Keygen {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Print the public key of --keypair.
+    Whoami,
     /// Run the protocol through a calm market, a crash, a gap and a recovery on an
     /// embedded SVM with target/deploy/reflex.so: three collateral tokens, two
     /// perp markets, an LP, a dozen traders and the keeper. Prints a table per
@@ -98,8 +106,22 @@ fn build_idl() -> Result<String, Box<dyn std::error::Error>> {
 /// `reflex demo`: runs the scenario, writes the report and chart, prints the
 /// table (or the report as JSON). Fails if a vault does not match its claims
 /// or an account is left liquidatable.
-fn run_demo(out: &std::path::Path, json: bool) -> Result<(), Box<dyn std::error::Error>> {
-    let report = scenario::run()?;
+fn run_demo(out: &std::path::Path, json: bool, connection: &Connection) -> Result<(), Box<dyn std::error::Error>> {
+    let report = match &connection.url {
+        None => scenario::run()?,
+        Some(url) => {
+            // On a validator, the admin must be the key Reflex was deployed
+            // with as upgrade authority (scripts/localnet.sh passes it).
+            let path = connection
+                .keypair
+                .clone()
+                .or_else(|| std::env::var_os("REFLEX_ADMIN_KEYPAIR").map(Into::into))
+                .unwrap_or_else(commands::default_keypair);
+            let admin = commands::read_keypair(&path).map_err(|e| e.message().to_string())?;
+            let stage = reflex_sdk::stage::ValidatorStage::new(url, admin)?;
+            scenario::run_on(stage, format!("Reflex on {url}"))?
+        }
+    };
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let report_path = out.join("report.json");
     let chart_path = out.join("chart.svg");
@@ -121,7 +143,7 @@ fn run_demo(out: &std::path::Path, json: bool) -> Result<(), Box<dyn std::error:
 
 /// Where a cluster command connects, and how it prints.
 struct Connection {
-    url: String,
+    url: Option<String>,
     keypair: Option<std::path::PathBuf>,
     json: bool,
 }
@@ -129,7 +151,8 @@ struct Connection {
 /// A cluster command: connect, run, print; errors carry their exit code.
 fn run_cluster(connection: Connection, run: impl FnOnce(&mut Context) -> commands::Outcome) -> ExitCode {
     let keypair = connection.keypair.unwrap_or_else(commands::default_keypair);
-    let outcome = Context::new(&connection.url, &keypair).and_then(|mut context| run(&mut context));
+    let url = connection.url.as_deref().unwrap_or("http://127.0.0.1:8899");
+    let outcome = Context::new(url, &keypair).and_then(|mut context| run(&mut context));
     match outcome {
         Ok(output) => {
             if connection.json {
@@ -160,7 +183,24 @@ fn main() -> ExitCode {
         Command::Lp(command) => return run_cluster(connection, |context| commands::trader::run_lp(context, command)),
         Command::Trader(command) => return run_cluster(connection, |context| commands::trader::run(context, command, account_id)),
         Command::Keeper(command) => return run_cluster(connection, |context| commands::keeper::run(context, command, account_id)),
-        Command::Demo { out } => run_demo(&out, json),
+        Command::Keygen { out } => {
+            let keypair = solana_keypair::Keypair::new();
+            let bytes = keypair.to_bytes().to_vec();
+            std::fs::write(&out, serde_json::to_string(&bytes).expect("JSON"))
+                .map(|_| println!("{}", solana_signer::Signer::pubkey(&keypair)))
+                .map_err(|error| format!("cannot write {}: {error}", out.display()).into())
+        }
+        Command::Whoami => {
+            let path = connection.keypair.clone().unwrap_or_else(commands::default_keypair);
+            return match commands::read_keypair(&path) {
+                Ok(keypair) => {
+                    println!("{}", solana_signer::Signer::pubkey(&keypair));
+                    ExitCode::SUCCESS
+                }
+                Err(error) => report_error(json, &error),
+            };
+        }
+        Command::Demo { out } => run_demo(&out, json, &connection),
         Command::Walkthrough => demo::run().and_then(|report| {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));

@@ -14,7 +14,8 @@ use anchor_spl::token_2022::spl_token_2022;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_risk::Fixed;
 use reflex_sdk::cluster::Cluster;
-use reflex_sdk::embedded::{pyth_print, Embedded};
+use reflex_sdk::embedded::Embedded;
+use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
@@ -82,8 +83,8 @@ pub struct ScenarioReport {
     pub seconds: f64,
 }
 
-struct Market {
-    env: Embedded,
+struct Market<S: Stage> {
+    stage: S,
     admin: Keypair,
     issuer: Keypair,
     slot: u64,
@@ -94,52 +95,50 @@ struct Market {
     transactions: usize,
 }
 
-impl Market {
+impl<S: Stage> Market<S> {
     fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair) -> Result<(), Box<dyn Error>> {
         self.transactions += 1;
-        Cluster::send(&mut self.env, instructions, payer, &[])?;
+        Cluster::send(&mut self.stage, instructions, payer, &[])?;
         Ok(())
     }
 
-    fn now(&self) -> i64 {
-        START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64
-    }
-
-    fn post_prices(&mut self, prices: [f64; 3]) {
-        let time = self.now();
+    fn post_prices(&mut self, prices: [f64; 3]) -> Result<(), Box<dyn Error>> {
         for (index, price) in prices.into_iter().enumerate() {
             let (feed_id, oracle, _) = self.underlyings[index];
-            self.env.write_price_update(&oracle, &pyth_print(feed_id, price, price * 0.0005, time, self.slot));
+            self.stage.post_price(&oracle, feed_id, price, price * 0.0005)?;
             self.underlyings[index].2 = price;
+            self.transactions += 1;
         }
+        Ok(())
     }
 
-    fn advance(&mut self, slots: u64) {
-        self.slot += slots;
-        let time = self.now();
-        self.env.set_clock(self.slot, time);
+    fn advance(&mut self, slots: u64) -> Result<(), Box<dyn Error>> {
+        self.stage.advance(slots)?;
+        self.slot = self.stage.clock()?.0;
+        Ok(())
     }
 
     /// A trader holding `dollars` of one collateral, with a position of
     /// `leverage` × that in `market` (negative: short).
     fn trader(&mut self, collateral: usize, dollars: f64, market: u16, leverage: f64) -> Result<Pubkey, Box<dyn Error>> {
-        let trader = self.env.funded_keypair(10);
+        let trader = self.stage.funded_keypair()?;
         self.send(&[ix::create_margin_account(&trader.pubkey(), 0)], &trader)?;
         let account = pda::margin_account(&trader.pubkey(), 0);
         let (mint, token_program) = self.collaterals[collateral];
         let (_, _, price) = self.underlyings[collateral];
         let decimals = [9, 8, 8][collateral];
         let amount = (dollars / price * 10f64.powi(decimals)) as u64;
-        let wallet = self.env.create_token_account(&self.issuer, &mint, &trader.pubkey(), &token_program);
-        self.env.mint_to(&self.issuer, &mint, &wallet, amount, &token_program);
+        let issuer = self.issuer.insecure_clone();
+        let wallet = stage::create_token_account(&mut self.stage, &issuer, &mint, &trader.pubkey(), &token_program)?;
+        stage::mint_to(&mut self.stage, &issuer, &mint, &wallet, amount, &token_program)?;
         self.send(&[ix::deposit(&trader.pubkey(), &account, &mint, &token_program, &wallet, amount)], &trader)?;
         let underlying = market as usize;
         let (feed_id, _, market_price) = self.underlyings[underlying];
         let base_decimals = [9, 8][underlying];
         let base = (dollars * leverage / market_price * 10f64.powi(base_decimals)) as i64;
         let limit = if base > 0 { market_price * 1.05 } else { market_price * 0.95 };
-        let margin: MarginAccount = self.env.load(&account).ok_or("margin account missing")?;
-        let accounts = health::health_accounts(&self.env, &margin, Some(market), None)?;
+        let margin: MarginAccount = self.stage.read(&account).ok_or("margin account missing")?;
+        let accounts = health::health_accounts(&self.stage, &margin, Some(market), None)?;
         let order = ix::place_perp_order(&trader.pubkey(), &account, market, &pda::feed(&feed_id), base, (limit * USD) as u64, accounts);
         self.send(&[order], &trader)?;
         Ok(account)
@@ -150,15 +149,21 @@ fn fixed(value: Fixed) -> f64 {
     value.to_num::<f64>()
 }
 
+/// The demo on the embedded SVM.
 pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
-    let started = std::time::Instant::now();
     let mut env = Embedded::new()?;
-    let admin = env.funded_keypair(1_000);
-    env.set_upgrade_authority(&admin.pubkey());
-    let issuer = env.funded_keypair(1_000);
-    let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
     env.set_clock(START_SLOT, START_TIME);
-    let mut m = Market { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), collaterals: Vec::new(), transactions: 0 };
+    run_on(EmbeddedStage { env }, reflex_sdk::embedded::program_path().display().to_string())
+}
+
+/// The demo on any stage (the embedded SVM, or a validator over JSON-RPC).
+pub fn run_on<S: Stage>(mut stage: S, program: String) -> Result<ScenarioReport, Box<dyn Error>> {
+    let started = std::time::Instant::now();
+    let admin = stage.admin()?;
+    let issuer = stage.funded_keypair()?;
+    let quote_mint = stage::create_mint(&mut stage, &issuer, &issuer.pubkey(), 6, &spl_token::ID)?;
+    let slot = stage.clock()?.0;
+    let mut m = Market { stage, admin, issuer, slot, underlyings: Vec::new(), collaterals: Vec::new(), transactions: 0 };
     let admin = m.admin.insecure_clone();
 
     m.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
@@ -167,11 +172,12 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
         [(0xef, 150.0, 9u8, spl_token::ID), (0xb7, 60_000.0, 8, spl_token::ID), (0xe7, 3_000.0, 8, spl_token_2022::ID)].into_iter().enumerate()
     {
         let feed_id = [id; 32];
-        let oracle = m.env.new_keypair().pubkey();
+        let oracle = m.stage.new_oracle(feed_id)?;
         m.underlyings.push((feed_id, oracle, price));
-        m.env.write_price_update(&oracle, &pyth_print(feed_id, price, price * 0.0005, START_TIME, START_SLOT));
+        m.stage.post_price(&oracle, feed_id, price, price * 0.0005)?;
         m.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, decimals, presets::feed_config()), ix::refresh_feed(&feed_id, &oracle)], &admin)?;
-        let mint = m.env.create_mint(&m.issuer, &m.issuer.pubkey(), decimals, &token_program);
+        let issuer = m.issuer.insecure_clone();
+        let mint = stage::create_mint(&mut m.stage, &issuer, &issuer.pubkey(), decimals, &token_program)?;
         m.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
         m.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
         m.collaterals.push((mint, token_program));
@@ -189,17 +195,18 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
     }
 
     // The LP and the keeper.
-    let lp = m.env.funded_keypair(10);
-    let lp_wallet = m.env.create_token_account(&m.issuer, &quote_mint, &lp.pubkey(), &spl_token::ID);
-    m.env.mint_to(&m.issuer, &quote_mint, &lp_wallet, (2_000_000.0 * USD) as u64, &spl_token::ID);
+    let issuer = m.issuer.insecure_clone();
+    let lp = m.stage.funded_keypair()?;
+    let lp_wallet = stage::create_token_account(&mut m.stage, &issuer, &quote_mint, &lp.pubkey(), &spl_token::ID)?;
+    stage::mint_to(&mut m.stage, &issuer, &quote_mint, &lp_wallet, (2_000_000.0 * USD) as u64, &spl_token::ID)?;
     m.send(&[ix::open_lp_position(&lp.pubkey())], &lp)?;
-    let pool = health::pool_accounts(&m.env)?;
+    let pool = health::pool_accounts(&m.stage)?;
     m.send(&[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (2_000_000.0 * USD) as u64), pool)], &lp)?;
-    let keeper_key = m.env.funded_keypair(10);
+    let keeper_key = m.stage.funded_keypair()?;
     m.send(&[ix::create_margin_account(&keeper_key.pubkey(), 0)], &keeper_key)?;
     let keeper_account = pda::margin_account(&keeper_key.pubkey(), 0);
-    let keeper_wallet = m.env.create_token_account(&m.issuer, &quote_mint, &keeper_key.pubkey(), &spl_token::ID);
-    m.env.mint_to(&m.issuer, &quote_mint, &keeper_wallet, (500_000.0 * USD) as u64, &spl_token::ID);
+    let keeper_wallet = stage::create_token_account(&mut m.stage, &issuer, &quote_mint, &keeper_key.pubkey(), &spl_token::ID)?;
+    stage::mint_to(&mut m.stage, &issuer, &quote_mint, &keeper_wallet, (500_000.0 * USD) as u64, &spl_token::ID)?;
     m.send(&[ix::deposit_quote(&keeper_key.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, (500_000.0 * USD) as u64)], &keeper_key)?;
     let keeper = Keeper { keypair: keeper_key, account: keeper_account };
 
@@ -253,11 +260,11 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
             let wobble = 1.0 + 0.004 * ((step_index as f64) * 0.9).sin();
             sol *= drift;
             btc *= 1.0 + (drift - 1.0) * 0.6;
-            m.advance(slots);
-            m.post_prices([sol * wobble, btc * wobble, 3_000.0 * wobble]);
+            m.advance(slots)?;
+            m.post_prices([sol * wobble, btc * wobble, 3_000.0 * wobble])?;
             let mut in_step = 0;
             if awake || step + 1 == steps {
-                let report = keeper::run_pass(&mut m.env, &keeper)?;
+                let report = keeper::run_pass(&mut m.stage, &keeper)?;
                 m.transactions += report.cranked + report.actions.len();
                 for action in &report.actions {
                     match action {
@@ -309,32 +316,32 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
         });
     }
 
-    let left_liquidatable = keeper::survey(&m.env)?
+    let left_liquidatable = keeper::survey(&m.stage)?
         .iter()
         .filter(|(_, margin, summary)| keeper::is_liquidatable(margin, summary) || keeper::is_bankrupt(margin))
         .count();
     Ok(ScenarioReport {
-        program: reflex_sdk::embedded::program_path().display().to_string(),
+        program,
         traders: book.len() + 1,
         phases,
         samples,
         left_liquidatable,
-        conserved: conserved(&m.env)?,
+        conserved: conserved(&m.stage)?,
         transactions: m.transactions,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
 
-fn sample(m: &Market, phase: &'static str, liquidations: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
-    let feed: PriceFeed = m.env.load(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
+fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
+    let feed: PriceFeed = m.stage.read(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
     let sigma = reflex::controller::params::risk_volatility(&feed).map_or(0.0, fixed);
-    let asset: CollateralAsset = m.env.load(&pda::collateral_asset(&m.collaterals[0].0)).ok_or("asset missing")?;
-    let market: PerpMarket = m.env.load(&pda::market(0)).ok_or("market missing")?;
-    let exchange: Exchange = m.env.load(&pda::exchange()).ok_or("exchange missing")?;
+    let asset: CollateralAsset = m.stage.read(&pda::collateral_asset(&m.collaterals[0].0)).ok_or("asset missing")?;
+    let market: PerpMarket = m.stage.read(&pda::market(0)).ok_or("market missing")?;
+    let exchange: Exchange = m.stage.read(&pda::exchange()).ok_or("exchange missing")?;
     let mut open_interest = 0.0;
     for index in 0..2u16 {
-        let market: PerpMarket = m.env.load(&pda::market(index)).ok_or("market missing")?;
-        let price: PriceFeed = m.env.load(&market.feed).ok_or("feed missing")?;
+        let market: PerpMarket = m.stage.read(&pda::market(index)).ok_or("market missing")?;
+        let price: PriceFeed = m.stage.read(&market.feed).ok_or("feed missing")?;
         open_interest += (market.long_base + market.short_base) as f64 * fixed(price.last_price.get()) / USD;
     }
     Ok(Sample {
@@ -357,22 +364,22 @@ fn sample(m: &Market, phase: &'static str, liquidations: usize, bad_debt: f64) -
 /// DESIGN.md invariant 1 over the whole SVM: every collateral vault equals
 /// its asset's total and the accounts' balances; the quote vault equals pool,
 /// markets' realised quote, insurance and every quote balance, exactly.
-fn conserved(env: &Embedded) -> Result<bool, Box<dyn Error>> {
-    let exchange: Exchange = env.load(&pda::exchange()).ok_or("exchange missing")?;
+fn conserved<S: Stage>(env: &S) -> Result<bool, Box<dyn Error>> {
+    let exchange: Exchange = env.read(&pda::exchange()).ok_or("exchange missing")?;
     let accounts = env.margin_accounts()?;
     let mut claims = exchange.pool_balance.get() + exchange.insurance_fund.get();
     for index in 0..exchange.market_count {
-        let market: PerpMarket = env.load(&pda::market(index)).ok_or("market missing")?;
+        let market: PerpMarket = env.read(&pda::market(index)).ok_or("market missing")?;
         claims += market.pool_realized.get();
     }
     for (_, account) in &accounts {
         claims += account.quote();
     }
-    let mut holds = Fixed::from_num(env.token_balance(&exchange.quote_vault)) == claims;
+    let mut holds = Fixed::from_num(env.token_balance(&exchange.quote_vault)?) == claims;
     for mint in exchange.listed_collateral() {
-        let asset: CollateralAsset = env.load(&pda::collateral_asset(mint)).ok_or("asset missing")?;
+        let asset: CollateralAsset = env.read(&pda::collateral_asset(mint)).ok_or("asset missing")?;
         let balances: u64 = accounts.iter().map(|(_, account)| account.collateral_balance(asset.asset_index)).sum();
-        holds &= env.token_balance(&asset.vault) == asset.total_deposits && asset.total_deposits == balances;
+        holds &= env.token_balance(&asset.vault)? == asset.total_deposits && asset.total_deposits == balances;
     }
     Ok(holds)
 }

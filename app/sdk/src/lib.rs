@@ -9,6 +9,7 @@
 //! - [`keeper`]: crank, survey, liquidate, settle
 //! - [`events`]: Anchor events from transaction logs
 //! - [`publisher`]: the localnet Pyth publisher's instructions
+//! - [`stage`]: the world around a cluster for scripted scenarios (embedded or a validator)
 //! - [`rpc`] (feature `rpc`, on by default): a [`cluster::Cluster`] over JSON-RPC
 //! - [`embedded_rpc`]: the embedded SVM served over JSON-RPC on loopback, to
 //!   run the CLI and keeper end to end without a validator
@@ -30,6 +31,8 @@ pub mod embedded;
 pub mod embedded_rpc;
 #[cfg(feature = "rpc")]
 pub mod rpc;
+#[cfg(feature = "embedded")]
+pub mod stage;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use pyth_solana_receiver_sdk;
