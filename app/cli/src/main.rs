@@ -65,6 +65,13 @@ enum Command {
     },
     /// Print the public key of --keypair.
     Whoami,
+    /// Serve the embedded SVM (the real SBF binaries, the localnet Pyth
+    /// publisher, a real-time clock) over JSON-RPC on loopback, with
+    /// --keypair as Reflex's upgrade authority: try the CLI without a validator.
+    EmbeddedRpc {
+        #[arg(long, default_value_t = 8899)]
+        port: u16,
+    },
     /// Run the protocol through a calm market, a crash, a gap and a recovery on an
     /// embedded SVM with target/deploy/reflex.so: three collateral tokens, two
     /// perp markets, an LP, a dozen traders and the keeper. Prints a table per
@@ -199,6 +206,30 @@ fn main() -> ExitCode {
                 }
                 Err(error) => report_error(json, &error),
             };
+        }
+        Command::EmbeddedRpc { port } => {
+            let path = connection.keypair.clone().unwrap_or_else(commands::default_keypair);
+            let admin = match commands::read_keypair(&path) {
+                Ok(keypair) => solana_signer::Signer::pubkey(&keypair),
+                Err(error) => return report_error(json, &error),
+            };
+            let address = format!("127.0.0.1:{port}");
+            let setup = move || {
+                let mut env = reflex_sdk::embedded::Embedded::new().expect("the SBF binary is built");
+                env.add_localnet_publisher().expect("bash scripts/build-sbf.sh --with-publisher");
+                env.set_upgrade_authority(&admin);
+                env.set_clock(1_000, 1_790_000_000);
+                env
+            };
+            match reflex_sdk::embedded_rpc::serve_on(&address, true, setup) {
+                Ok(served) => {
+                    eprintln!("serving the embedded SVM at {} (Ctrl-C stops it)", served.url);
+                    loop {
+                        std::thread::park();
+                    }
+                }
+                Err(error) => Err(format!("cannot listen on {address}: {error}").into()),
+            }
         }
         Command::Demo { out } => run_demo(&out, json, &connection),
         Command::Walkthrough => demo::run().and_then(|report| {

@@ -143,3 +143,31 @@ fn governance_lp_trader_and_keeper_over_json_rpc() {
     let size = status["positions"][0]["size"].as_f64().unwrap_or(0.0);
     assert!(size < 60.0, "the position was reduced by liquidation: {size}");
 }
+
+/// `reflex demo --url`: the whole demo through the validator stage (faucet
+/// airdrops, the localnet Pyth publisher, a clock that runs in real time),
+/// against the embedded SVM served over JSON-RPC. The same outcome as the
+/// embedded demo: nobody left liquidatable, every vault equal to its claims.
+#[test]
+fn the_demo_runs_over_json_rpc_on_a_real_time_clock() {
+    let admin = Keypair::new_from_array([21; 32]);
+    let admin_key = admin.pubkey();
+    let served = embedded_rpc::serve_on("127.0.0.1:0", true, move || {
+        let mut env = Embedded::new().expect("the SBF binary is built");
+        env.add_localnet_publisher().expect("bash scripts/build-sbf.sh --with-publisher");
+        env.set_upgrade_authority(&admin_key);
+        env.set_clock(1_000, 1_790_000_000);
+        env
+    })
+    .expect("serve");
+    let dir = std::env::temp_dir().join(format!("reflex-demo-rpc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = Run { url: served.url.clone(), dir: dir.clone() };
+    let (_, admin_path) = run.keypair("admin", 21);
+    let report = run.reflex(&admin_path, &["demo", "--out", dir.to_str().unwrap()]);
+    assert_eq!(report["conserved"], true);
+    assert_eq!(report["left_liquidatable"], 0);
+    let crash = &report["phases"][1];
+    assert!(crash["perp_liquidations"].as_u64().unwrap() > 0, "the keeper liquidated over JSON-RPC");
+    assert!(report["transactions"].as_u64().unwrap() > 500);
+}

@@ -28,13 +28,23 @@ pub struct EmbeddedRpc {
 }
 
 /// Serves the SVM `setup` builds (it runs on the server's thread) on an
-/// ephemeral loopback port.
+/// ephemeral loopback port. The clock moves only by `reflexDev_setClock`.
 pub fn serve(setup: impl FnOnce() -> Embedded + Send + 'static) -> std::io::Result<EmbeddedRpc> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
+    serve_on("127.0.0.1:0", false, setup)
+}
+
+/// Serves on `address`; with `realtime`, slots pass with the wall clock (400 ms each),
+/// as on a validator.
+pub fn serve_on(address: &str, realtime: bool, setup: impl FnOnce() -> Embedded + Send + 'static) -> std::io::Result<EmbeddedRpc> {
+    let listener = TcpListener::bind(address)?;
     let url = format!("http://{}", listener.local_addr()?);
     std::thread::spawn(move || {
-        let mut server = Server { env: setup(), logs: HashMap::new(), issuer: Keypair::new() };
+        let env = setup();
+        let clock = env.svm.get_sysvar::<anchor_lang::prelude::Clock>();
+        let realtime = realtime.then(|| (std::time::Instant::now(), clock.slot, clock.unix_timestamp));
+        let mut server = Server { env, logs: HashMap::new(), issuer: Keypair::new(), realtime };
         for stream in listener.incoming().flatten() {
+            server.tick();
             let _ = server.handle(stream);
         }
     });
@@ -47,6 +57,8 @@ struct Server {
     logs: HashMap<String, Vec<String>>,
     /// Mint authority of the mints `reflexDev_createMint` makes.
     issuer: Keypair,
+    /// With a real-time clock: when it started, and the slot and time then.
+    realtime: Option<(std::time::Instant, u64, i64)>,
 }
 
 fn pubkey(value: &Value) -> Result<Pubkey, String> {
@@ -65,6 +77,19 @@ fn account_json(account: &solana_account::Account) -> Value {
 }
 
 impl Server {
+    /// Moves the clock to the wall clock's slot (real-time mode only).
+    fn tick(&mut self) {
+        let Some((started, slot, time)) = self.realtime else { return };
+        let elapsed = started.elapsed();
+        let now_slot = slot + (elapsed.as_millis() / 400) as u64;
+        let clock = self.env.svm.get_sysvar::<anchor_lang::prelude::Clock>();
+        if now_slot > clock.slot {
+            // The blockhash stays (a validator accepts recent ones); it
+            // changes after each transaction instead.
+            self.env.set_clock(now_slot, time + elapsed.as_secs() as i64);
+        }
+    }
+
     fn handle(&mut self, stream: TcpStream) -> std::io::Result<()> {
         let mut reader = BufReader::new(stream.try_clone()?);
         let mut length = 0usize;
@@ -168,8 +193,10 @@ impl Server {
             }
             "requestAirdrop" => {
                 let address = pubkey(&params[0]).map_err(bad)?;
-                self.env.svm.airdrop(&address, params[1].as_u64().unwrap_or(0)).map_err(|e| bad(format!("{:?}", e.err)))?;
-                Ok(json!("airdrop"))
+                let meta = self.env.svm.airdrop(&address, params[1].as_u64().unwrap_or(0)).map_err(|e| bad(format!("{:?}", e.err)))?;
+                let signature = meta.signature.to_string();
+                self.logs.insert(signature.clone(), meta.logs);
+                Ok(json!(signature))
             }
             "reflexDev_setUpgradeAuthority" => {
                 self.env.set_upgrade_authority(&pubkey(&params[0]).map_err(bad)?);
