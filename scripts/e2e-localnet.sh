@@ -32,11 +32,12 @@ reflex_say "running the demo over JSON-RPC at $REFLEX_URL"
 "${reflex[@]}" --keypair "$REFLEX_ADMIN_KEYPAIR" demo --out "$out" >"$out/demo.txt" 2>"$out/demo.err" &
 demo=$!
 
-# Once the exchange exists, the second keeper makes its account and runs.
+# Once the demo has listed its markets (a crank succeeds), the second keeper
+# makes its account and runs.
 for _ in $(seq 1 600); do
-  if "${reflex[@]}" --keypair "$keeper" keeper scan >/dev/null 2>&1; then break; fi
+  if "${reflex[@]}" --keypair "$keeper" keeper crank 2>/dev/null | grep -q "^cranked [1-9]"; then break; fi
   kill -0 "$demo" 2>/dev/null || break
-  sleep 1
+  sleep 2
 done
 "${reflex[@]}" --keypair "$keeper" trader create >/dev/null 2>&1 || true
 second_status=0

@@ -20,7 +20,7 @@ mkdir -p "$dir"
 admin="$dir/admin.json"
 reflex=(cargo "+$REFLEX_HOST_TOOLCHAIN" run --locked --quiet -p reflex-cli --)
 # A localnet admin (a Solana CLI keypair file), made once; localnet only.
-[[ -f "$admin" ]] || "${reflex[@]}" keygen --out "$admin"
+[[ -f "$admin" ]] || "${reflex[@]}" keygen --out "$admin" >/dev/null
 admin_pubkey=$("${reflex[@]}" --keypair "$admin" whoami)
 rpc_port="${REFLEX_RPC_PORT:-8899}"
 url="http://127.0.0.1:$rpc_port"

@@ -126,7 +126,9 @@ fn run_demo(out: &std::path::Path, json: bool, connection: &Connection) -> Resul
                 .unwrap_or_else(commands::default_keypair);
             let admin = commands::read_keypair(&path).map_err(|e| e.message().to_string())?;
             let stage = reflex_sdk::stage::ValidatorStage::new(url, admin)?;
-            scenario::run_on(stage, format!("Reflex on {url}"))?
+            // Calm and recovery a sixth as long: on a validator every step
+            // waits for real slots and confirmations.
+            scenario::run_on(stage, format!("Reflex on the cluster at {url}"), 6)?
         }
     };
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
