@@ -144,7 +144,8 @@ fn governance_lp_trader_and_keeper_over_json_rpc() {
     assert!(size < 60.0, "the position was reduced by liquidation: {size}");
 }
 
-/// `reflex demo --url`: the whole demo through the validator stage (faucet
+/// `reflex demo --url`: the demo (calm and recovery shortened, as on any
+/// cluster) through the validator stage (faucet
 /// airdrops, the localnet Pyth publisher, a clock that runs in real time),
 /// against the embedded SVM served over JSON-RPC. The same outcome as the
 /// embedded demo: nobody left liquidatable, every vault equal to its claims.
@@ -169,5 +170,5 @@ fn the_demo_runs_over_json_rpc_on_a_real_time_clock() {
     assert_eq!(report["left_liquidatable"], 0);
     let crash = &report["phases"][1];
     assert!(crash["perp_liquidations"].as_u64().unwrap() > 0, "the keeper liquidated over JSON-RPC");
-    assert!(report["transactions"].as_u64().unwrap() > 500);
+    assert!(report["transactions"].as_u64().unwrap() > 300, "{}", report["transactions"]);
 }
