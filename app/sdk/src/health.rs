@@ -87,20 +87,29 @@ pub fn health_accounts(
 
 /// `margin`'s health snapshot as `compute_health` builds it.
 pub fn snapshot(reader: &impl AccountReader, margin: &MarginAccount) -> Result<AccountSnapshot, HealthError> {
+    Ok(snapshot_with_feeds(reader, margin)?.0)
+}
+
+/// The snapshot and, for each of its entries (collateral first, then perps,
+/// in slot order), the feed its price comes from.
+pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) -> Result<(AccountSnapshot, Vec<Pubkey>), HealthError> {
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
     let mut snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
+    let mut feeds = Vec::new();
     for slot in margin.collateral_in_use() {
         let asset: CollateralAsset = read(reader, "CollateralAsset", &asset_address(&exchange, slot.asset_index))?;
         let feed: PriceFeed = read(reader, "PriceFeed", &asset.feed)?;
         snapshot.collateral.push(asset.health_entry(&feed, slot.amount));
+        feeds.push(asset.feed);
     }
     for position in margin.perps_in_use() {
         let market: PerpMarket = read(reader, "PerpMarket", &pda::market(position.market_index))?;
         let feed: PriceFeed = read(reader, "PriceFeed", &market.feed)?;
         let entry = market.health_entry(&feed, position).map_err(|_| HealthError::Risk(reflex_risk::RiskError::Overflow))?;
         snapshot.perps.push(entry);
+        feeds.push(market.feed);
     }
-    Ok(snapshot)
+    Ok((snapshot, feeds))
 }
 
 /// The pool's remaining accounts for `lp_deposit`/`lp_withdraw`: every

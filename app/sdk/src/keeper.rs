@@ -13,7 +13,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use reflex::error::ReflexError;
 use reflex::events::{BankruptcySettled, CollateralLiquidated, PerpLiquidated};
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
-use reflex_risk::{Fixed, HealthSummary};
+use reflex_risk::{AccountSnapshot, Fixed, HealthSummary};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -135,14 +135,18 @@ fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, address: &Pubk
     // account can need (every position closed, every collateral taken).
     for _ in 0..20 {
         let Some(margin) = cluster.read::<MarginAccount>(address) else { return Ok(()) };
-        let Ok(summary) = health::snapshot(cluster, &margin).and_then(|s| s.summary().map_err(health::HealthError::Risk)) else {
+        let valued = health::snapshot(cluster, &margin).and_then(|snapshot| {
+            let summary = snapshot.summary().map_err(health::HealthError::Risk)?;
+            Ok((snapshot, summary))
+        });
+        let Ok((snapshot, summary)) = valued else {
             report.skipped.push((*address, "cannot value the account (an account it refers to is missing)".into()));
             return Ok(());
         };
         if !is_liquidatable(&margin, &summary) {
             break;
         }
-        let step = match next_step(cluster, keeper, address, &margin) {
+        let step = match next_step(cluster, keeper, address, &margin, &snapshot) {
             Ok(Some(step)) => step,
             Ok(None) => break,
             Err(reason) => {
@@ -173,14 +177,20 @@ fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, address: &Pubk
     Ok(())
 }
 
-/// The next liquidation instruction for a liquidatable account, if any can help.
-fn next_step(cluster: &impl Cluster, keeper: &Keeper, address: &Pubkey, margin: &MarginAccount) -> Result<Option<Instruction>, String> {
+/// The next liquidation instruction for a liquidatable account (valued as
+/// `snapshot`), if any can help.
+fn next_step(
+    cluster: &impl Cluster,
+    keeper: &Keeper,
+    address: &Pubkey,
+    margin: &MarginAccount,
+    snapshot: &AccountSnapshot,
+) -> Result<Option<Instruction>, String> {
     let signer = keeper.keypair.pubkey();
-    let snapshot = health::snapshot(cluster, margin).map_err(|e| e.to_string())?;
     for (index, position) in margin.perps_in_use().enumerate() {
         let market: PerpMarket = cluster.read(&pda::market(position.market_index)).ok_or("market missing")?;
         let penalty = reflex::utils::ppm(market.risk.liquidation_penalty);
-        if let Ok(Some(_)) = reflex_risk::perp_liquidation(&snapshot, index, penalty) {
+        if let Ok(Some(_)) = reflex_risk::perp_liquidation(snapshot, index, penalty) {
             let accounts = health::health_accounts(cluster, margin, Some(position.market_index), None).map_err(|e| e.to_string())?;
             return Ok(Some(ix::liquidate_perp(&signer, &keeper.account, address, position.market_index, &market.feed, u64::MAX, accounts)));
         }

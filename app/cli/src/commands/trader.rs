@@ -148,21 +148,6 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
 }
 
-/// The account's snapshot and, per entry, the feed its price comes from.
-fn snapshot_with_feeds(context: &Context, margin: &MarginAccount) -> Result<(AccountSnapshot, Vec<Pubkey>), CliError> {
-    let snapshot = health::snapshot(&context.cluster, margin)?;
-    let exchange = context.exchange()?;
-    let mut feeds = Vec::new();
-    for slot in margin.collateral_in_use() {
-        let asset: CollateralAsset = context.read("collateral", &health::asset_address(&exchange, slot.asset_index))?;
-        feeds.push(asset.feed);
-    }
-    for position in margin.perps_in_use() {
-        feeds.push(context.market(position.market_index)?.0.feed);
-    }
-    Ok((snapshot, feeds))
-}
-
 /// The price multiple of `feed` at which maintenance health reaches zero,
 /// searched below and above the current price (None: not within 0.01x–100x).
 fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pubkey) -> Option<f64> {
@@ -214,7 +199,7 @@ fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pub
 fn status(context: &Context, address: &Pubkey) -> Outcome {
     let margin: MarginAccount = context.read("margin account", address)?;
     let exchange = context.exchange()?;
-    let (snapshot, feeds) = snapshot_with_feeds(context, &margin)?;
+    let (snapshot, feeds) = health::snapshot_with_feeds(&context.cluster, &margin)?;
     let summary = snapshot.summary().map_err(|e| CliError::Unreachable(format!("{e:?}")))?;
     let usd = |x: Fixed| x.to_num::<f64>() / 10f64.powi(exchange.quote_decimals as i32);
     let mut collateral = Vec::new();
