@@ -8,6 +8,7 @@ use crate::controller::feed::risk_error;
 use crate::controller::pool::{require_covered, valuation};
 use crate::error::ReflexError;
 use crate::events::{LiquidityAdded, LiquidityRemoved};
+use crate::utils::pay_from_quote_vault;
 use crate::state::{Exchange, LpPosition};
 
 /// The accounts both LP instructions move quote tokens with.
@@ -107,20 +108,14 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     };
     position.shares = position.shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
     if amount > 0 {
-        let signer_seeds: &[&[&[u8]]] = &[&[EXCHANGE_SEED, &[bump]]];
-        token_interface::transfer_checked(
-            CpiContext::new_with_signer(
-                accounts.token_program.key(),
-                TransferChecked {
-                    from: accounts.quote_vault.to_account_info(),
-                    mint: accounts.quote_mint.to_account_info(),
-                    to: accounts.lp_token_account.to_account_info(),
-                    authority: accounts.exchange.to_account_info(),
-                },
-                signer_seeds,
-            ),
+        pay_from_quote_vault(
+            &accounts.token_program,
+            &accounts.quote_vault,
+            &accounts.quote_mint,
+            accounts.exchange.to_account_info(),
+            bump,
+            accounts.lp_token_account.to_account_info(),
             amount,
-            accounts.quote_mint.decimals,
         )?;
     }
     emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares });

@@ -8,6 +8,7 @@ use crate::error::ReflexError;
 use crate::events::QuoteMoved;
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount};
+use crate::utils::pay_from_quote_vault;
 
 /// The exchange's quote vault and what moves tokens in and out of it.
 #[derive(Accounts)]
@@ -97,20 +98,14 @@ pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: 
     };
     let vault = &ctx.accounts.vault;
     let bump = vault.exchange.load()?.bump;
-    let signer_seeds: &[&[&[u8]]] = &[&[EXCHANGE_SEED, &[bump]]];
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(
-            vault.token_program.key(),
-            TransferChecked {
-                from: vault.quote_vault.to_account_info(),
-                mint: vault.quote_mint.to_account_info(),
-                to: ctx.accounts.destination.to_account_info(),
-                authority: vault.exchange.to_account_info(),
-            },
-            signer_seeds,
-        ),
+    pay_from_quote_vault(
+        &vault.token_program,
+        &vault.quote_vault,
+        &vault.quote_mint,
+        vault.exchange.to_account_info(),
+        bump,
+        ctx.accounts.destination.to_account_info(),
         amount,
-        vault.quote_mint.decimals,
     )?;
     emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: -(amount as i64), quote_balance_after: after.to_bits() });
     Ok(())
