@@ -298,8 +298,8 @@ impl World {
     pub fn order_ix(&self, signer: &Pubkey, account: &Pubkey, market: u16, base_delta: i64, limit_price: u64) -> Instruction {
         let margin = self.margin(account);
         let accounts = health::health_accounts(&self.t.env, &margin, Some(market), None).expect("health accounts");
-        let feed = self.underlyings[self.markets[market as usize]].feed();
-        ix::place_perp_order(signer, account, market, &feed, base_delta, limit_price, accounts)
+        let underlying = &self.underlyings[self.markets[market as usize]];
+        ix::place_perp_order(signer, account, market, &underlying.feed(), &underlying.oracle, base_delta, limit_price, accounts)
     }
 
     /// Trades `base_delta` and, if it filled and added risk, checks
@@ -335,8 +335,9 @@ impl World {
         self.crank(self.markets[market as usize]);
         let margin = self.margin(target);
         let accounts = health::health_accounts(&self.t.env, &margin, Some(market), None).expect("health accounts");
-        let feed = self.underlyings[self.markets[market as usize]].feed();
-        let liquidate = ix::liquidate_perp(&keeper.keypair.pubkey(), &keeper.margin_account, target, market, &feed, max_base, accounts);
+        let underlying = &self.underlyings[self.markets[market as usize]];
+        let (feed, oracle) = (underlying.feed(), underlying.oracle);
+        let liquidate = ix::liquidate_perp(&keeper.keypair.pubkey(), &keeper.margin_account, target, market, &feed, &oracle, max_base, accounts);
         let before = self.health(target);
         let expected = self.least_to_close(target, market);
         let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
@@ -360,8 +361,9 @@ impl World {
         let asset_index = self.asset(collateral).asset_index;
         let accounts = health::health_accounts(&self.t.env, &margin, None, Some(asset_index)).expect("health accounts");
         let mint = self.collaterals[collateral].mint;
-        let feed = self.underlyings[self.collaterals[collateral].underlying].feed();
-        let liquidate = ix::liquidate_collateral(&keeper.keypair.pubkey(), &keeper.margin_account, target, &mint, &feed, max_amount, accounts);
+        let underlying = &self.underlyings[self.collaterals[collateral].underlying];
+        let (feed, oracle) = (underlying.feed(), underlying.oracle);
+        let liquidate = ix::liquidate_collateral(&keeper.keypair.pubkey(), &keeper.margin_account, target, &mint, &feed, &oracle, max_amount, accounts);
         let before = self.health(target);
         let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
         if result.is_ok() {

@@ -88,7 +88,8 @@ fn haircuts_follow_volatility_exactly_as_the_risk_crate_says() {
         let confidence = native_confidence(dollars(0.05) as u64, -8, 9, 6).unwrap();
         accumulator.update(&feed_settings, native, confidence, s.slot).unwrap();
         let sigma = accumulator.risk_volatility(&feed_settings).unwrap();
-        expected.advance(&config, sigma, s.slot);
+        // The crank took a print in this slot; σ_T before it held since the last one.
+        expected.advance(&config, accumulator.volatility_path(&feed_settings).unwrap(), s.slot);
         let after = s.haircuts();
         assert_eq!(after, expected, "haircuts at slot {}", s.slot);
         assert_eq!((updated[0].initial_haircut, updated[0].maintenance_haircut), (after.initial.to_bits(), after.maintenance.to_bits()));

@@ -47,16 +47,23 @@ impl Setup {
         Setup { t, trader, assets: [assets[0], assets[1]] }
     }
 
-    /// The health accounts in the program's order: assets, then feeds.
+    /// The health accounts in the program's order: assets, then each feed
+    /// followed by its oracle account.
     fn health_accounts(&self) -> Vec<Pubkey> {
         let assets = self.assets.iter().map(|(mint, _, _)| pda::collateral_asset(mint));
-        let feeds = self.assets.iter().map(|(_, feed_id, _)| pda::feed(feed_id));
+        let feeds = self.assets.iter().flat_map(|(_, feed_id, oracle)| [pda::feed(feed_id), *oracle]);
         assets.chain(feeds).collect()
     }
 
+    /// `compute_health` with `accounts`, every one writable (oracles too:
+    /// the program only reads them).
     fn compute(&mut self, accounts: &[Pubkey]) -> litesvm::types::TransactionResult {
+        let metas = accounts.iter().map(|key| AccountMeta::new(*key, false)).collect();
+        self.compute_with(metas)
+    }
+
+    fn compute_with(&mut self, metas: Vec<AccountMeta>) -> litesvm::types::TransactionResult {
         let payer = self.trader.keypair.insecure_clone();
-        let metas = accounts.iter().map(|key| AccountMeta::new_readonly(*key, false)).collect();
         self.t.send(&[health::compute_health(&self.trader.margin_account, metas)], &payer, &[])
     }
 }
@@ -68,7 +75,8 @@ fn program_and_sdk_agree_on_health_to_the_bit() {
     let sdk_accounts: Vec<Pubkey> =
         health::health_accounts(&s.t.env, &margin, None, None).unwrap().iter().map(|meta| meta.pubkey).collect();
     assert_eq!(sdk_accounts, s.health_accounts(), "the SDK gathers the accounts in the program's order");
-    let result = s.compute(&sdk_accounts);
+    let metas = health::health_accounts(&s.t.env, &margin, None, None).unwrap();
+    let result = s.compute_with(metas);
     let computed = events::<HealthComputed>(&result);
 
     let summary = health::snapshot(&s.t.env, &margin).unwrap().summary().unwrap();
@@ -87,17 +95,24 @@ fn program_and_sdk_agree_on_health_to_the_bit() {
 #[test]
 fn health_accounts_are_validated() {
     let mut s = Setup::new();
-    let [asset0, asset1, feed0, feed1] = s.health_accounts()[..] else { unreachable!() };
-    // Too few accounts, assets out of slot order, a feed missing.
+    let [asset0, asset1, feed0, oracle0, feed1, oracle1] = s.health_accounts()[..] else { unreachable!() };
+    // Too few accounts, assets out of slot order, a feed missing, a feed without its oracle.
     assert_error(&s.compute(&[asset0]), ReflexError::WrongHealthAccounts);
-    assert_error(&s.compute(&[asset1, asset0, feed0, feed1]), ReflexError::WrongHealthAccounts);
-    assert_error(&s.compute(&[asset0, asset1, feed1]), ReflexError::WrongFeed);
+    assert_error(&s.compute(&[asset1, asset0, feed0, oracle0, feed1, oracle1]), ReflexError::WrongHealthAccounts);
+    assert_error(&s.compute(&[asset0, asset1, feed1, oracle1]), ReflexError::WrongFeed);
+    assert_error(&s.compute(&[asset0, asset1, feed0, oracle0, feed1]), ReflexError::WrongHealthAccounts);
+    // A feed with another feed's oracle: the caller cannot choose the print.
+    assert_error(&s.compute(&[asset0, asset1, feed0, oracle1, feed1, oracle1]), ReflexError::WrongOracleAccount);
     // A feed where an asset belongs.
-    assert_error(&s.compute(&[feed0, asset1, feed0, feed1]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+    assert_error(&s.compute(&[feed0, asset1, feed0, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
     // An account of another program where an asset belongs, or in place of a feed.
     let stranger = s.t.env.new_keypair().pubkey();
     s.t.env.svm.airdrop(&stranger, 1_000_000).unwrap();
-    assert_error(&s.compute(&[stranger, asset1, feed0, feed1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
-    assert_error(&s.compute(&[asset0, asset1, stranger, feed1]), ReflexError::WrongFeed);
-    s.compute(&[asset0, asset1, feed1, feed0]).expect("feeds may come in any order");
+    assert_error(&s.compute(&[stranger, asset1, feed0, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    assert_error(&s.compute(&[asset0, asset1, stranger, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    // Feeds are brought to this slot, so they must be writable.
+    let mut read_only: Vec<AccountMeta> = s.health_accounts().iter().map(|key| AccountMeta::new(*key, false)).collect();
+    read_only[2].is_writable = false;
+    assert_error(&s.compute_with(read_only), anchor_lang::error::ErrorCode::AccountNotMutable);
+    s.compute(&[asset0, asset1, feed1, oracle1, feed0, oracle0]).expect("feeds may come in any order");
 }

@@ -6,7 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use reflex::events::{MarketMarginsUpdated, MarketRiskSet, PerpMarketListed};
 use reflex::state::{MarketRiskPpm, PerpMarket, PriceFeed};
 use reflex_sdk::presets::market_risk;
-use reflex_risk::{FeedbackState, Fixed};
+use reflex_risk::{FeedbackState, Fixed, VolatilityPath};
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
@@ -56,8 +56,12 @@ impl Setup {
         self.t.env.load(&pda::market(index)).expect("perp market")
     }
 
+    fn feed(&self) -> PriceFeed {
+        self.t.env.load(&pda::feed(&SOL_USD)).unwrap()
+    }
+
     fn sigma(&self) -> Fixed {
-        let feed: PriceFeed = self.t.env.load(&pda::feed(&SOL_USD)).unwrap();
+        let feed = self.feed();
         feed.accumulator().risk_volatility(&feed.accumulator_config()).unwrap()
     }
 }
@@ -86,12 +90,15 @@ fn margins_follow_volatility_exactly_as_the_risk_crate_says() {
     s.list(0, market_risk()).unwrap();
     let config = market_risk().to_config().margin;
     let mut expected = s.market(0).margin_state();
+    let mut last_print = s.feed().last_slot;
     for (slots, price) in [(1, 150.1), (1, 149.8), (1, 138.0), (1, 121.0), (1, 124.0), (60, 125.0), (5_000, 126.0), (300_000, 127.0)] {
         let before = s.market(0).margin_state();
         let result = s.crank(slots, price);
         let updated = events::<MarketMarginsUpdated>(&result);
         let sigma = s.sigma();
-        expected.advance(&config, sigma, s.slot);
+        // The crank took a print in this slot; σ_T before it held since the last one.
+        expected.advance(&config, VolatilityPath { current: sigma, since: s.slot, previous_since: last_print }, s.slot);
+        last_print = s.slot;
         let after = s.market(0).margin_state();
         assert_eq!(after, expected, "margins at slot {}", s.slot);
         assert_eq!(updated[0].initial_margin_ratio, after.initial.to_bits());
@@ -114,10 +121,13 @@ fn a_spike_blocks_new_leverage_at_once_but_moves_maintenance_one_slot_at_a_time(
     assert_eq!(spiked.maintenance, calm.maintenance + config.tighten_per_slot);
 }
 
+/// Raised bounds tighten initial at once but move maintenance into them
+/// only through the slew, slot by slot, like a volatility spike would.
 #[test]
-fn governance_changes_carry_old_and_new_values_and_clamp_at_once() {
+fn governance_changes_carry_old_and_new_values_and_move_maintenance_through_the_slew() {
     let mut s = Setup::new();
     s.list(0, market_risk()).unwrap();
+    let before = s.market(0).margin_state();
     let mut tighter = market_risk();
     tighter.margin.maintenance.lower = 40_000;
     tighter.margin.initial.lower = 80_000;
@@ -127,7 +137,19 @@ fn governance_changes_carry_old_and_new_values_and_clamp_at_once() {
     assert_eq!((set[0].old, set[0].new), (market_risk(), tighter));
     let market = s.market(0);
     assert_eq!(market.risk, tighter);
-    assert!(market.margin_state().initial >= Fixed::from_num(0.08) && market.margin_state().maintenance >= Fixed::from_num(0.04));
+    assert!(market.margin_state().initial >= Fixed::from_num(0.08), "initial tightens at once");
+    assert!(before.maintenance < Fixed::from_num(0.04), "the test needs maintenance below the new lower bound");
+    assert_eq!(market.margin_state().maintenance, before.maintenance, "maintenance does not jump with the bounds");
+    let rate = tighter.margin.to_config().tighten_per_slot;
+    let mut previous = market.margin_state().maintenance;
+    for _ in 0..5 {
+        s.crank(1, 150.0).unwrap();
+        let now = s.market(0).margin_state().maintenance;
+        assert!(now > previous && now <= previous + rate, "one slot's slew at a time: {previous} -> {now}");
+        previous = now;
+    }
+    s.crank(100_000, 150.0).unwrap();
+    assert!(s.market(0).margin_state().maintenance >= Fixed::from_num(0.04), "inside the new bounds once the slew got there");
 }
 
 #[test]

@@ -102,6 +102,21 @@ fn the_steward_stays_inside_the_bounds_and_the_consistency_check() {
     assert_error(&s.market_base(RiskLevel::Maintenance, 54_000), ReflexError::InconsistentBounds);
 }
 
+/// The steward's limits must bound it: a step of at most five percentage
+/// points, and at least a slot between two steps of one parameter.
+#[test]
+fn steward_limits_must_bound_the_steward() {
+    let mut s = Setup::new();
+    let admin = s.t.admin.insecure_clone();
+    let steward = s.steward.pubkey();
+    for (max_change, min_slots) in [(50_001, 100), (u32::MAX, 100), (1_000, 0)] {
+        let set = ix::set_risk_steward(&admin.pubkey(), &steward, max_change, min_slots);
+        assert_error(&s.t.send(&[set], &admin, &[]), ReflexError::InvalidStewardLimits);
+    }
+    s.t.send(&[ix::set_risk_steward(&admin.pubkey(), &steward, 50_000, 1)], &admin, &[]).expect("the widest limits allowed");
+    assert_eq!((s.t.exchange().steward_max_change_ppm, s.t.exchange().steward_min_slots), (50_000, 1));
+}
+
 #[test]
 fn only_the_steward_and_only_bases() {
     let mut s = Setup::new();
@@ -117,6 +132,6 @@ fn only_the_steward_and_only_bases() {
     let rename = ix::set_risk_steward(&steward.pubkey(), &steward.pubkey(), u32::MAX, 0);
     assert_error(&s.t.send(&[rename], &steward, &[]), ReflexError::NotAdmin);
     // Removing the steward stops it.
-    s.t.send(&[ix::set_risk_steward(&admin.pubkey(), &Pubkey::default(), 0, 0)], &admin, &[]).unwrap();
+    s.t.send(&[ix::set_risk_steward(&admin.pubkey(), &Pubkey::default(), 0, 1)], &admin, &[]).unwrap();
     assert_error(&s.collateral_base(RiskLevel::Initial, 101_000), ReflexError::NotRiskSteward);
 }

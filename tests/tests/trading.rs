@@ -211,35 +211,52 @@ fn a_trade_must_name_the_registered_market_feed_and_health_accounts() {
     // SOL-PERP with BTC's feed.
     let mut wrong_feed = w.order_ix(&owner.pubkey(), &trader.margin_account, SOL_PERP, size, 160_000_000);
     wrong_feed.accounts[3].pubkey = w.underlyings[BTC].feed();
+    wrong_feed.accounts[4].pubkey = w.underlyings[BTC].oracle;
     assert_error(&w.send(&[wrong_feed], &owner), ReflexError::WrongFeed);
 
     // Health accounts: BTC-PERP left out, or replaced by SOL-PERP, or a feed missing.
     let good = w.order_ix(&owner.pubkey(), &trader.margin_account, SOL_PERP, size, 160_000_000);
-    let remaining: Vec<AccountMeta> = good.accounts[5..].to_vec();
-    let named = good.accounts[..5].to_vec();
+    let remaining: Vec<AccountMeta> = good.accounts[6..].to_vec();
+    let named = good.accounts[..6].to_vec();
     let with = |metas: Vec<AccountMeta>| {
         let mut instruction = good.clone();
         instruction.accounts = named.iter().cloned().chain(metas).collect();
         instruction
     };
-    // remaining = [wSOL asset, wBTC asset, BTC-PERP market, SOL feed, BTC feed]
+    // remaining = [wSOL asset, wBTC asset, BTC-PERP market, BTC feed, BTC oracle]
+    // (the SOL feed and its oracle are the order's own).
     assert_eq!(remaining.len(), 5);
     let mut no_market = remaining.clone();
     no_market.remove(2);
-    // (The SOL feed then sits where BTC-PERP belongs, and wSOL finds no feed.)
-    assert_error(&w.send(&[with(no_market)], &owner), ReflexError::WrongFeed);
+    // (The BTC feed then sits where BTC-PERP belongs, and its oracle has no pair.)
+    assert_error(&w.send(&[with(no_market)], &owner), ReflexError::WrongHealthAccounts);
     let mut swapped = remaining.clone();
     swapped[2].pubkey = reflex_sdk::pda::market(SOL_PERP);
     assert!(w.send(&[with(swapped)], &owner).is_err(), "the traded market cannot stand in for another");
     let mut no_btc_feed = remaining.clone();
-    no_btc_feed.pop();
+    no_btc_feed.truncate(3);
     assert_error(&w.send(&[with(no_btc_feed)], &owner), ReflexError::WrongFeed);
+    let mut no_btc_oracle = remaining.clone();
+    no_btc_oracle.pop();
+    assert_error(&w.send(&[with(no_btc_oracle)], &owner), ReflexError::WrongHealthAccounts);
+    // The BTC feed with another oracle account: the caller cannot pick the print.
+    let mut other_oracle = remaining.clone();
+    other_oracle[4].pubkey = w.underlyings[ETH].oracle;
+    assert_error(&w.send(&[with(other_oracle)], &owner), ReflexError::WrongOracleAccount);
+    // The SOL feed again among the health accounts (it is the order's own).
+    let mut named_again = remaining.clone();
+    named_again.extend([AccountMeta::new(w.underlyings[SOL].feed(), false), AccountMeta::new_readonly(w.underlyings[SOL].oracle, false)]);
+    assert_error(&w.send(&[with(named_again)], &owner), ReflexError::WrongHealthAccounts);
+    // A feed passed read-only cannot be brought to this slot.
+    let mut read_only = remaining.clone();
+    read_only[3].is_writable = false;
+    assert_error(&w.send(&[with(read_only)], &owner), anchor_lang::error::ErrorCode::AccountNotMutable);
     // An account of another program posing as the BTC feed.
     let impostor = Pubkey::new_unique();
     w.t.env.svm.airdrop(&impostor, 1_000_000).unwrap();
     let mut fake_feed = remaining.clone();
-    fake_feed[4].pubkey = impostor;
-    assert_error(&w.send(&[with(fake_feed)], &owner), ReflexError::WrongFeed);
+    fake_feed[3].pubkey = impostor;
+    assert_error(&w.send(&[with(fake_feed)], &owner), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
     w.send(&[with(remaining)], &owner).expect("the right accounts");
 }
 
@@ -306,7 +323,7 @@ fn program_and_sdk_agree_on_the_health_of_an_account_with_positions() {
     w.set_price(SOL, 141.0);
     let margin = w.margin(&trader.margin_account);
     let accounts = health::health_accounts(&w.t.env, &margin, None, None).unwrap();
-    assert_eq!(accounts.len(), 3 + 2 + 3, "three assets, two markets, three feeds");
+    assert_eq!(accounts.len(), 3 + 2 + 3 * 2, "three assets, two markets, three feeds with their oracles");
     let result = w.send(&[health::compute_health(&trader.margin_account, accounts)], &trader.keypair.insecure_clone());
     let computed = events::<reflex::events::HealthComputed>(&result).remove(0);
     let summary = w.health(&trader.margin_account);

@@ -115,6 +115,12 @@ impl Bench {
         Ok(self.env.load(account).ok_or("margin account missing")?)
     }
 
+    /// Underlying `index`'s feed and the oracle account it reads.
+    fn feed_and_oracle(&self, index: usize) -> Result<(Pubkey, Pubkey), Box<dyn Error>> {
+        let feed = pda::feed(&self.underlyings[index].feed_id);
+        Ok((feed, health::oracle_of(&self.env, &feed)?))
+    }
+
     /// A market order for `dollars` of notional (negative sells), limit 10% away.
     fn order(&self, signer: &Keypair, account: &Pubkey, market: usize, dollars: f64) -> Result<Instruction, Box<dyn Error>> {
         let price = self.underlyings[market].price;
@@ -123,7 +129,8 @@ impl Bench {
         let margin = self.margin(account)?;
         let accounts = health::health_accounts(&self.env, &margin, Some(market as u16), None)?;
         let feed = pda::feed(&self.underlyings[market].feed_id);
-        Ok(ix::place_perp_order(&signer.pubkey(), account, market as u16, &feed, base, (limit * 1e6) as u64, accounts))
+        let oracle = health::oracle_of(&self.env, &feed)?;
+        Ok(ix::place_perp_order(&signer.pubkey(), account, market as u16, &feed, &oracle, base, (limit * 1e6) as u64, accounts))
     }
 }
 
@@ -209,7 +216,8 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let size = bench.margin(&worst_account)?.perps_in_use().find(|p| p.market_index == 2).map_or(0, |p| p.base_size);
     let margin = bench.margin(&worst_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, Some(2), None)?;
-    let close = ix::place_perp_order(&worst.pubkey(), &worst_account, 2, &pda::feed(&bench.underlyings[2].feed_id), -size, 0, accounts);
+    let (feed, oracle) = bench.feed_and_oracle(2)?;
+    let close = ix::place_perp_order(&worst.pubkey(), &worst_account, 2, &feed, &oracle, -size, 0, accounts);
     bench.measure(close, &worst, "place_perp_order", "close, 8 collaterals + 8 positions", Some(100_000))?;
     let reopen = bench.order(&worst, &worst_account, 2, 60_000.0)?;
     bench.send(&[reopen], &worst)?;
@@ -251,22 +259,24 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
 
     let margin = bench.margin(&indebted_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, None, Some(1))?;
-    let (mint, feed) = (bench.underlyings[1].mint, pda::feed(&bench.underlyings[1].feed_id));
-    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &indebted_account, &mint, &feed, u64::MAX, accounts);
+    let mint = bench.underlyings[1].mint;
+    let (feed, oracle) = bench.feed_and_oracle(1)?;
+    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &indebted_account, &mint, &feed, &oracle, u64::MAX, accounts);
     bench.measure(seize, &keeper, "liquidate_collateral", "up to its debt, 8 collaterals + 8 positions", None)?;
     let margin = bench.margin(&worst_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, Some(0), None)?;
-    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &worst_account, 0, &pda::feed(&bench.underlyings[0].feed_id), 1_000_000_000, accounts);
+    let (feed, oracle) = bench.feed_and_oracle(0)?;
+    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &worst_account, 0, &feed, &oracle, 1_000_000_000, accounts);
     bench.measure(liquidate, &keeper, "liquidate_perp", "partial, 8 collaterals + 8 positions", Some(120_000))?;
 
     let margin = bench.margin(&typical_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, Some(0), None)?;
-    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &typical_account, 0, &pda::feed(&bench.underlyings[0].feed_id), u64::MAX, accounts);
+    let liquidate = ix::liquidate_perp(&keeper.pubkey(), &keeper_account, &typical_account, 0, &feed, &oracle, u64::MAX, accounts);
     bench.measure(liquidate, &keeper, "liquidate_perp", "whole position, 1 collateral + 1 position", None)?;
     let margin = bench.margin(&typical_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, None, Some(0))?;
     let mint = bench.underlyings[0].mint;
-    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &typical_account, &mint, &pda::feed(&bench.underlyings[0].feed_id), u64::MAX, accounts);
+    let seize = ix::liquidate_collateral(&keeper.pubkey(), &keeper_account, &typical_account, &mint, &feed, &oracle, u64::MAX, accounts);
     bench.measure(seize, &keeper, "liquidate_collateral", "all of it, 1 collateral", None)?;
     bench.measure(ix::settle_bankruptcy(&typical_account), &keeper, "settle_bankruptcy", "typical", None)?;
 

@@ -139,7 +139,9 @@ impl<S: Stage> Market<S> {
         let limit = if base > 0 { market_price * 1.05 } else { market_price * 0.95 };
         let margin: MarginAccount = self.stage.read(&account).ok_or("margin account missing")?;
         let accounts = health::health_accounts(&self.stage, &margin, Some(market), None)?;
-        let order = ix::place_perp_order(&trader.pubkey(), &account, market, &pda::feed(&feed_id), base, (limit * USD) as u64, accounts);
+        let feed = pda::feed(&feed_id);
+        let oracle = health::oracle_of(&self.stage, &feed)?;
+        let order = ix::place_perp_order(&trader.pubkey(), &account, market, &feed, &oracle, base, (limit * USD) as u64, accounts);
         self.send(&[order], &trader)?;
         Ok(account)
     }

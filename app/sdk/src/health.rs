@@ -52,10 +52,12 @@ pub fn asset_address(exchange: &Exchange, asset_index: u16) -> Pubkey {
     pda::collateral_asset(&exchange.collateral_mints[asset_index as usize])
 }
 
-/// The remaining accounts of an instruction that checks `margin`'s health:
-/// its assets and markets in slot order (without `named_market` /
-/// `named_asset`, which that instruction names itself), then every feed
-/// they read, once each.
+/// The remaining accounts of an instruction that checks `margin`'s health
+/// (the program's `controller::health` documents them): its assets and
+/// markets in slot order, writable (without `named_market` / `named_asset`,
+/// which that instruction names itself), then every feed they read, once
+/// each, writable, each followed by its oracle account (without the named
+/// market's or asset's feed, which the instruction also names).
 pub fn health_accounts(
     reader: &impl AccountReader,
     margin: &MarginAccount,
@@ -65,24 +67,52 @@ pub fn health_accounts(
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
     let mut metas = Vec::new();
     let mut feeds: Vec<Pubkey> = Vec::new();
-    for slot in margin.collateral_in_use().filter(|slot| Some(slot.asset_index) != named_asset) {
+    let mut named_feeds: Vec<Pubkey> = Vec::new();
+    for slot in margin.collateral_in_use() {
         let address = asset_address(&exchange, slot.asset_index);
         let asset: CollateralAsset = read(reader, "CollateralAsset", &address)?;
-        metas.push(AccountMeta::new_readonly(address, false));
-        if !feeds.contains(&asset.feed) {
+        if Some(slot.asset_index) == named_asset {
+            continue;
+        }
+        metas.push(AccountMeta::new(address, false));
+        if asset.risk_configured == 1 && !feeds.contains(&asset.feed) {
             feeds.push(asset.feed);
         }
     }
-    for position in margin.perps_in_use().filter(|slot| Some(slot.market_index) != named_market) {
+    for position in margin.perps_in_use() {
         let address = pda::market(position.market_index);
         let market: PerpMarket = read(reader, "PerpMarket", &address)?;
-        metas.push(AccountMeta::new_readonly(address, false));
+        if Some(position.market_index) == named_market {
+            continue;
+        }
+        metas.push(AccountMeta::new(address, false));
         if !feeds.contains(&market.feed) {
             feeds.push(market.feed);
         }
     }
-    metas.extend(feeds.iter().map(|feed| AccountMeta::new_readonly(*feed, false)));
+    // The named market's or asset's feed comes with the instruction itself.
+    if let Some(index) = named_market {
+        named_feeds.push(read::<PerpMarket>(reader, "PerpMarket", &pda::market(index))?.feed);
+    }
+    if let Some(index) = named_asset {
+        named_feeds.push(read::<CollateralAsset>(reader, "CollateralAsset", &asset_address(&exchange, index))?.feed);
+    }
+    for feed in feeds.iter().filter(|feed| !named_feeds.contains(feed)) {
+        metas.extend(feed_metas(reader, feed)?);
+    }
     Ok(metas)
+}
+
+/// A feed (writable) and its oracle account, as every pricing instruction
+/// takes them.
+pub fn feed_metas(reader: &impl AccountReader, feed: &Pubkey) -> Result<[AccountMeta; 2], HealthError> {
+    let price_feed: PriceFeed = read(reader, "PriceFeed", feed)?;
+    Ok([AccountMeta::new(*feed, false), AccountMeta::new_readonly(price_feed.oracle, false)])
+}
+
+/// The oracle account `feed` reads.
+pub fn oracle_of(reader: &impl AccountReader, feed: &Pubkey) -> Result<Pubkey, HealthError> {
+    Ok(read::<PriceFeed>(reader, "PriceFeed", feed)?.oracle)
 }
 
 /// `margin`'s health snapshot as `compute_health` builds it.
@@ -113,15 +143,16 @@ pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) 
 }
 
 /// The pool's remaining accounts for `lp_deposit`/`lp_withdraw`: every
-/// listed market and its feed, in market order.
+/// listed market (writable) with its feed (writable) and the feed's
+/// oracle, in market order.
 pub fn pool_accounts(reader: &impl AccountReader) -> Result<Vec<AccountMeta>, HealthError> {
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
     let mut metas = Vec::new();
     for index in 0..exchange.market_count {
         let address = pda::market(index);
         let market: PerpMarket = read(reader, "PerpMarket", &address)?;
-        metas.push(AccountMeta::new_readonly(address, false));
-        metas.push(AccountMeta::new_readonly(market.feed, false));
+        metas.push(AccountMeta::new(address, false));
+        metas.extend(feed_metas(reader, &market.feed)?);
     }
     Ok(metas)
 }

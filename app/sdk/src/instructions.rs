@@ -435,11 +435,13 @@ pub fn withdraw_quote(
 
 /// `health`: [`crate::health::health_accounts`] naming this market.
 /// `limit_price` is quote native units per whole base token.
+#[allow(clippy::too_many_arguments)]
 pub fn place_perp_order(
     signer: &Pubkey,
     margin_account: &Pubkey,
     market_index: u16,
     feed: &Pubkey,
+    oracle: &Pubkey,
     base_delta: i64,
     limit_price: u64,
     health: Vec<AccountMeta>,
@@ -451,6 +453,7 @@ pub fn place_perp_order(
                 margin_account: *margin_account,
                 market: pda::market(market_index),
                 feed: *feed,
+                oracle: *oracle,
                 exchange: pda::exchange(),
             },
             reflex::instruction::PlacePerpOrder { base_delta, limit_price },
@@ -460,12 +463,14 @@ pub fn place_perp_order(
 }
 
 /// `health`: the liquidated account's [`crate::health::health_accounts`] naming this market.
+#[allow(clippy::too_many_arguments)]
 pub fn liquidate_perp(
     liquidator: &Pubkey,
     liquidator_account: &Pubkey,
     margin_account: &Pubkey,
     market_index: u16,
     feed: &Pubkey,
+    oracle: &Pubkey,
     max_base: u64,
     health: Vec<AccountMeta>,
 ) -> Instruction {
@@ -477,6 +482,7 @@ pub fn liquidate_perp(
                 margin_account: *margin_account,
                 market: pda::market(market_index),
                 feed: *feed,
+                oracle: *oracle,
                 exchange: pda::exchange(),
             },
             reflex::instruction::LiquidatePerp { max_base },
@@ -486,12 +492,14 @@ pub fn liquidate_perp(
 }
 
 /// `health`: the liquidated account's [`crate::health::health_accounts`] naming this collateral.
+#[allow(clippy::too_many_arguments)]
 pub fn liquidate_collateral(
     liquidator: &Pubkey,
     liquidator_account: &Pubkey,
     margin_account: &Pubkey,
     mint: &Pubkey,
     feed: &Pubkey,
+    oracle: &Pubkey,
     max_amount: u64,
     health: Vec<AccountMeta>,
 ) -> Instruction {
@@ -503,6 +511,7 @@ pub fn liquidate_collateral(
                 margin_account: *margin_account,
                 collateral_asset: pda::collateral_asset(mint),
                 feed: *feed,
+                oracle: *oracle,
             },
             reflex::instruction::LiquidateCollateral { max_amount },
         ),

@@ -192,7 +192,8 @@ fn next_step(
         let penalty = reflex::utils::ppm(market.risk.liquidation_penalty);
         if let Ok(Some(_)) = reflex_risk::perp_liquidation(snapshot, index, penalty) {
             let accounts = health::health_accounts(cluster, margin, Some(position.market_index), None).map_err(|e| e.to_string())?;
-            return Ok(Some(ix::liquidate_perp(&signer, &keeper.account, address, position.market_index, &market.feed, u64::MAX, accounts)));
+            let oracle = health::oracle_of(cluster, &market.feed).map_err(|e| e.to_string())?;
+            return Ok(Some(ix::liquidate_perp(&signer, &keeper.account, address, position.market_index, &market.feed, &oracle, u64::MAX, accounts)));
         }
     }
     if margin.quote() >= 0 {
@@ -214,7 +215,8 @@ fn next_step(
         return Err("the keeper's margin account has no quote balance to pay for collateral; deposit_quote into it".into());
     }
     let accounts = health::health_accounts(cluster, margin, None, Some(asset_index)).map_err(|e| e.to_string())?;
-    Ok(Some(ix::liquidate_collateral(&signer, &keeper.account, address, &asset.mint, &asset.feed, u64::MAX, accounts)))
+    let oracle = health::oracle_of(cluster, &asset.feed).map_err(|e| e.to_string())?;
+    Ok(Some(ix::liquidate_collateral(&signer, &keeper.account, address, &asset.mint, &asset.feed, &oracle, u64::MAX, accounts)))
 }
 
 fn actions_in(logs: &[String]) -> Vec<KeeperAction> {

@@ -5,6 +5,7 @@
 //! health, and liquidation sizing. The per-slot scan of every account's
 //! maintenance health is a linear f64 formula (the same terms), confirmed
 //! with the risk crate before any liquidation.
+use reflex_risk::VolatilityPath;
 use reflex_risk::{
     apply_collateral_liquidation, apply_perp_liquidation, collateral_liquidation, perp_liquidation, AccountSnapshot,
     AccumulatorConfig, CollateralEntry, FeedbackConfig, FeedbackState, Fixed, HealthLevel, LevelCurve, OraclePrice, PerpEntry,
@@ -130,8 +131,11 @@ impl PolicyState {
         match self.policy {
             Policy::Static => {}
             Policy::DynamicUnbounded | Policy::Reflex => {
-                self.margin.advance(&self.margin_config, sigma, slot);
-                self.haircut.advance(&self.haircut_config, sigma, slot);
+                // The accumulator takes a print every slot and the levels
+                // move every slot: σ_T is this slot's, the last was the slot before.
+                let path = VolatilityPath { current: sigma, since: slot, previous_since: slot.saturating_sub(1) };
+                self.margin.advance(&self.margin_config, path, slot);
+                self.haircut.advance(&self.haircut_config, path, slot);
             }
         }
     }

@@ -9,13 +9,16 @@
 //! v    = r² / dt                            (per-slot variance sample)
 //! var ← λ^dt · var + (1 − λ^dt) · v,  λ = 2^(−1/H)   for H = H_fast and H_slow
 //! c    = conf_t / p_t                       (the oracle's own uncertainty)
-//! σ_T  = sqrt(max(var_fast, var_slow) · T) + c
+//! σ_T  = sqrt(max(var_fast, var_slow) · T) + min(c, r_max)
 //! ```
 //!
 //! `σ_T` is the risk volatility over the liquidation horizon `T` (slots a
 //! keeper needs to act). Taking the larger of the two EWMAs makes it rise
 //! quickly in a spike (the fast one) and stay up through a day of clustered
-//! volatility (the slow one). The stored last price is the real `p_t`, not the
+//! volatility (the slow one). One print's confidence, like its return, moves
+//! `σ_T` by at most `r_max`: a print whose interval is wide but still under
+//! the feed's confidence cap cannot push the levels further than one
+//! clamped return could. The stored last price is the real `p_t`, not the
 //! clamped one, so a jump is not replayed on the next update. Everything is
 //! fixed point: the same inputs give bit-identical state on every machine.
 //!
@@ -71,6 +74,10 @@ pub struct VolatilityAccumulator {
     pub last_price: Fixed,
     /// Slot of the last accepted price.
     pub last_slot: u64,
+    /// Slot of the accepted price before it (0 before the second update):
+    /// `σ_T` was constant from this slot until `last_slot`, which lets a
+    /// level that last moved in between replay the slots it missed.
+    pub previous_slot: u64,
     /// Fast EWMA of the per-slot variance.
     pub fast_variance: Fixed,
     /// Slow EWMA of the per-slot variance.
@@ -109,6 +116,7 @@ impl VolatilityAccumulator {
             *self = VolatilityAccumulator {
                 last_price: price,
                 last_slot: slot,
+                previous_slot: 0,
                 fast_variance: config.seed_variance,
                 slow_variance: config.seed_variance,
                 confidence_ratio,
@@ -130,6 +138,7 @@ impl VolatilityAccumulator {
         *self = VolatilityAccumulator {
             last_price: price,
             last_slot: slot,
+            previous_slot: self.last_slot,
             fast_variance,
             slow_variance,
             confidence_ratio,
@@ -138,14 +147,37 @@ impl VolatilityAccumulator {
         Ok(UpdateOutcome::Updated)
     }
 
-    /// `σ_T = sqrt(max(var_fast, var_slow) · T) + c`: the fractional price
+    /// The risk volatility and the slots it has been in force since, for
+    /// advancing parameters ([`crate::FeedbackState::advance`]).
+    pub fn volatility_path(&self, config: &AccumulatorConfig) -> RiskResult<VolatilityPath> {
+        Ok(VolatilityPath { current: self.risk_volatility(config)?, since: self.last_slot, previous_since: self.previous_slot })
+    }
+
+    /// `σ_T = sqrt(max(var_fast, var_slow) · T) + min(c, r_max)`: the fractional price
     /// move to provision for over the liquidation horizon. Before the first
     /// update it is 0; callers must not price with a feed that has no
     /// accepted price (`updates == 0`).
     pub fn risk_volatility(&self, config: &AccumulatorConfig) -> RiskResult<Fixed> {
         let variance = self.fast_variance.max(self.slow_variance);
         let horizon_variance = mul_floor(variance, Fixed::from_num(config.horizon_slots))?;
-        add(sqrt(horizon_variance)?, self.confidence_ratio)
+        add(sqrt(horizon_variance)?, self.confidence_ratio.min(config.max_log_return))
+    }
+}
+
+/// What a parameter needs to know of its feed's `σ_T` history to move slot
+/// by slot: the current value, the slot it took effect (the last update),
+/// and the slot the one before took effect. `σ_T` changes only at updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolatilityPath {
+    pub current: Fixed,
+    pub since: u64,
+    pub previous_since: u64,
+}
+
+impl VolatilityPath {
+    /// A `σ_T` that has been in force since `since` (and, before that, unknown).
+    pub fn constant_since(current: Fixed, since: u64) -> Self {
+        VolatilityPath { current, since, previous_since: since }
     }
 }
 

@@ -189,6 +189,24 @@ impl PerpEntry {
     }
 }
 
+/// A perp position whose feed has no usable price, as health counts it for
+/// liquidations and reductions: the last price moved against the position
+/// by `band` (a long at `p·(1 − band)`, a short at `p·(1 + band)`, no
+/// confidence) and no credit for gains. It can only value the position
+/// lower than any price inside the band would, so the account's other
+/// entries can be liquidated without trusting the missing price.
+pub fn unpriced_perp(entry: &PerpEntry, band: Fixed) -> RiskResult<PerpEntry> {
+    let band = band.clamp(Fixed::ZERO, Fixed::ONE);
+    let price = entry.price.price;
+    let moved = if entry.base_size > 0 { mul_floor(price, sub(Fixed::ONE, band)?)? } else { mul_ceil(price, add(Fixed::ONE, band)?)? };
+    Ok(PerpEntry {
+        price: OraclePrice::new(moved, Fixed::ZERO),
+        positive_pnl_weight_initial: Fixed::ZERO,
+        positive_pnl_weight_maintenance: Fixed::ZERO,
+        ..*entry
+    })
+}
+
 /// Everything health needs about one margin account, with the prices and
 /// parameters of the current slot. Built once per instruction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -241,6 +259,20 @@ impl AccountSnapshot {
             liquidation_end = add(liquidation_end, sub(weighted, requirement)?)?;
         }
         Ok(HealthSummary { initial: self.health(HealthLevel::Initial)?, maintenance, liquidation_end })
+    }
+
+    /// The account's net value: quote balance, collateral and perp PnL at
+    /// oracle prices, with no haircut, margin or PnL discount. Negative
+    /// means insolvent: closing everything would leave debt.
+    pub fn equity(&self) -> RiskResult<Fixed> {
+        let mut equity = self.quote_balance;
+        for entry in &self.collateral {
+            equity = add(equity, entry.value(HealthLevel::Maintenance)?)?;
+        }
+        for entry in &self.perps {
+            equity = add(equity, entry.pnl(HealthLevel::Maintenance)?)?;
+        }
+        Ok(equity)
     }
 
     /// Maintenance health below zero: keepers may liquidate.

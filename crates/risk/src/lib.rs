@@ -52,7 +52,7 @@
 //!     loosen_per_slot: fx(0.00005),
 //! };
 //! let mut ratios = FeedbackState::new(&margin, Fixed::ZERO, 1_000);
-//! ratios.advance(&margin, sigma, 1_001);
+//! ratios.advance(&margin, feed.volatility_path(&config)?, 1_001);
 //! assert!(ratios.initial > fx(0.10));                // tightened in the same slot
 //! assert!(ratios.maintenance <= fx(0.05 + 0.0005));  // moved one slot's worth
 //!
@@ -97,10 +97,10 @@ pub mod trading;
 /// The crate's number type: 80 integer bits, 48 fractional bits.
 pub type Fixed = fixed::types::I80F48;
 
-pub use accumulator::{AccumulatorConfig, UpdateOutcome, VolatilityAccumulator};
+pub use accumulator::{AccumulatorConfig, UpdateOutcome, VolatilityAccumulator, VolatilityPath};
 pub use bounds::{validate_collateral, validate_market, CollateralRiskConfig, MarketRiskConfig};
 pub use error::{BoundsError, ConfigError, RiskError, RiskResult};
-pub use health::{AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
+pub use health::{unpriced_perp, AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
 pub use liquidation::{
     apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation,
     split_penalty, CollateralLiquidation, PerpLiquidation,

@@ -16,6 +16,11 @@
 //! once against the real health function, moving `Δ*` by one unit if the
 //! fixed-point rounding put it on the wrong side; no iteration.
 //!
+//! The penalty is `ceil(Δ·p·c)`, but never more than the account's equity
+//! (its value at oracle prices with no haircut or margin): an insolvent
+//! account pays none, since it could only be paid out of the loss the
+//! insurance fund and the pool then absorb.
+//!
 //! **Collateral liquidation.** A keeper repays quote debt and takes `Δ` native
 //! units of collateral at a discount `d` below `p`: the account is credited
 //! `Δ·p·(1 − d)` and loses `Δ·p·(1 − h_e)` of liquidation-end value,
@@ -77,7 +82,10 @@ pub fn apply_perp_liquidation(
     // short buys it back (loses Δ·p). Both round against the account.
     let signed_closed = if perp.base_size > 0 { closed } else { neg(closed)? };
     let quote_position = add(perp.quote_position, mul_floor(signed_closed, price)?)?;
-    let penalty = mul_ceil(mul_ceil(closed, price)?, penalty_rate)?;
+    // No penalty beyond what the account can pay: an insolvent account's
+    // penalty would only come out of the loss socialised to the pool.
+    let full_penalty = mul_ceil(mul_ceil(closed, price)?, penalty_rate)?;
+    let penalty = full_penalty.min(snapshot.equity()?.max(Fixed::ZERO));
     let reduced = if perp.base_size > 0 {
         perp.base_size as i128 - base_to_close as i128
     } else {

@@ -18,8 +18,26 @@
 //! liquidations (maintenance) climbs at `tighten_per_slot`, giving existing
 //! positions time to deleverage instead of being liquidated all in one slot.
 //!
-//! Bounds win over slew: if governance moves the bounds, the next
-//! [`FeedbackState::advance`] clamps both values into them at once.
+//! **The slew holds in time.** A level moves at most one slot's rate for
+//! each slot of the target it moved toward, whenever it is advanced.
+//! `σ_T` only changes at feed updates, so a level remembers the `σ_T` it
+//! last moved under: advanced after a gap in which the feed took one new
+//! print, it replays the slots before that print under the old `σ_T` and
+//! the slots since under the new one, exactly as if it had been cranked
+//! every slot. After a gap with several prints the targets in between are
+//! not known, so only the slots since the last print count: a level left
+//! uncranked banks no credit that one later advance could spend at once.
+//! Moving slower than the target is the conservative side of "at most
+//! `tighten_per_slot` per slot"; keepers crank every slot, so in practice
+//! nothing is lost.
+//!
+//! **Governance moves levels through the slew too.** Targets always lie in
+//! the bounds, and levels only move toward them, so a level outside new
+//! bounds walks into them: [`FeedbackState::install`] lets initial tighten
+//! at once and moves nothing else; the following advances do the rest at
+//! the slew rates. A level is thus always inside its bounds, or between
+//! where it stood when the bounds changed and the new bounds.
+use crate::accumulator::VolatilityPath;
 use crate::error::RiskResult;
 use crate::fixed_math::{add, mul_floor, sqrt, sub};
 use crate::Fixed;
@@ -45,9 +63,6 @@ impl LevelCurve {
         raw.min(self.upper).max(self.lower)
     }
 
-    fn clamp(&self, value: Fixed) -> Fixed {
-        value.min(self.upper).max(self.lower)
-    }
 }
 
 /// The two curves of one parameter and the rates the levels may move at.
@@ -68,6 +83,9 @@ pub struct FeedbackState {
     pub maintenance: Fixed,
     /// Slot of the last [`FeedbackState::advance`].
     pub last_slot: u64,
+    /// The `σ_T` the levels last moved toward (in force until the feed's
+    /// next update).
+    pub risk_volatility: Fixed,
 }
 
 impl FeedbackState {
@@ -76,16 +94,32 @@ impl FeedbackState {
     pub fn new(config: &FeedbackConfig, risk_volatility: Fixed, slot: u64) -> Self {
         let initial = config.initial.target(risk_volatility);
         let maintenance = config.maintenance.target(risk_volatility).min(initial);
-        FeedbackState { initial, maintenance, last_slot: slot }
+        FeedbackState { initial, maintenance, last_slot: slot, risk_volatility }
     }
 
-    /// Moves both levels toward their targets for `risk_volatility` over the
-    /// slots since the last call, then clamps them into the bounds and
-    /// maintenance under initial. A call for the same (or an older) slot
-    /// lets no time pass: the initial level may still tighten, which needs
-    /// none, and the bounds are re-applied; maintenance does not move.
-    pub fn advance(&mut self, config: &FeedbackConfig, risk_volatility: Fixed, slot: u64) {
-        let dt = Fixed::saturating_from_num(slot.saturating_sub(self.last_slot));
+    /// Moves both levels to `slot` along the feed's `σ_T` history `path`
+    /// (see the module docs for which slots count): initial tightens at
+    /// once and loosens at `loosen_per_slot`, maintenance moves at the slew
+    /// rates, and stays under initial. A call that lets no slot pass still
+    /// lets the initial level tighten, which needs none.
+    pub fn advance(&mut self, config: &FeedbackConfig, path: VolatilityPath, slot: u64) {
+        if path.since > self.last_slot {
+            if path.previous_since <= self.last_slot {
+                // One print since the last advance: the slots before it were
+                // spent under the σ_T these levels remember.
+                self.step(config, self.risk_volatility, path.since.saturating_sub(1).saturating_sub(self.last_slot));
+            }
+            // Slots before the print that are not replayed are not spent.
+            self.last_slot = self.last_slot.max(path.since.saturating_sub(1));
+        }
+        self.step(config, path.current, slot.saturating_sub(self.last_slot));
+        self.risk_volatility = path.current;
+        self.last_slot = self.last_slot.max(slot);
+    }
+
+    /// `slots` slots toward the targets for `risk_volatility`.
+    fn step(&mut self, config: &FeedbackConfig, risk_volatility: Fixed, slots: u64) {
+        let dt = Fixed::saturating_from_num(slots);
         let loosen = config.loosen_per_slot.max(Fixed::ZERO).saturating_mul(dt);
         let tighten = config.tighten_per_slot.max(Fixed::ZERO).saturating_mul(dt);
 
@@ -103,9 +137,18 @@ impl FeedbackState {
             maintenance_target.max(self.maintenance.saturating_sub(loosen))
         };
 
-        self.initial = config.initial.clamp(initial);
-        self.maintenance = config.maintenance.clamp(maintenance).min(self.initial);
-        self.last_slot = self.last_slot.max(slot);
+        self.initial = initial;
+        self.maintenance = maintenance.min(initial);
+    }
+
+    /// Governance replaces `old` by `new` at `slot`: the levels first catch
+    /// up to `slot` under the settings that were in force, then the new
+    /// settings take over with no time spent under them, so only the initial
+    /// level may move (tightening at once); maintenance and any loosening
+    /// follow at the slew rates from the next slot on.
+    pub fn install(&mut self, old: &FeedbackConfig, new: &FeedbackConfig, path: VolatilityPath, slot: u64) {
+        self.advance(old, path, slot);
+        self.step(new, path.current, 0);
     }
 }
 

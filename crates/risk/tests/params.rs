@@ -6,7 +6,7 @@ use reflex_risk::bounds::validate_feedback;
 use reflex_risk::params::{size_scaled_collateral_weight, size_scaled_margin_ratio};
 use reflex_risk::{
     validate_collateral, validate_market, BoundsError, CollateralRiskConfig, FeedbackConfig, FeedbackState, Fixed,
-    LevelCurve, MarketRiskConfig,
+    LevelCurve, MarketRiskConfig, VolatilityPath,
 };
 
 fn fx(x: f64) -> Fixed {
@@ -15,6 +15,11 @@ fn fx(x: f64) -> Fixed {
 
 /// A valid feedback config: maintenance curve first, then an initial curve
 /// at least as tight in every respect.
+/// `σ_T` of a print at `since`, the one before at `previous_since`.
+fn printed(current: Fixed, since: u64, previous_since: u64) -> VolatilityPath {
+    VolatilityPath { current, since, previous_since }
+}
+
 fn feedback_config() -> impl Strategy<Value = FeedbackConfig> {
     (
         (0.0f64..0.3, 0.0f64..0.2, 0.0f64..5.0, 0.0f64..0.5),
@@ -50,7 +55,7 @@ proptest! {
         for (dt, sigma) in path {
             let before = state;
             slot += dt;
-            state.advance(&config, fx(sigma), slot);
+            state.advance(&config, printed(fx(sigma), slot, slot - dt), slot);
             let (i, m) = (state.initial, state.maintenance);
             prop_assert!(config.initial.lower <= i && i <= config.initial.upper, "initial {i} out of bounds");
             prop_assert!(config.maintenance.lower <= m && m <= config.maintenance.upper, "maintenance {m} out of bounds");
@@ -66,11 +71,40 @@ proptest! {
         }
     }
 
+    /// A level advanced only now and then, with at most one print of the
+    /// feed between two advances, ends where a level cranked every slot
+    /// ends: the slots before the print are replayed under the old `σ_T`
+    /// (`an_idle_level_banks_no_slew_credit` covers several prints).
+    #[test]
+    fn intermittent_advances_replay_the_slots_they_missed(config in feedback_config(), prints in proptest::collection::vec((1u64..400, 0.0f64..0.6, any::<bool>()), 1..30)) {
+        let start = 1_000u64;
+        let mut cranked = FeedbackState::new(&config, Fixed::ZERO, start);
+        let mut intermittent = cranked;
+        let (mut slot, mut since, mut previous_since, mut sigma) = (start, start, start, Fixed::ZERO);
+        for (gap, next_sigma, advance_before_print) in prints {
+            // The feed prints at `slot + gap`; the intermittent level is
+            // advanced (or not) just before the print, then at the print.
+            for s in slot + 1..slot + gap {
+                cranked.advance(&config, printed(sigma, since, previous_since), s);
+            }
+            if advance_before_print {
+                intermittent.advance(&config, printed(sigma, since, previous_since), slot + gap - 1);
+            }
+            slot += gap;
+            previous_since = since;
+            since = slot;
+            sigma = fx(next_sigma);
+            cranked.advance(&config, printed(sigma, since, previous_since), slot);
+            intermittent.advance(&config, printed(sigma, since, previous_since), slot);
+            prop_assert_eq!((intermittent.initial, intermittent.maintenance), (cranked.initial, cranked.maintenance));
+        }
+    }
+
     #[test]
     fn a_spike_raises_initial_at_once_and_maintenance_only_at_the_slew_rate(config in feedback_config()) {
         let mut state = FeedbackState::new(&config, Fixed::ZERO, 0);
         let calm = state;
-        state.advance(&config, fx(10.0), 1);
+        state.advance(&config, printed(fx(10.0), 1, 0), 1);
         prop_assert_eq!(state.initial, config.initial.target(fx(10.0)));
         prop_assert!(state.maintenance <= calm.maintenance + config.tighten_per_slot);
     }
@@ -96,8 +130,10 @@ proptest! {
         };
         let _ = validate_feedback(&config);
         let mut state = FeedbackState::new(&config, Fixed::from_bits(bits[3]), slots[0]);
-        state.advance(&config, Fixed::from_bits(bits[5]), slots[1]);
-        state.advance(&config, Fixed::from_bits(bits[7]), slots[2]);
+        state.advance(&config, printed(Fixed::from_bits(bits[5]), slots[0], slots[2]), slots[1]);
+        state.advance(&config, printed(Fixed::from_bits(bits[7]), slots[1], slots[0]), slots[2]);
+        let old = config;
+        state.install(&old, &config, printed(Fixed::from_bits(bits[2]), slots[2], slots[1]), slots[0]);
         let _ = size_scaled_margin_ratio(Fixed::from_bits(bits[0]), Fixed::from_bits(bits[1]), Fixed::from_bits(bits[2]));
         let _ = size_scaled_collateral_weight(Fixed::from_bits(bits[3]), Fixed::from_bits(bits[4]), Fixed::from_bits(bits[5]));
     }
@@ -112,28 +148,76 @@ fn calm_loosens_at_the_loosening_rate() {
         loosen_per_slot: fx(0.0001),
     };
     let mut state = FeedbackState::new(&config, fx(0.2), 0); // initial 0.45, maintenance 0.23
-    state.advance(&config, Fixed::ZERO, 100);
+    state.advance(&config, VolatilityPath::constant_since(Fixed::ZERO, 0), 100);
     assert!((state.initial.to_num::<f64>() - (0.45 - 0.01)).abs() < 1e-12);
     assert!((state.maintenance.to_num::<f64>() - (0.23 - 0.01)).abs() < 1e-12);
-    state.advance(&config, Fixed::ZERO, 1_000_000);
+    state.advance(&config, VolatilityPath::constant_since(Fixed::ZERO, 0), 1_000_000);
     assert_eq!((state.initial, state.maintenance), (fx(0.05), fx(0.03)), "reaches the calm targets");
 }
 
+/// A level left uncranked while the target was flat banks no credit for the
+/// slots before `σ_T` rose: after a spike at slot 1,000 (cranked each slot
+/// since), a market last advanced at slot 0 may rise by one slot's rate for
+/// each slot from 1,000 on, not for all 1,000 idle slots at once.
 #[test]
-fn tightened_bounds_apply_at_once() {
-    let mut config = FeedbackConfig {
+fn an_idle_level_banks_no_slew_credit() {
+    let config = FeedbackConfig {
+        initial: LevelCurve { base: fx(0.05), sensitivity: fx(2.0), lower: fx(0.05), upper: fx(0.5) },
+        maintenance: LevelCurve { base: fx(0.03), sensitivity: fx(1.0), lower: fx(0.03), upper: fx(0.3) },
+        tighten_per_slot: fx(0.0001),
+        loosen_per_slot: fx(0.0001),
+    };
+    let mut idle = FeedbackState::new(&config, Fixed::ZERO, 0);
+    let mut cranked = idle;
+    for slot in 1..1_000 {
+        cranked.advance(&config, printed(Fixed::ZERO, slot, slot - 1), slot);
+    }
+    // σ_T jumps at slot 1,000 and the feed is refreshed every slot after it.
+    for slot in 1_000..1_010 {
+        cranked.advance(&config, printed(fx(0.2), slot, slot - 1), slot);
+    }
+    idle.advance(&config, printed(fx(0.2), 1_009, 1_008), 1_009);
+    assert_eq!(cranked.maintenance, fx(0.03) + fx(0.0001) * 10, "cranked every slot: ten slots of slew");
+    assert_eq!(idle.maintenance, fx(0.03) + fx(0.0001), "idle: only the slot of the current target counts");
+    assert_eq!(idle.initial, config.initial.target(fx(0.2)), "initial tightens at once either way");
+    // A feed that did not move while the level sat idle: the target was the
+    // same all along, so every slot counts.
+    let mut steady = FeedbackState::new(&config, fx(0.2), 0);
+    steady.maintenance = fx(0.03);
+    steady.advance(&config, VolatilityPath::constant_since(fx(0.2), 0), 50);
+    assert_eq!(steady.maintenance, fx(0.03) + fx(0.0001) * 50);
+}
+
+/// New bounds move the live levels only through the slew: initial tightens
+/// at once, maintenance walks up into the raised bounds at its rate.
+#[test]
+fn new_bounds_move_maintenance_through_the_slew() {
+    let old = FeedbackConfig {
         initial: LevelCurve { base: fx(0.05), sensitivity: Fixed::ZERO, lower: fx(0.05), upper: fx(0.5) },
         maintenance: LevelCurve { base: fx(0.03), sensitivity: Fixed::ZERO, lower: fx(0.03), upper: fx(0.3) },
         tighten_per_slot: fx(0.001),
         loosen_per_slot: fx(0.001),
     };
-    let mut state = FeedbackState::new(&config, Fixed::ZERO, 0);
-    config.initial.lower = fx(0.1);
-    config.maintenance.lower = fx(0.08);
-    state.advance(&config, Fixed::ZERO, 0);
-    assert_eq!((state.initial, state.maintenance), (fx(0.1), fx(0.08)));
+    let mut new = old;
+    new.initial.lower = fx(0.1);
+    new.maintenance.lower = fx(0.08);
+    let calm = VolatilityPath::constant_since(Fixed::ZERO, 0);
+    let mut state = FeedbackState::new(&old, Fixed::ZERO, 0);
+    state.install(&old, &new, calm, 500);
+    assert_eq!((state.initial, state.maintenance), (fx(0.1), fx(0.03)), "initial at once, maintenance not yet");
+    state.advance(&new, calm, 510);
+    assert_eq!(state.maintenance, fx(0.03) + fx(0.001) * 10);
+    state.advance(&new, calm, 10_000);
+    assert_eq!(state.maintenance, fx(0.08), "inside the new bounds once the slew got there");
+    // Lowered bounds: initial loosens at its rate, not at once.
+    let mut looser = new;
+    looser.initial.lower = fx(0.05);
+    looser.initial.base = fx(0.05);
+    state.install(&new, &looser, calm, 10_000);
+    assert_eq!(state.initial, fx(0.1));
+    state.advance(&looser, calm, 10_010);
+    assert_eq!(state.initial, fx(0.1) - fx(0.001) * 10);
 }
-
 fn market() -> MarketRiskConfig {
     MarketRiskConfig {
         margin: FeedbackConfig {

@@ -28,3 +28,8 @@ pub const MAX_MARKETS: u16 = 32;
 pub const MAX_COLLATERAL_SLOTS: usize = 8;
 /// Perp positions one margin account can hold at once.
 pub const MAX_PERP_SLOTS: usize = 8;
+
+/// Largest step the risk steward may be allowed per change of a base
+/// parameter, ppm (5 percentage points): governance sets the bounds, the
+/// steward only nudges inside them.
+pub const MAX_STEWARD_STEP_PPM: u32 = 50_000;

@@ -10,7 +10,7 @@ pub enum ReflexError {
     NotPendingAdmin,
     #[msg("Only the guardian or the admin may pause the exchange")]
     NotGuardian,
-    #[msg("The exchange is paused: deposits and withdrawals are suspended until governance unpauses it")]
+    #[msg("The exchange is paused: withdrawals and LP deposits are suspended until governance unpauses it (deposits, reducing, closing and liquidations go on)")]
     ExchangePaused,
     #[msg("Only the program's upgrade authority may initialize the exchange")]
     NotUpgradeAuthority,
@@ -80,7 +80,7 @@ pub enum ReflexError {
     CollateralRiskNotConfigured,
     #[msg("The market registry is full; no further perp markets can be listed")]
     MarketRegistryFull,
-    #[msg("Health needs, for each collateral slot in use and in slot order, its collateral asset and that asset's feed")]
+    #[msg("Health needs, in this order: the collateral asset of each collateral slot in use, the market of each perp slot in use, then each feed they read with its oracle account (the instruction's own market or collateral and its feed left out)")]
     WrongHealthAccounts,
     #[msg("The LP pool is already initialized")]
     PoolAlreadyInitialized,
@@ -136,7 +136,7 @@ pub enum ReflexError {
     InvalidSize,
     #[msg("The margin account does not hold that much quote balance")]
     InsufficientQuoteBalance,
-    #[msg("The pool's markets passed are not every listed market with its feed, in market order")]
+    #[msg("The pool's accounts passed are not every listed market with its feed and the feed's oracle account, in market order")]
     WrongPoolAccounts,
     #[msg("This LP withdrawal would leave a market's open interest above its cap of the pool")]
     PoolWithdrawalUncovered,
@@ -144,4 +144,8 @@ pub enum ReflexError {
     PoolCashInsufficient,
     #[msg("This liquidation would lower the account's health; nothing was changed")]
     LiquidationWouldLowerHealth,
+    #[msg("The feed's base decimals differ from the collateral mint's decimals: it would value the collateral wrongly")]
+    FeedDecimalsMismatch,
+    #[msg("Steward limits must bound it: a step of at most 5 percentage points (50,000 ppm) and at least one slot between steps")]
+    InvalidStewardLimits,
 }

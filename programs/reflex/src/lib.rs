@@ -125,7 +125,8 @@ pub mod reflex {
         instructions::set_guardian(ctx, guardian)
     }
 
-    /// Guardian or admin: pauses deposits and withdrawals.
+    /// Guardian or admin: pauses withdrawals, LP actions and risk-increasing
+    /// trades (never deposits, reductions, liquidations or cranks).
     pub fn pause(ctx: Context<Pause>) -> Result<()> {
         instructions::pause(ctx)
     }

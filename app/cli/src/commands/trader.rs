@@ -142,9 +142,8 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     let limit = if base_delta > 0 { per_token * (1.0 + slippage) } else { per_token * (1.0 - slippage) };
     let accounts = health::health_accounts(&context.cluster, &margin, Some(market_index), None)?;
     let signer = me(context);
-    let refresh = ix::refresh_market(market_index, &feed.feed_id, &feed.oracle);
-    let trade = ix::place_perp_order(&signer, account, market_index, &market.feed, base_delta, limit.max(0.0) as u64, accounts);
-    let signature = context.send(&[refresh, trade])?;
+    let trade = ix::place_perp_order(&signer, account, market_index, &market.feed, &feed.oracle, base_delta, limit.max(0.0) as u64, accounts);
+    let signature = context.send(&[trade])?;
     Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
 }
 

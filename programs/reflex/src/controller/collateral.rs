@@ -6,12 +6,11 @@ use crate::state::{CollateralAsset, PriceFeed};
 
 /// Advances the asset's live haircuts to `slot` from the feed's current risk
 /// volatility (DESIGN.md section 5): initial tightens at once, maintenance
-/// moves at the slew rates, both inside the governance bounds.
+/// moves at the slew rates for the slots spent under the current `σ_T`.
 pub fn advance_haircuts(asset: &mut CollateralAsset, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
     require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
-    let risk_volatility = super::params::risk_volatility(feed)?;
     let mut state = asset.haircut_state();
-    state.advance(&asset.risk.haircut.to_config(), risk_volatility, slot);
+    state.advance(&asset.risk.haircut.to_config(), feed.volatility_path()?, slot);
     asset.store_haircut_state(&state);
     Ok(state)
 }

@@ -18,14 +18,44 @@ pub enum Refresh {
 
 /// Refreshes `feed` from its oracle account for the current slot: reads and
 /// grades the print, converts it to quote native units per base native
-/// unit, and feeds it to the accumulator. At most once per slot; a print
-/// that is not newer (posted at a later slot, published no earlier) than the
-/// last accepted one changes nothing.
-pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Result<Refresh> {
+/// unit, and feeds it to the accumulator. The oracle is read at most once
+/// per slot (`oracle_read_slot`): whatever is posted to it later in the
+/// slot waits for the next one, so no sequence of instructions inside a
+/// slot can choose between two prints. A print that is not newer (posted
+/// at a later slot, published no earlier) than the last accepted one
+/// changes nothing. Fails with the reason if the print is unusable.
+pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -> Result<Refresh> {
     require_keys_eq!(oracle.key(), feed.oracle, ReflexError::WrongOracleAccount);
-    if feed.updates > 0 && feed.last_slot == clock.slot {
+    if feed.updates > 0 && feed.oracle_read_slot >= slot {
         return Ok(Refresh::Unchanged);
     }
+    feed.oracle_read_slot = slot;
+    take_print(feed, oracle, slot, now)
+}
+
+/// [`refresh`] as every pricing instruction runs it on the feeds it reads:
+/// an unusable print (stale, too wide, unreadable, a dead oracle) leaves the
+/// feed as it was, for the grading at use to age out, instead of failing
+/// the instruction, so that one feed cannot block a liquidation that does
+/// not need its price. The oracle still counts as read for this slot.
+pub fn refresh_lazily(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -> Result<Refresh> {
+    require_keys_eq!(oracle.key(), feed.oracle, ReflexError::WrongOracleAccount);
+    if feed.updates > 0 && feed.oracle_read_slot >= slot {
+        return Ok(Refresh::Unchanged);
+    }
+    feed.oracle_read_slot = slot;
+    let before = *feed;
+    match take_print(feed, oracle, slot, now) {
+        Ok(refresh) => Ok(refresh),
+        Err(_) => {
+            // Keep the read mark, undo anything half-written.
+            *feed = PriceFeed { oracle_read_slot: slot, ..before };
+            Ok(Refresh::Unchanged)
+        }
+    }
+}
+
+fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -> Result<Refresh> {
     let kind = OracleKind::from_stored(feed.oracle_kind).ok_or(ReflexError::InvalidOracleAccount)?;
     let print = kind.read(oracle, &feed.feed_id)?;
     let newer = print.posted_slot > feed.last_posted_slot && print.publish_time >= feed.last_publish_time;
@@ -40,10 +70,10 @@ pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Res
         max_confidence_ratio: feed.max_confidence_ratio.get(),
         max_move_per_update: feed.max_move_per_update.get(),
     };
-    let grade = guard.grade(price, confidence, print.publish_time, clock.unix_timestamp, feed.last_price.get())?;
+    let grade = guard.grade(price, confidence, print.publish_time, now, feed.last_price.get())?;
 
     let mut accumulator = feed.accumulator();
-    let outcome = accumulator.update(&feed.accumulator_config(), price, confidence, clock.slot).map_err(risk_error)?;
+    let outcome = accumulator.update(&feed.accumulator_config(), price, confidence, slot).map_err(risk_error)?;
     if outcome == UpdateOutcome::SameSlot {
         return Ok(Refresh::Unchanged);
     }

@@ -2,23 +2,45 @@
 //! the accounts it touches, then updated in memory as the instruction
 //! changes the account (Mango v4's `HealthCache` pattern).
 //!
+//! Every number in it is of the current slot (DESIGN.md sections 4 and 6):
+//! building it reads the oracle account of every feed it uses
+//! (`feed::refresh_lazily`, at most once per slot), then advances the
+//! haircuts of every asset and the margins and funding of every market to
+//! this slot. No caller can make it price with an older print than the one
+//! its oracle holds at the slot's first read, nor with levels left stale.
+//!
 //! Remaining accounts, in this order:
-//! 1. the CollateralAsset of every collateral slot in use, in slot order;
-//! 2. the PerpMarket of every perp slot in use, in slot order;
-//! 3. every PriceFeed those assets and markets read, once each, any order.
+//! 1. the CollateralAsset of every collateral slot in use, in slot order (writable);
+//! 2. the PerpMarket of every perp slot in use, in slot order (writable);
+//! 3. for every PriceFeed those assets and markets read, once each, any
+//!    order: the feed (writable), then its oracle account.
 //!
 //! An asset or market the instruction names itself (because it writes it)
-//! is left out of 1 and 2; its feed comes named too. Each account is checked:
-//! the loader checks owner and discriminator (only this program creates
-//! these accounts, at their PDAs), then exchange, index and feed, so a fake
-//! or substituted asset, market or feed cannot value an account.
+//! is left out of 1 and 2, and its feed out of 3: the instruction brings
+//! them current itself ([`bring_named_market`], [`bring_named_asset`]).
+//! Each account is checked: the loader checks owner and discriminator (only
+//! this program creates these accounts, at their PDAs), then exchange,
+//! index, feed and oracle, so a fake or substituted account cannot value an
+//! account.
+//!
+//! **Entries without a usable price.** Collateral whose feed has no usable
+//! print for the action (or whose risk is not configured) counts zero: an
+//! asset that cannot be priced backs nothing, and the holder of dust of it
+//! cannot make the account unliquidatable. A perp position without a usable
+//! price blocks risk-increasing actions; for liquidations and reductions it
+//! is valued conservatively (`reflex_risk::unpriced_perp`: the last price
+//! moved against the position by the market's provisioned move, no credit
+//! for gains), so the account's other entries can still be liquidated.
 use anchor_lang::prelude::*;
-use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, PerpEntry};
+use reflex_risk::{unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
 
-use super::feed::risk_error;
+use super::collateral::advance_haircuts;
+use super::feed::{refresh_lazily, risk_error};
+use super::market::bring_current;
 use crate::error::ReflexError;
 use crate::oracle::PriceGrade;
-use crate::state::{CollateralAsset, MarginAccount, PerpMarket, PriceFeed};
+use crate::state::{CollateralAsset, MarginAccount, PerpMarket, PerpPosition, PriceFeed};
+use crate::utils::ppm;
 
 /// Which prices an action accepts: a risk-increasing action needs `Valid`,
 /// reducing, closing and liquidating accept `LiquidationOnly`.
@@ -26,15 +48,90 @@ use crate::state::{CollateralAsset, MarginAccount, PerpMarket, PriceFeed};
 pub struct PriceUse {
     /// The cluster's unix time, to age the feeds' last prints.
     pub now: i64,
+    pub slot: u64,
     pub min_grade: PriceGrade,
 }
 
+impl PriceUse {
+    pub fn new(clock: &Clock, min_grade: PriceGrade) -> Self {
+        PriceUse { now: clock.unix_timestamp, slot: clock.slot, min_grade }
+    }
+
+    fn usable(&self, feed: &PriceFeed) -> bool {
+        feed.grade_at(self.now).is_some_and(|grade| grade >= self.min_grade)
+    }
+}
+
 /// Accounts the instruction names itself (and may hold mutably): they are
-/// not repeated among the remaining accounts.
+/// not repeated among the remaining accounts, and are already current.
 #[derive(Default)]
 pub struct Named<'a> {
     pub market: Option<(&'a PerpMarket, &'a PriceFeed)>,
     pub asset: Option<(&'a CollateralAsset, &'a PriceFeed)>,
+}
+
+impl Named<'_> {
+    fn feed_keys(&self) -> [Option<Pubkey>; 2] {
+        [self.market.map(|(market, _)| market.feed), self.asset.map(|(asset, _)| asset.feed)]
+    }
+
+    /// The named feed with address `key`, if the instruction names it.
+    fn feed(&self, key: &Pubkey) -> Option<&PriceFeed> {
+        match (self.market, self.asset) {
+            (Some((market, feed)), _) if market.feed == *key => Some(feed),
+            (_, Some((asset, feed))) if asset.feed == *key => Some(feed),
+            _ => None,
+        }
+    }
+}
+
+/// Brings a market the instruction names to this slot: its feed refreshed
+/// from `oracle` (lazily: an unusable print leaves the feed to age), then
+/// margins and funding advanced.
+pub fn bring_named_market(market: &mut PerpMarket, feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Result<()> {
+    refresh_lazily(feed, oracle, clock.slot, clock.unix_timestamp)?;
+    bring_current(market, feed, clock.slot)?;
+    Ok(())
+}
+
+/// Brings a collateral the instruction names to this slot: its feed
+/// refreshed from `oracle`, then (if configured) its haircuts advanced.
+pub fn bring_named_asset(asset: &mut CollateralAsset, feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Result<()> {
+    refresh_lazily(feed, oracle, clock.slot, clock.unix_timestamp)?;
+    if asset.risk_configured == 1 {
+        advance_haircuts(asset, feed, clock.slot)?;
+    }
+    Ok(())
+}
+
+/// `amount` of `asset` as health counts it for this action: priced if the
+/// feed has a usable print and the risk is configured, else zero.
+pub fn collateral_entry(asset: &CollateralAsset, feed: Option<&PriceFeed>, amount: u64, prices: PriceUse) -> CollateralEntry {
+    match feed {
+        Some(feed) if asset.risk_configured == 1 && prices.usable(feed) => asset.health_entry(feed, amount),
+        _ => CollateralEntry {
+            amount,
+            price: OraclePrice::new(Fixed::ZERO, Fixed::ZERO),
+            initial_haircut: Fixed::ONE,
+            maintenance_haircut: Fixed::ONE,
+            liquidation_buffer: Fixed::ZERO,
+            size_factor: Fixed::ZERO,
+        },
+    }
+}
+
+/// `position` in `market` as health counts it for this action: priced if
+/// the feed has a usable print; otherwise refused for a risk-increasing
+/// action and valued conservatively for any other.
+pub fn perp_entry(market: &PerpMarket, feed: &PriceFeed, position: &PerpPosition, prices: PriceUse) -> Result<PerpEntry> {
+    let entry = market.health_entry(feed, position)?;
+    if prices.usable(feed) {
+        return Ok(entry);
+    }
+    if prices.min_grade == PriceGrade::Valid {
+        require_usable(feed, prices)?;
+    }
+    unpriced_perp(&entry, ppm(market.risk.max_move_over_horizon)).map_err(risk_error)
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +152,8 @@ impl HealthCache {
         require!(remaining.len() >= asset_count + market_count, ReflexError::WrongHealthAccounts);
         let (assets, rest) = remaining.split_at(asset_count);
         let (markets, feeds) = rest.split_at(market_count);
+        require!(feeds.len() % 2 == 0, ReflexError::WrongHealthAccounts);
+        refresh_feeds(feeds, &margin.exchange, &named.feed_keys(), prices)?;
 
         let mut cache = HealthCache {
             snapshot: AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() },
@@ -64,23 +163,24 @@ impl HealthCache {
         let mut asset_accounts = assets.iter();
         for slot in margin.collateral_in_use() {
             let entry = match named.asset {
-                Some((asset, feed)) if asset.asset_index == slot.asset_index => {
-                    require_usable(feed, prices)?;
-                    asset.health_entry(feed, slot.amount)
-                }
+                Some((asset, feed)) if asset.asset_index == slot.asset_index => collateral_entry(asset, Some(feed), slot.amount, prices),
                 _ => {
                     let info = asset_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
                     let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
-                    let asset = loader.load()?;
+                    let mut asset = loader.load_mut()?;
                     require!(
                         asset.exchange == margin.exchange && asset.asset_index == slot.asset_index,
                         ReflexError::WrongHealthAccounts
                     );
-                    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
-                    let feed = find_feed(feeds, &asset.feed)?;
-                    let feed = feed.load()?;
-                    require_usable(&feed, prices)?;
-                    asset.health_entry(&feed, slot.amount)
+                    if asset.risk_configured == 1 {
+                        let feed_key = asset.feed;
+                        with_feed(feeds, named, &feed_key, |feed| {
+                            advance_haircuts(&mut asset, feed, prices.slot)?;
+                            Ok(collateral_entry(&asset, Some(feed), slot.amount, prices))
+                        })?
+                    } else {
+                        collateral_entry(&asset, None, slot.amount, prices)
+                    }
                 }
             };
             cache.snapshot.collateral.push(entry);
@@ -89,22 +189,20 @@ impl HealthCache {
         let mut market_accounts = markets.iter();
         for position in margin.perps_in_use() {
             let entry = match named.market {
-                Some((market, feed)) if market.market_index == position.market_index => {
-                    require_usable(feed, prices)?;
-                    market.health_entry(feed, position)?
-                }
+                Some((market, feed)) if market.market_index == position.market_index => perp_entry(market, feed, position, prices)?,
                 _ => {
                     let info = market_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
                     let loader = AccountLoader::<PerpMarket>::try_from(info)?;
-                    let market = loader.load()?;
+                    let mut market = loader.load_mut()?;
                     require!(
                         market.exchange == margin.exchange && market.market_index == position.market_index,
                         ReflexError::WrongHealthAccounts
                     );
-                    let feed = find_feed(feeds, &market.feed)?;
-                    let feed = feed.load()?;
-                    require_usable(&feed, prices)?;
-                    market.health_entry(&feed, position)?
+                    let feed_key = market.feed;
+                    with_feed(feeds, named, &feed_key, |feed| {
+                        bring_current(&mut market, feed, prices.slot)?;
+                        perp_entry(&market, feed, position, prices)
+                    })?
                 }
             };
             cache.snapshot.perps.push(entry);
@@ -165,9 +263,28 @@ impl HealthCache {
     }
 }
 
-fn find_feed<'info>(feeds: &'info [AccountInfo<'info>], key: &Pubkey) -> Result<AccountLoader<'info, PriceFeed>> {
-    let info = feeds.iter().find(|info| info.key == key).ok_or(ReflexError::WrongFeed)?;
-    Ok(AccountLoader::<PriceFeed>::try_from(info)?)
+/// Reads every (feed, oracle) pair's oracle for this slot.
+fn refresh_feeds<'info>(pairs: &'info [AccountInfo<'info>], exchange: &Pubkey, named: &[Option<Pubkey>], prices: PriceUse) -> Result<()> {
+    for pair in pairs.chunks_exact(2) {
+        require!(!named.contains(&Some(pair[0].key())), ReflexError::WrongHealthAccounts);
+        let loader = AccountLoader::<PriceFeed>::try_from(&pair[0])?;
+        let mut feed = loader.load_mut()?;
+        require!(feed.exchange == *exchange, ReflexError::WrongHealthAccounts);
+        refresh_lazily(&mut feed, &pair[1], prices.slot, prices.now)?;
+    }
+    Ok(())
+}
+
+/// Runs `f` on the feed `key`: the instruction's named one, or the one among
+/// the (feed, oracle) pairs.
+fn with_feed<'info, R>(pairs: &'info [AccountInfo<'info>], named: &Named, key: &Pubkey, f: impl FnOnce(&PriceFeed) -> Result<R>) -> Result<R> {
+    if let Some(feed) = named.feed(key) {
+        return f(feed);
+    }
+    let info = pairs.chunks_exact(2).map(|pair| &pair[0]).find(|info| info.key == key).ok_or(ReflexError::WrongFeed)?;
+    let loader = AccountLoader::<PriceFeed>::try_from(info)?;
+    let feed = loader.load()?;
+    f(&feed)
 }
 
 /// The feed's last print is usable for this action: graded at least

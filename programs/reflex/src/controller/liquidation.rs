@@ -43,3 +43,14 @@ pub fn finish(margin: &mut MarginAccount, cache: &HealthCache, start: &Liquidati
     }
     Ok(liquidation_end)
 }
+
+/// After an owner's action on an account marked as being liquidated: the
+/// mark goes once liquidation-end health is back to ≥ 0 (Mango v4 clears
+/// it when the account recovers), so keepers cannot go on liquidating an
+/// account its owner has restored.
+pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> Result<()> {
+    if margin.being_liquidated == 1 && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
+        margin.being_liquidated = 0;
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use reflex_risk::{BoundsError, FeedbackConfig, FeedbackState, Fixed};
 
 use super::feed::risk_error;
+use crate::error::ReflexError;
 use crate::state::PriceFeed;
 
 /// Turns the risk crate's consistency check into the program's error,
@@ -20,15 +21,30 @@ pub fn risk_volatility(feed: &PriceFeed) -> Result<Fixed> {
     feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)
 }
 
-/// The live levels of a parameter once governance installs `config`: at the
-/// curves' targets for a new parameter; otherwise advanced to `slot` under
-/// the new curves, which clamps them into the new bounds at once.
-pub fn install(current: Option<FeedbackState>, config: &FeedbackConfig, risk_volatility: Fixed, slot: u64) -> FeedbackState {
-    match current {
-        Some(mut state) => {
-            state.advance(config, risk_volatility, slot);
+/// The live levels of a parameter once governance installs `config` (the
+/// settings in force before are `current`'s): at the curves' targets for a
+/// new parameter; otherwise caught up to `slot` under the old settings,
+/// then handed to the new ones with no time spent under them, so only the
+/// initial level moves at once (tightening) and maintenance follows through
+/// the slew (`reflex_risk::FeedbackState::install`).
+pub fn install(current: Option<(FeedbackState, FeedbackConfig)>, config: &FeedbackConfig, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
+    let path = feed.volatility_path()?;
+    Ok(match current {
+        Some((mut state, old)) => {
+            state.install(&old, config, path, slot);
             state
         }
-        None => FeedbackState::new(config, risk_volatility, slot),
+        None => FeedbackState::new(config, path.current, slot),
+    })
+}
+
+/// A liquidation must raise health: the penalty (or discount) must stay
+/// below the live maintenance level, which after a bounds change may still
+/// be on its way into the new bounds (the bounds check covers the bounds).
+pub fn require_penalty_below_live(penalty: Fixed, state: &FeedbackState) -> Result<()> {
+    if penalty >= state.maintenance {
+        msg!("rejected: liquidation penalty {} is not below the live maintenance level {}", penalty, state.maintenance);
+        return err!(ReflexError::InconsistentBounds);
     }
+    Ok(())
 }

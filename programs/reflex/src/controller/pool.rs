@@ -5,12 +5,15 @@
 //! ```
 //!
 //! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Computing
-//! it needs every listed market with its feed, passed as remaining accounts
-//! `[market 0, feed of 0, market 1, feed of 1, …]`.
+//! it needs every listed market with its feed and the feed's oracle,
+//! passed as remaining accounts `[market 0, feed of 0, oracle of that feed,
+//! market 1, …]` (markets and feeds writable): each feed is read from its
+//! oracle for this slot and each market brought to this slot first, so an
+//! LP always enters and leaves at this slot's value.
 use anchor_lang::prelude::*;
 use reflex_risk::Fixed;
 
-use super::health::{require_usable, PriceUse};
+use super::health::{bring_named_market, require_usable, PriceUse};
 use crate::error::ReflexError;
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, PerpMarket, PriceFeed};
@@ -28,25 +31,26 @@ pub struct PoolValuation {
     pub markets: Vec<MarketCover>,
 }
 
-pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &'info [AccountInfo<'info>], now: i64) -> Result<PoolValuation> {
+pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &'info [AccountInfo<'info>], clock: &Clock) -> Result<PoolValuation> {
     let count = exchange.market_count as usize;
-    require!(remaining.len() == 2 * count, ReflexError::WrongPoolAccounts);
+    require!(remaining.len() == 3 * count, ReflexError::WrongPoolAccounts);
     let mut value = exchange.pool_balance.get();
     let mut markets = Vec::with_capacity(count);
-    for (index, pair) in remaining.chunks_exact(2).enumerate() {
-        let market_loader = AccountLoader::<PerpMarket>::try_from(&pair[0])?;
-        let feed_loader = AccountLoader::<PriceFeed>::try_from(&pair[1])?;
-        let market = market_loader.load()?;
+    for (index, triple) in remaining.chunks_exact(3).enumerate() {
+        let market_loader = AccountLoader::<PerpMarket>::try_from(&triple[0])?;
+        let feed_loader = AccountLoader::<PriceFeed>::try_from(&triple[1])?;
+        let mut market = market_loader.load_mut()?;
         require!(
             market.exchange == *exchange_key && market.market_index as usize == index,
             ReflexError::WrongPoolAccounts
         );
-        require_keys_eq!(pair[1].key(), market.feed, ReflexError::WrongFeed);
-        let feed = feed_loader.load()?;
+        require_keys_eq!(triple[1].key(), market.feed, ReflexError::WrongFeed);
+        let mut feed = feed_loader.load_mut()?;
+        bring_named_market(&mut market, &mut feed, &triple[2], clock)?;
         let open = market.long_base > 0 || market.short_base > 0;
         if open {
             // Valuing open positions needs a price a liquidation would accept.
-            require_usable(&feed, PriceUse { now, min_grade: PriceGrade::LiquidationOnly })?;
+            require_usable(&feed, PriceUse::new(clock, PriceGrade::LiquidationOnly))?;
         }
         let traders_pnl = if open { market.traders_unrealized_pnl(&feed)? } else { market.quote_position_sum.get() };
         value = value

@@ -6,10 +6,12 @@ use crate::events::HealthComputed;
 use crate::oracle::PriceGrade;
 use crate::state::MarginAccount;
 
-/// Read-only: computes a margin account's health at all three levels and
-/// emits it. Remaining accounts: its health accounts (`controller::health`).
-/// Prices are the feeds' last accepted ones (crank them first for this
-/// slot's), usable at least for liquidations.
+/// Anyone: computes a margin account's health at all three levels at this
+/// slot's prices and levels (refreshing the feeds, assets and markets it
+/// reads, as every pricing instruction does) and emits it. The margin
+/// account itself is only read. Remaining accounts: its health accounts
+/// (`controller::health`). Entries without a usable price are valued as a
+/// liquidation values them.
 #[derive(Accounts)]
 pub struct ComputeHealth<'info> {
     pub margin_account: AccountLoader<'info, MarginAccount>,
@@ -17,7 +19,7 @@ pub struct ComputeHealth<'info> {
 
 pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Result<()> {
     let margin = ctx.accounts.margin_account.load()?;
-    let prices = PriceUse { now: Clock::get()?.unix_timestamp, min_grade: PriceGrade::LiquidationOnly };
+    let prices = PriceUse::new(&Clock::get()?, PriceGrade::LiquidationOnly);
     let cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
     let health = cache.snapshot.summary().map_err(risk_error)?;
     emit!(HealthComputed {

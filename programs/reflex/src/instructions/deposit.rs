@@ -16,14 +16,18 @@ pub struct Deposit<'info> {
     pub collateral: CollateralVault<'info>,
     #[account(mut, constraint = source.mint == collateral.mint.key() @ ReflexError::WrongMint)]
     pub source: InterfaceAccount<'info, TokenAccount>,
-    /// Read for the pause flag.
-    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump, constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    /// Not checked for the pause: a pause never stops an owner adding
+    /// collateral to an account that may be liquidated.
+    #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump)]
     pub exchange: AccountLoader<'info, Exchange>,
 }
 
 /// Moves `amount` native units from the owner's token account into the
 /// unified vault and credits the margin account. Needs no price: adding
-/// collateral can only make an account healthier.
+/// collateral can only make an account healthier, so it is allowed while
+/// paused. Collateral whose risk governance has not configured yet counts
+/// zero in health until it is. A deposit ends a liquidation in progress:
+/// the next one must again find maintenance health < 0.
 pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let collateral = &ctx.accounts.collateral;
@@ -32,7 +36,11 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         let mut asset = collateral.collateral_asset.load_mut()?;
         (asset.asset_index, asset.add_deposit(amount)?)
     };
-    let account_balance = ctx.accounts.margin_account.load_mut()?.credit_collateral(asset_index, amount)?;
+    let account_balance = {
+        let mut margin = ctx.accounts.margin_account.load_mut()?;
+        margin.being_liquidated = 0;
+        margin.credit_collateral(asset_index, amount)?
+    };
 
     let vault_before = collateral.vault.amount;
     token_interface::transfer_checked(

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
 
 use crate::controller::feed::risk_error;
-use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::controller::health::{bring_named_asset, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{finish, require_liquidatable};
 use crate::error::ReflexError;
 use crate::events::CollateralLiquidated;
@@ -22,12 +22,18 @@ pub struct LiquidateCollateral<'info> {
     pub liquidator_account: AccountLoader<'info, MarginAccount>,
     #[account(mut)]
     pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// Written: its haircuts are advanced to this slot.
     #[account(
+        mut,
         constraint = collateral_asset.load()?.exchange == margin_account.load()?.exchange @ ReflexError::WrongExchange,
         constraint = collateral_asset.load()?.feed == feed.key() @ ReflexError::WrongFeed,
     )]
     pub collateral_asset: AccountLoader<'info, CollateralAsset>,
+    /// Refreshed from `oracle` for this slot before anything is valued.
+    #[account(mut)]
     pub feed: AccountLoader<'info, PriceFeed>,
+    /// CHECK: must be the feed's oracle account; read and validated by the refresh.
+    pub oracle: UncheckedAccount<'info>,
 }
 
 /// Anyone: repays a liquidatable account's quote debt from the keeper's
@@ -37,18 +43,21 @@ pub struct LiquidateCollateral<'info> {
 /// repays, and at most `max_amount`. Both balances stay in the unified
 /// vault, so no tokens move. The keeper's account must have no perp
 /// positions and enough quote balance, so taking over collateral leaves it
-/// without liabilities. Remaining accounts: the account's health accounts
-/// without this collateral.
+/// without liabilities. Prices and levels are of this slot; this
+/// collateral's own price must be usable. Remaining accounts: the account's
+/// health accounts without this collateral and its feed.
 pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info>>, max_amount: u64) -> Result<()> {
     require_keys_neq!(ctx.accounts.liquidator_account.key(), ctx.accounts.margin_account.key(), ReflexError::SelfLiquidation);
     require!(max_amount > 0, ReflexError::ZeroAmount);
     let clock = Clock::get()?;
-    let asset = ctx.accounts.collateral_asset.load()?;
-    let feed = ctx.accounts.feed.load()?;
+    let mut asset = ctx.accounts.collateral_asset.load_mut()?;
+    let mut feed = ctx.accounts.feed.load_mut()?;
     require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    bring_named_asset(&mut asset, &mut feed, &ctx.accounts.oracle, &clock)?;
+    feed.grade_at(clock.unix_timestamp).ok_or(ReflexError::StalePrice)?;
     let mut margin = ctx.accounts.margin_account.load_mut()?;
 
-    let prices = PriceUse { now: clock.unix_timestamp, min_grade: PriceGrade::LiquidationOnly };
+    let prices = PriceUse::new(&clock, PriceGrade::LiquidationOnly);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: None, asset: Some((&asset, &feed)) }, prices)?;
     let start = require_liquidatable(&mut margin, &cache)?;
 

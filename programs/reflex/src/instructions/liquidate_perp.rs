@@ -3,10 +3,8 @@ use reflex_risk::{apply_perp_liquidation, perp_liquidation, split_penalty};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
-use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{finish, require_liquidatable};
-use crate::controller::market::bring_current;
-use crate::controller::params::risk_volatility;
 use crate::controller::position::change_position;
 use crate::error::ReflexError;
 use crate::events::PerpLiquidated;
@@ -28,7 +26,11 @@ pub struct LiquidatePerp<'info> {
     pub margin_account: AccountLoader<'info, MarginAccount>,
     #[account(mut, has_one = exchange @ ReflexError::WrongExchange, has_one = feed @ ReflexError::WrongFeed)]
     pub market: AccountLoader<'info, PerpMarket>,
+    /// Refreshed from `oracle` for this slot before anything is valued.
+    #[account(mut)]
     pub feed: AccountLoader<'info, PriceFeed>,
+    /// CHECK: must be the feed's oracle account; read and validated by the refresh.
+    pub oracle: UncheckedAccount<'info>,
     /// Written: the insurance fund's share of the penalty.
     #[account(mut, seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump)]
     pub exchange: AccountLoader<'info, Exchange>,
@@ -39,23 +41,27 @@ pub struct LiquidatePerp<'info> {
 /// liquidation-end health back to ≥ 0 (`reflex_risk::perp_liquidation`,
 /// closed form), or the whole position if that is not enough, and at most
 /// `max_base`. The account pays the market's penalty on the closed notional,
-/// split between the keeper and the insurance fund. Remaining accounts: the
-/// account's health accounts without this market.
+/// split between the keeper and the insurance fund, and never more than the
+/// account's equity. Prices and levels are of this slot. Entries without a
+/// usable price do not block it: collateral counts zero, other positions are
+/// valued conservatively (`controller::health`); only this market's own
+/// price must be usable. Remaining accounts: the account's health accounts
+/// without this market and its feed.
 pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base: u64) -> Result<()> {
     require_keys_neq!(ctx.accounts.liquidator_account.key(), ctx.accounts.margin_account.key(), ReflexError::SelfLiquidation);
     require!(max_base > 0, ReflexError::InvalidSize);
     let clock = Clock::get()?;
-    let feed = ctx.accounts.feed.load()?;
+    let mut feed = ctx.accounts.feed.load_mut()?;
     let mut market = ctx.accounts.market.load_mut()?;
     let mut margin = ctx.accounts.margin_account.load_mut()?;
+    bring_named_market(&mut market, &mut feed, &ctx.accounts.oracle, &clock)?;
     feed.grade_at(clock.unix_timestamp).ok_or(ReflexError::StalePrice)?;
 
     let oracle_price = feed.last_price.get();
-    bring_current(&mut market, risk_volatility(&feed)?, oracle_price, clock.slot)?;
     let slot = margin.perp_slot_of(market.market_index).ok_or(ReflexError::NothingToLiquidate)?;
     market.settle_funding(&mut margin.perps[slot])?;
 
-    let prices = PriceUse { now: clock.unix_timestamp, min_grade: PriceGrade::LiquidationOnly };
+    let prices = PriceUse::new(&clock, PriceGrade::LiquidationOnly);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: Some((&market, &feed)), asset: None }, prices)?;
     let start = require_liquidatable(&mut margin, &cache)?;
 
@@ -80,7 +86,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
     exchange.insurance_fund.set(insurance);
 
     cache.set_quote_balance(margin.quote());
-    let entry = margin.perp_slot_of(market.market_index).map(|slot| market.health_entry(&feed, &margin.perps[slot])).transpose()?;
+    let entry = margin.perp_slot_of(market.market_index).map(|slot| perp_entry(&market, &feed, &margin.perps[slot], prices)).transpose()?;
     cache.set_perp(market.market_index, entry);
     let end_after = finish(&mut margin, &cache, &start)?;
 

@@ -116,7 +116,7 @@ pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, o
     feed.exchange = ctx.accounts.listing.exchange.key();
     feed.oracle = new_feed.oracle.key();
     feed.feed_id = feed_id;
-    feed.apply_config(&config);
+    feed.apply_config(&config, Clock::get()?.slot);
     feed.base_decimals = base_decimals;
     feed.quote_decimals = quote_decimals;
     feed.bump = ctx.bumps.new_feed.feed;

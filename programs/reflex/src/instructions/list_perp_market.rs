@@ -47,7 +47,7 @@ pub struct ListPerpMarket<'info> {
 pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: MarketRiskPpm) -> Result<()> {
     params::require_consistent(validate_market(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
-    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
+    let feed = ctx.accounts.feed.load()?;
     let market_index = {
         let mut exchange = ctx.accounts.listing.exchange.load_mut()?;
         let index = exchange.market_count;
@@ -63,7 +63,7 @@ pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: Mark
     market.market_index = market_index;
     market.bump = ctx.bumps.market;
     market.funding_slot = slot;
-    let state = params::install(None, &risk.margin.to_config(), risk_volatility, slot);
+    let state = params::install(None, &risk.margin.to_config(), &feed, slot)?;
     market.store_margin_state(&state);
 
     emit!(PerpMarketListed {

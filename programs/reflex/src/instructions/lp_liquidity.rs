@@ -45,15 +45,16 @@ fn whole_units(value: Fixed, round_up: bool) -> u64 {
 
 /// LP: deposits `amount` quote tokens into the pool for shares priced at
 /// the pool's value including traders' unrealised PnL (valued up, so the
-/// depositor gets shares rounded down). Remaining accounts: every listed
-/// market and its feed, in market order.
+/// depositor gets shares rounded down), of this slot. Remaining accounts:
+/// every listed market with its feed and the feed's oracle, in market order
+/// (`controller::pool`).
 pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
     let (shares, pool_value, lp_shares) = {
         let mut exchange = accounts.exchange.load_mut()?;
-        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, now)?;
+        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
         let value_before = whole_units(valuation.value, true);
         let shares = shares_for_deposit(amount, value_before, exchange.lp_shares).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
         require!(shares > 0, ReflexError::DepositTooSmallForAShare);
@@ -90,12 +91,12 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
 pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
     require!(shares > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
     let mut position = accounts.lp_position.load_mut()?;
     require!(shares <= position.shares, ReflexError::InsufficientShares);
     let (amount, pool_value, lp_shares, bump) = {
         let mut exchange = accounts.exchange.load_mut()?;
-        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, now)?;
+        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
         let amount = amount_for_shares(shares, whole_units(valuation.value, false), exchange.lp_shares).map_err(risk_error)?;
         let cash = accounts.quote_vault.amount as i128 - exchange.insurance_fund.get().ceil().to_num::<i128>();
         require!(amount as i128 <= cash, ReflexError::PoolCashInsufficient);

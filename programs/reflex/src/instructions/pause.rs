@@ -21,9 +21,13 @@ pub struct Pause<'info> {
     pub authority: Signer<'info>,
 }
 
-/// Guardian or admin: pauses the exchange. While paused, deposits and
-/// withdrawals are refused; price cranks go on, so the state is current the
-/// moment the admin unpauses. Only the admin unpauses.
+/// Guardian or admin: pauses the exchange. A pause stops what takes value
+/// out or adds risk: collateral and quote withdrawals, LP deposits and
+/// withdrawals, risk-increasing trades. It never stops what protects
+/// solvency or lets a trader protect themselves: collateral and quote
+/// deposits, reducing and closing trades, liquidations, bankruptcy
+/// settlement and price cranks (so the state is current the moment the
+/// admin unpauses). Only the admin unpauses.
 pub fn pause(ctx: Context<Pause>) -> Result<()> {
     let mut exchange = ctx.accounts.exchange.load_mut()?;
     let was_paused = exchange.is_paused();

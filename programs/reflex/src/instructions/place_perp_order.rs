@@ -4,8 +4,8 @@ use reflex_risk::{Fixed, HealthLevel};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
-use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::controller::market::bring_current;
+use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
+use crate::controller::liquidation::recover_if_restored;
 use crate::controller::params::risk_volatility;
 use crate::controller::position::{change_position, increases_risk};
 use crate::error::ReflexError;
@@ -21,7 +21,11 @@ pub struct PlacePerpOrder<'info> {
     pub margin_account: AccountLoader<'info, MarginAccount>,
     #[account(mut, has_one = exchange @ ReflexError::WrongExchange, has_one = feed @ ReflexError::WrongFeed)]
     pub market: AccountLoader<'info, PerpMarket>,
+    /// Refreshed from `oracle` for this slot before the fill is priced.
+    #[account(mut)]
     pub feed: AccountLoader<'info, PriceFeed>,
+    /// CHECK: must be the feed's oracle account; read and validated by the refresh.
+    pub oracle: UncheckedAccount<'info>,
     /// Read only (flags, the pool balance the OI cap is measured against), so
     /// trades on different markets do not contend for it.
     #[account(seeds = [EXCHANGE_SEED], bump = exchange.load()?.bump)]
@@ -30,9 +34,11 @@ pub struct PlacePerpOrder<'info> {
 
 /// Trades `base_delta` base native units (positive buys) against the pool at
 /// the oracle price plus the spread, if the fill price is no worse than
-/// `limit_price` (quote native units per whole base token). Remaining
-/// accounts: the account's health accounts without this market
-/// (`controller::health`).
+/// `limit_price` (quote native units per whole base token). Every price and
+/// level used is of this slot: the market's feed and every feed of the
+/// account's other entries are read from their oracles first. Remaining
+/// accounts: the account's health accounts without this market and its
+/// feed (`controller::health`).
 ///
 /// A trade that adds risk (a larger position or a flip) needs a fully valid
 /// price on every feed, no reduce-only flag and no pause, room under the
@@ -44,16 +50,16 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     require!(base_delta != 0 && base_delta != i64::MIN, ReflexError::InvalidSize);
     let clock = Clock::get()?;
     let exchange = ctx.accounts.exchange.load()?;
-    let feed = ctx.accounts.feed.load()?;
+    let mut feed = ctx.accounts.feed.load_mut()?;
     let mut market = ctx.accounts.market.load_mut()?;
     let mut margin = ctx.accounts.margin_account.load_mut()?;
     require!(margin.may_trade(ctx.accounts.signer.key), ReflexError::NotOwnerOrDelegate);
     require!(market.trading_configured == 1, ReflexError::MarketTradingNotConfigured);
+    bring_named_market(&mut market, &mut feed, &ctx.accounts.oracle, &clock)?;
     let grade = feed.grade_at(clock.unix_timestamp).ok_or(ReflexError::StalePrice)?;
 
     let oracle_price = feed.last_price.get();
     let sigma = risk_volatility(&feed)?;
-    bring_current(&mut market, sigma, oracle_price, clock.slot)?;
     let slot = margin.perp_slot_or_open(market.market_index, market.funding_index.get())?;
     let funding_paid = market.settle_funding(&mut margin.perps[slot])?;
 
@@ -66,7 +72,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
         require!(grade == PriceGrade::Valid, ReflexError::PriceNotValidForAction);
     }
     let min_grade = if adds_risk { PriceGrade::Valid } else { PriceGrade::LiquidationOnly };
-    let prices = PriceUse { now: clock.unix_timestamp, min_grade };
+    let prices = PriceUse::new(&clock, min_grade);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: Some((&market, &feed)), asset: None }, prices)?;
     let maintenance_before = if adds_risk { None } else { Some(cache.health(HealthLevel::Maintenance)?) };
 
@@ -92,7 +98,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
 
     // Health after, from the cache updated with this position and balance.
     cache.set_quote_balance(margin.quote());
-    let entry = margin.perp_slot_of(market.market_index).map(|slot| market.health_entry(&feed, &margin.perps[slot])).transpose()?;
+    let entry = margin.perp_slot_of(market.market_index).map(|slot| perp_entry(&market, &feed, &margin.perps[slot], prices)).transpose()?;
     cache.set_perp(market.market_index, entry);
     let initial_after = cache.health(HealthLevel::Initial)?;
     if adds_risk {
@@ -101,6 +107,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
         let maintenance_after = cache.health(HealthLevel::Maintenance)?;
         require!(Some(maintenance_after) >= maintenance_before, ReflexError::TradeLowersHealth);
     }
+    recover_if_restored(&mut margin, &cache)?;
 
     emit!(PerpFilled {
         margin_account: ctx.accounts.margin_account.key(),

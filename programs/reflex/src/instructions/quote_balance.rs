@@ -4,6 +4,7 @@ use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::controller::liquidation::recover_if_restored;
 use crate::error::ReflexError;
 use crate::events::QuoteMoved;
 use crate::oracle::PriceGrade;
@@ -39,7 +40,9 @@ pub struct DepositQuote<'info> {
 }
 
 /// Pays `amount` quote tokens into an account's quote balance (repaying its
-/// debt first). Needs no price and is allowed even while paused.
+/// debt first). Needs no price and is allowed even while paused. Like a
+/// collateral deposit, it ends a liquidation in progress: the next one must
+/// again find maintenance health < 0.
 pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let vault = &ctx.accounts.vault;
@@ -56,7 +59,11 @@ pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
         amount,
         vault.quote_mint.decimals,
     )?;
-    let after = ctx.accounts.margin_account.load_mut()?.add_quote(Fixed::from_num(amount))?;
+    let after = {
+        let mut margin = ctx.accounts.margin_account.load_mut()?;
+        margin.being_liquidated = 0;
+        margin.add_quote(Fixed::from_num(amount))?
+    };
     emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: amount as i64, quote_balance_after: after.to_bits() });
     Ok(())
 }
@@ -82,16 +89,17 @@ pub struct WithdrawQuote<'info> {
 /// valid prices. Remaining accounts: the account's health accounts.
 pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
     let after = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
         let after = margin.quote().checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
         require!(after >= 0, ReflexError::InsufficientQuoteBalance);
         if margin.has_liabilities() {
-            let prices = PriceUse { now, min_grade: PriceGrade::Valid };
+            let prices = PriceUse::new(&clock, PriceGrade::Valid);
             let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
             cache.set_quote_balance(after);
             cache.require_initial_health()?;
+            recover_if_restored(&mut margin, &cache)?;
         }
         margin.quote_balance.set(after);
         after

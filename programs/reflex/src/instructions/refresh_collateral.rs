@@ -25,7 +25,7 @@ pub struct RefreshCollateral<'info> {
 pub fn refresh_collateral(ctx: Context<RefreshCollateral>) -> Result<()> {
     let clock = Clock::get()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
-    refresh(&mut feed, &ctx.accounts.oracle, &clock)?;
+    refresh(&mut feed, &ctx.accounts.oracle, clock.slot, clock.unix_timestamp)?;
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
     let state = advance_haircuts(&mut asset, &feed, clock.slot)?;
     emit!(CollateralHaircutsUpdated {

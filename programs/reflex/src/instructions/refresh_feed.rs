@@ -16,7 +16,7 @@ pub struct RefreshFeed<'info> {
 pub fn refresh_feed(ctx: Context<RefreshFeed>) -> Result<()> {
     let clock = Clock::get()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
-    if let Refresh::Updated(grade) = refresh(&mut feed, &ctx.accounts.oracle, &clock)? {
+    if let Refresh::Updated(grade) = refresh(&mut feed, &ctx.accounts.oracle, clock.slot, clock.unix_timestamp)? {
         emit!(FeedRefreshed {
             feed: ctx.accounts.feed.key(),
             slot: clock.slot,

@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 
 use crate::controller::feed::refresh;
 use crate::controller::market::bring_current;
-use crate::controller::params::risk_volatility;
 use crate::error::ReflexError;
 use crate::events::MarketMarginsUpdated;
 use crate::state::{PerpMarket, PriceFeed};
@@ -23,9 +22,9 @@ pub struct RefreshMarket<'info> {
 pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
     let clock = Clock::get()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
-    refresh(&mut feed, &ctx.accounts.oracle, &clock)?;
+    refresh(&mut feed, &ctx.accounts.oracle, clock.slot, clock.unix_timestamp)?;
     let mut market = ctx.accounts.market.load_mut()?;
-    let state = bring_current(&mut market, risk_volatility(&feed)?, feed.last_price.get(), clock.slot)?;
+    let state = bring_current(&mut market, &feed, clock.slot)?;
     emit!(MarketMarginsUpdated {
         market: ctx.accounts.market.key(),
         slot: clock.slot,

@@ -6,6 +6,7 @@ use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::CollateralRiskSet;
 use crate::state::{CollateralAsset, CollateralRiskPpm, Exchange, PriceFeed};
+use crate::utils::ppm;
 
 #[derive(Accounts)]
 pub struct SetCollateralRisk<'info> {
@@ -23,17 +24,22 @@ pub struct SetCollateralRisk<'info> {
 /// collateral and the feed they follow. Rejected unless
 /// `reflex_risk::validate_collateral` accepts them: bounds under which a
 /// keeper could not keep the protocol solvent never take effect. The live
-/// haircuts start at the curves' targets on the first call; later calls keep
-/// them and clamp them into the new bounds.
+/// haircuts start at the curves' targets on the first call; later calls move
+/// them into the new settings through the slew (`params::install`). The
+/// feed must price the mint's own units: its base decimals are the mint's.
 pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRiskPpm) -> Result<()> {
     params::require_consistent(validate_collateral(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
-    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
-
+    let feed = ctx.accounts.feed.load()?;
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
+    if feed.base_decimals != asset.decimals {
+        msg!("feed base decimals {}, mint decimals {}", feed.base_decimals, asset.decimals);
+        return err!(ReflexError::FeedDecimalsMismatch);
+    }
     let old = asset.risk;
-    let current = (asset.risk_configured == 1).then(|| asset.haircut_state());
-    let state = params::install(current, &risk.to_config().haircut, risk_volatility, slot);
+    let current = (asset.risk_configured == 1).then(|| (asset.haircut_state(), old.haircut.to_config()));
+    let state = params::install(current, &risk.to_config().haircut, &feed, slot)?;
+    params::require_penalty_below_live(ppm(risk.liquidation_discount), &state)?;
     asset.risk = risk;
     asset.feed = ctx.accounts.feed.key();
     asset.risk_configured = 1;

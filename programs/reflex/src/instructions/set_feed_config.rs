@@ -15,12 +15,14 @@ pub struct SetFeedConfig<'info> {
 
 /// Admin: replaces a feed's guard rails and accumulator settings (validated
 /// as at listing). The accumulator's variances carry on under the new
-/// half-lives; the next refresh uses the new guard rails.
+/// half-lives; the next refresh uses the new guard rails. A new horizon or
+/// return clamp moves `σ_T` now, and haircuts and margins follow it from
+/// this slot on at their slew rates (no earlier slot counts).
 pub fn set_feed_config(ctx: Context<SetFeedConfig>, config: FeedConfig) -> Result<()> {
     config.validate()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
     let old = feed.config;
-    feed.apply_config(&config);
+    feed.apply_config(&config, Clock::get()?.slot);
     emit!(FeedConfigSet { feed: ctx.accounts.feed.key(), old, new: config });
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::MarketRiskSet;
 use crate::state::{Exchange, MarketRiskPpm, PerpMarket, PriceFeed};
+use crate::utils::ppm;
 
 #[derive(Accounts)]
 pub struct SetMarketRisk<'info> {
@@ -19,14 +20,15 @@ pub struct SetMarketRisk<'info> {
 
 /// Admin: replaces a market's margin curves, bounds and liquidation terms,
 /// rejected unless `reflex_risk::validate_market` accepts them. The live
-/// ratios are clamped into the new bounds at once.
+/// ratios move into the new settings through the slew (`params::install`).
 pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: MarketRiskPpm) -> Result<()> {
     params::require_consistent(validate_market(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
-    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
+    let feed = ctx.accounts.feed.load()?;
     let mut market = ctx.accounts.market.load_mut()?;
     let old = market.risk;
-    let state = params::install(Some(market.margin_state()), &risk.margin.to_config(), risk_volatility, slot);
+    let state = params::install(Some((market.margin_state(), old.margin.to_config())), &risk.margin.to_config(), &feed, slot)?;
+    params::require_penalty_below_live(ppm(risk.liquidation_penalty), &state)?;
     market.risk = risk;
     market.store_margin_state(&state);
 

@@ -1,6 +1,8 @@
 use anchor_lang::prelude::*;
 
 use super::admin_only::*;
+use crate::constants::MAX_STEWARD_STEP_PPM;
+use crate::error::ReflexError;
 use crate::events::RiskStewardSet;
 
 #[derive(Accounts)]
@@ -11,8 +13,13 @@ pub struct SetRiskSteward<'info> {
 /// Admin: names the risk steward (an automated key that may move base
 /// parameters inside the bounds) and its limits: the largest change per
 /// step, ppm, and the fewest slots between two changes of one parameter.
-/// The default key removes the steward.
+/// The default key removes the steward. The limits must bound it: a step of
+/// at most `MAX_STEWARD_STEP_PPM` and at least one slot between steps.
 pub fn set_risk_steward(ctx: Context<SetRiskSteward>, steward: Pubkey, max_change_ppm: u32, min_slots: u32) -> Result<()> {
+    require!(
+        max_change_ppm <= MAX_STEWARD_STEP_PPM && min_slots >= 1,
+        ReflexError::InvalidStewardLimits
+    );
     let mut exchange = ctx.accounts.governance.exchange.load_mut()?;
     emit!(RiskStewardSet {
         old_steward: exchange.risk_steward,

@@ -7,6 +7,7 @@ use crate::controller::steward::{change_base, RiskLevel};
 use crate::error::ReflexError;
 use crate::events::StewardBaseChanged;
 use crate::state::{CollateralAsset, Exchange, PerpMarket, PriceFeed};
+use crate::utils::ppm;
 
 /// The exchange and the steward's signature.
 #[derive(Accounts)]
@@ -38,13 +39,14 @@ pub struct StewardSetCollateralBase<'info> {
 pub fn steward_set_collateral_base(ctx: Context<StewardSetCollateralBase>, level: RiskLevel, base_ppm: u32) -> Result<()> {
     let slot = Clock::get()?.slot;
     let exchange = ctx.accounts.authority.exchange.load()?;
-    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
+    let feed = ctx.accounts.feed.load()?;
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
     let mut risk = asset.risk;
     let mut changed_slots = asset.steward_changed_slots;
     let old = change_base(&exchange, &mut risk.haircut, &mut changed_slots, level, base_ppm, slot)?;
     params::require_consistent(validate_collateral(&risk.to_config()))?;
-    let state = params::install(Some(asset.haircut_state()), &risk.haircut.to_config(), risk_volatility, slot);
+    let state = params::install(Some((asset.haircut_state(), asset.risk.haircut.to_config())), &risk.haircut.to_config(), &feed, slot)?;
+    params::require_penalty_below_live(ppm(risk.liquidation_discount), &state)?;
     asset.risk = risk;
     asset.steward_changed_slots = changed_slots;
     asset.store_haircut_state(&state);
@@ -69,13 +71,14 @@ pub struct StewardSetMarketBase<'info> {
 pub fn steward_set_market_base(ctx: Context<StewardSetMarketBase>, level: RiskLevel, base_ppm: u32) -> Result<()> {
     let slot = Clock::get()?.slot;
     let exchange = ctx.accounts.authority.exchange.load()?;
-    let risk_volatility = params::risk_volatility(&*ctx.accounts.feed.load()?)?;
+    let feed = ctx.accounts.feed.load()?;
     let mut market = ctx.accounts.market.load_mut()?;
     let mut risk = market.risk;
     let mut changed_slots = market.steward_changed_slots;
     let old = change_base(&exchange, &mut risk.margin, &mut changed_slots, level, base_ppm, slot)?;
     params::require_consistent(validate_market(&risk.to_config()))?;
-    let state = params::install(Some(market.margin_state()), &risk.margin.to_config(), risk_volatility, slot);
+    let state = params::install(Some((market.margin_state(), market.risk.margin.to_config())), &risk.margin.to_config(), &feed, slot)?;
+    params::require_penalty_below_live(ppm(risk.liquidation_penalty), &state)?;
     market.risk = risk;
     market.steward_changed_slots = changed_slots;
     market.store_margin_state(&state);

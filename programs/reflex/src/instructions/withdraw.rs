@@ -4,6 +4,7 @@ use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
 use super::collateral_vault::*;
 use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED};
 use crate::controller::health::{HealthCache, Named, PriceUse};
+use crate::controller::liquidation::recover_if_restored;
 use crate::oracle::PriceGrade;
 use crate::error::ReflexError;
 use crate::events::CollateralWithdrawn;
@@ -27,8 +28,10 @@ pub struct Withdraw<'info> {
 /// Moves `amount` native units from the unified vault to `destination`,
 /// limited to the account's balance of that collateral. An account with
 /// liabilities (positions or quote debt) must keep initial health ≥ 0 at
-/// fully valid prices; remaining accounts: its health accounts (this
-/// collateral included). An account without liabilities needs none.
+/// prices of this slot (collateral without a usable price counts zero;
+/// positions need fully valid prices); remaining accounts: its health
+/// accounts (this collateral included). An account without liabilities
+/// needs none.
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let collateral = &ctx.accounts.collateral;
@@ -40,7 +43,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     let account_balance = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
         let cache = if margin.has_liabilities() {
-            let prices = PriceUse { now: Clock::get()?.unix_timestamp, min_grade: PriceGrade::Valid };
+            let prices = PriceUse::new(&Clock::get()?, PriceGrade::Valid);
             Some(HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?)
         } else {
             None
@@ -51,6 +54,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         if let Some(mut cache) = cache {
             cache.set_collateral_amount(asset_index, balance)?;
             cache.require_initial_health()?;
+            recover_if_restored(&mut margin, &cache)?;
         }
         balance
     };

@@ -45,7 +45,9 @@ pub struct CollateralAsset {
     /// Slots of the risk steward's last change of the initial and the
     /// maintenance base (0: never).
     pub steward_changed_slots: [u64; 2],
-    pub _reserved: [u8; 112],
+    /// The `σ_T` the live haircuts last moved toward.
+    pub haircut_volatility: StoredFixed,
+    pub _reserved: [u8; 96],
 }
 
 impl CollateralAsset {
@@ -63,6 +65,7 @@ impl CollateralAsset {
             initial: self.initial_haircut.get(),
             maintenance: self.maintenance_haircut.get(),
             last_slot: self.haircut_slot,
+            risk_volatility: self.haircut_volatility.get(),
         }
     }
 
@@ -70,6 +73,7 @@ impl CollateralAsset {
         self.initial_haircut.set(state.initial);
         self.maintenance_haircut.set(state.maintenance);
         self.haircut_slot = state.last_slot;
+        self.haircut_volatility.set(state.risk_volatility);
     }
 
     /// `amount` of this collateral as the risk crate values it: the feed's

@@ -54,7 +54,9 @@ pub struct PerpMarket {
     /// closed positions (positive: the pool gained). Kept per market so
     /// trades on different markets do not write one shared account.
     pub pool_realized: StoredFixed,
-    pub _reserved: [u8; 128],
+    /// The `σ_T` the live margin ratios last moved toward.
+    pub margin_volatility: StoredFixed,
+    pub _reserved: [u8; 112],
 }
 
 impl PerpMarket {
@@ -65,6 +67,7 @@ impl PerpMarket {
             initial: self.initial_margin_ratio.get(),
             maintenance: self.maintenance_margin_ratio.get(),
             last_slot: self.margin_slot,
+            risk_volatility: self.margin_volatility.get(),
         }
     }
 
@@ -179,5 +182,6 @@ impl PerpMarket {
         self.initial_margin_ratio.set(state.initial);
         self.maintenance_margin_ratio.set(state.maintenance);
         self.margin_slot = state.last_slot;
+        self.margin_volatility.set(state.risk_volatility);
     }
 }

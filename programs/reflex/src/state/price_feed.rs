@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
-use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};
+use reflex_risk::{AccumulatorConfig, VolatilityAccumulator, VolatilityPath};
 
 use super::StoredFixed;
+use crate::controller::feed::risk_error;
 use crate::instructions::FeedConfig;
 use crate::oracle::PriceGrade;
 use crate::utils::ppm;
@@ -65,15 +66,26 @@ pub struct PriceFeed {
     /// The settings as governance gave them (the fields above are their
     /// fixed-point forms).
     pub config: FeedConfig,
-    pub _reserved: [u8; 72],
+    /// Slot in which the oracle account was last read. The feed reads its
+    /// oracle at most once per slot, so every instruction of a slot prices
+    /// with the same print, whatever is posted to the oracle in between.
+    pub oracle_read_slot: u64,
+    /// Slot of the accepted print before the last one (see
+    /// `reflex_risk::VolatilityPath`).
+    pub previous_slot: u64,
+    /// Slot governance last changed the accumulator settings (which moves
+    /// `σ_T` without a print).
+    pub config_slot: u64,
+    pub _reserved: [u8; 48],
 }
 
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
 
     /// Installs `config` (already validated): guard rails and accumulator
-    /// settings. The accumulator's state carries on under the new settings.
-    pub fn apply_config(&mut self, config: &FeedConfig) {
+    /// settings at `slot`. The accumulator's state carries on under the new settings.
+    pub fn apply_config(&mut self, config: &FeedConfig, slot: u64) {
+        self.config_slot = slot;
         let accumulator = config.accumulator_config();
         self.max_confidence_ratio = StoredFixed::new(ppm(config.max_confidence_ppm));
         self.max_move_per_update = StoredFixed::new(ppm(config.max_move_per_update_ppm));
@@ -117,10 +129,22 @@ impl PriceFeed {
         }
     }
 
+    /// `σ_T` now and the slots it has been in force since, for advancing
+    /// haircuts and margins. A change of settings counts as a change of
+    /// `σ_T` whose predecessor is unknown.
+    pub fn volatility_path(&self) -> Result<VolatilityPath> {
+        let path = self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?;
+        if self.config_slot >= path.since {
+            return Ok(VolatilityPath::constant_since(path.current, self.config_slot));
+        }
+        Ok(path)
+    }
+
     pub fn accumulator(&self) -> VolatilityAccumulator {
         VolatilityAccumulator {
             last_price: self.last_price.get(),
             last_slot: self.last_slot,
+            previous_slot: self.previous_slot,
             fast_variance: self.fast_variance.get(),
             slow_variance: self.slow_variance.get(),
             confidence_ratio: self.confidence_ratio.get(),
@@ -131,6 +155,7 @@ impl PriceFeed {
     pub fn store_accumulator(&mut self, accumulator: &VolatilityAccumulator) {
         self.last_price.set(accumulator.last_price);
         self.last_slot = accumulator.last_slot;
+        self.previous_slot = accumulator.previous_slot;
         self.fast_variance.set(accumulator.fast_variance);
         self.slow_variance.set(accumulator.slow_variance);
         self.confidence_ratio.set(accumulator.confidence_ratio);
