@@ -166,6 +166,43 @@ impl World {
         self.t.env.write_price_update(&underlying.oracle, &print);
     }
 
+    /// Posts a Pyth print for `underlying` to its oracle account at the
+    /// current slot and time, as anyone may, without refreshing anything:
+    /// the program takes it in when an instruction first reads the oracle
+    /// in a slot.
+    pub fn post_print(&mut self, underlying: usize, price: f64, confidence: f64) {
+        let (feed_id, oracle) = (self.underlyings[underlying].feed_id, self.underlyings[underlying].oracle);
+        let print = pyth_print(feed_id, price, confidence, self.time, self.slot);
+        self.t.env.write_price_update(&oracle, &print);
+    }
+
+    /// A second liquidity provider with `dollars` of quote in its wallet and
+    /// an LP position.
+    pub fn new_lp(&mut self, dollars: f64) -> (Keypair, Pubkey) {
+        let lp = self.t.env.funded_keypair(10);
+        let quote_mint = self.t.quote_mint;
+        let wallet = self.t.token_account_with(&lp.pubkey(), &quote_mint, &SPL_TOKEN, (dollars * USD) as u64);
+        self.send(&[ix::open_lp_position(&lp.pubkey())], &lp).expect("open_lp_position");
+        (lp, wallet)
+    }
+
+    /// `lp_deposit` of `amount` by `lp` from `wallet`, with the pool accounts.
+    pub fn lp_deposit_ix(&self, lp: &Pubkey, wallet: &Pubkey, amount: u64) -> Instruction {
+        let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
+        ix::with_remaining(ix::lp_deposit(lp, &self.t.quote_mint, &SPL_TOKEN, wallet, amount), pool)
+    }
+
+    /// `lp_withdraw` of `shares` by `lp` to `wallet`, with the pool accounts.
+    pub fn lp_withdraw_ix(&self, lp: &Pubkey, wallet: &Pubkey, shares: u64) -> Instruction {
+        let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
+        ix::with_remaining(ix::lp_withdraw(lp, &self.t.quote_mint, &SPL_TOKEN, wallet, shares), pool)
+    }
+
+    /// Shares held by `lp`'s position.
+    pub fn lp_shares(&self, lp: &Pubkey) -> u64 {
+        self.t.env.load::<reflex::state::LpPosition>(&pda::lp_position(lp)).map_or(0, |position| position.shares)
+    }
+
     /// Moves the clock `slots` forward (400 ms a slot).
     pub fn advance(&mut self, slots: u64) {
         self.slot += slots;

@@ -5,6 +5,8 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas, ZeroCopy};
+use reflex::controller::health::{collateral_entry, perp_entry, PriceUse};
+use reflex::oracle::PriceGrade;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_risk::AccountSnapshot;
 
@@ -14,12 +16,22 @@ use crate::pda;
 /// or a test's fixtures.
 pub trait AccountReader {
     fn read<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T>;
+
+    /// The cluster's unix time, to age prints as the program does; `None`
+    /// (a reader of fixtures) values every print as fresh.
+    fn unix_time(&self) -> Option<i64> {
+        None
+    }
 }
 
 #[cfg(feature = "embedded")]
 impl AccountReader for crate::embedded::Embedded {
     fn read<T: ZeroCopy + Discriminator>(&self, address: &Pubkey) -> Option<T> {
         self.load(address)
+    }
+
+    fn unix_time(&self) -> Option<i64> {
+        Some(self.svm.get_sysvar::<anchor_lang::prelude::Clock>().unix_timestamp)
     }
 }
 
@@ -121,21 +133,27 @@ pub fn snapshot(reader: &impl AccountReader, margin: &MarginAccount) -> Result<A
 }
 
 /// The snapshot and, for each of its entries (collateral first, then perps,
-/// in slot order), the feed its price comes from.
+/// in slot order), the feed its price comes from. Entries are valued with
+/// the program's own rules for a liquidation (`reflex::controller::health`):
+/// collateral without a usable price counts zero, a position without one
+/// is valued conservatively. Levels and prints are the accounts' as they
+/// stand: after a crank in this slot, exactly what the program uses.
 pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) -> Result<(AccountSnapshot, Vec<Pubkey>), HealthError> {
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
+    // Without a clock every print counts as just published.
+    let prices = PriceUse { now: reader.unix_time().unwrap_or(i64::MIN), slot: 0, min_grade: PriceGrade::LiquidationOnly };
     let mut snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
     let mut feeds = Vec::new();
     for slot in margin.collateral_in_use() {
         let asset: CollateralAsset = read(reader, "CollateralAsset", &asset_address(&exchange, slot.asset_index))?;
-        let feed: PriceFeed = read(reader, "PriceFeed", &asset.feed)?;
-        snapshot.collateral.push(asset.health_entry(&feed, slot.amount));
+        let feed: Option<PriceFeed> = if asset.risk_configured == 1 { Some(read(reader, "PriceFeed", &asset.feed)?) } else { None };
+        snapshot.collateral.push(collateral_entry(&asset, feed.as_ref(), slot.amount, prices));
         feeds.push(asset.feed);
     }
     for position in margin.perps_in_use() {
         let market: PerpMarket = read(reader, "PerpMarket", &pda::market(position.market_index))?;
         let feed: PriceFeed = read(reader, "PriceFeed", &market.feed)?;
-        let entry = market.health_entry(&feed, position).map_err(|_| HealthError::Risk(reflex_risk::RiskError::Overflow))?;
+        let entry = perp_entry(&market, &feed, position, prices).map_err(|_| HealthError::Risk(reflex_risk::RiskError::Overflow))?;
         snapshot.perps.push(entry);
         feeds.push(market.feed);
     }

@@ -94,6 +94,10 @@ impl AccountReader for RpcCluster {
         let (owner, data) = self.account(address).ok()??;
         (owner == reflex::ID).then(|| decode::<T>(&data)).flatten()
     }
+
+    fn unix_time(&self) -> Option<i64> {
+        self.clock().ok().map(|(_, time)| time)
+    }
 }
 
 impl Cluster for RpcCluster {
