@@ -183,7 +183,8 @@ impl TestExchange {
             let vault = Fixed::from_num(self.env.token_balance(&exchange.quote_vault));
             let realized: Fixed = markets.iter().map(|market| market.pool_realized.get()).sum();
             let quote: Fixed = accounts.iter().map(|account| account.quote()).sum();
-            let claims = exchange.pool_balance.get() + exchange.insurance_fund.get() + realized + quote;
+            let pending = Fixed::from_num(exchange.pending_lp_deposits);
+            let claims = exchange.pool_balance.get() + exchange.insurance_fund.get() + realized + quote + pending;
             assert_eq!(
                 vault, claims,
                 "the quote vault holds {vault} but claims add to {claims} (pool {}, realised {realized}, insurance {}, accounts {quote})",

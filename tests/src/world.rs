@@ -249,18 +249,45 @@ impl World {
         }
     }
 
+    /// The world's LP deposits `amount`: at once into an empty pool, else
+    /// requested, then executed once the pool's delay has passed (prices
+    /// re-posted meanwhile). The result is the request's if it failed, else
+    /// the execution's; a request whose execution failed is cancelled.
     pub fn lp_deposit(&mut self, amount: u64) -> TransactionResult {
-        let (lp, wallet, quote_mint) = (self.lp.insecure_clone(), self.lp_wallet, self.t.quote_mint);
-        let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
-        let deposit = ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, amount), pool);
-        self.send(&[deposit], &lp)
+        let (lp, wallet) = (self.lp.insecure_clone(), self.lp_wallet);
+        let deposit = self.lp_deposit_ix(&lp.pubkey(), &wallet, amount);
+        self.request_and_execute(deposit, &lp, &wallet)
     }
 
+    /// The world's LP redeems `shares`: requested, then executed once the
+    /// pool's delay has passed, as [`World::lp_deposit`].
     pub fn lp_withdraw(&mut self, shares: u64) -> TransactionResult {
-        let (lp, wallet, quote_mint) = (self.lp.insecure_clone(), self.lp_wallet, self.t.quote_mint);
+        let (lp, wallet) = (self.lp.insecure_clone(), self.lp_wallet);
+        let withdraw = self.lp_withdraw_ix(&lp.pubkey(), &wallet, shares);
+        self.request_and_execute(withdraw, &lp, &wallet)
+    }
+
+    /// Sends an LP request and, if it is pending, waits out the delay and executes it.
+    pub fn request_and_execute(&mut self, request: Instruction, lp: &Keypair, wallet: &Pubkey) -> TransactionResult {
+        let requested = self.send(&[request], lp)?;
+        let pending = self.t.env.load::<reflex::state::LpPosition>(&pda::lp_position(&lp.pubkey())).is_some_and(|p| p.request_kind != 0);
+        if !pending {
+            return Ok(requested);
+        }
+        let delay = self.t.exchange().lp_delay_slots;
+        self.tick(delay);
+        let executed = self.send(&[self.execute_lp_ix(&lp.pubkey(), wallet)], lp);
+        if executed.is_err() {
+            let cancel = ix::cancel_lp_request(&lp.pubkey(), &self.t.quote_mint, &SPL_TOKEN, wallet);
+            self.send(&[cancel], lp).expect("cancel the request that could not execute");
+        }
+        executed
+    }
+
+    /// `execute_lp_request` for `lp`, paying into `wallet`.
+    pub fn execute_lp_ix(&self, lp: &Pubkey, wallet: &Pubkey) -> Instruction {
         let pool = health::pool_accounts(&self.t.env).expect("pool accounts");
-        let withdraw = ix::with_remaining(ix::lp_withdraw(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, shares), pool);
-        self.send(&[withdraw], &lp)
+        ix::execute_lp_request(lp, &self.t.quote_mint, &SPL_TOKEN, wallet, pool)
     }
 
     /// Native units of `whole` tokens of collateral `index`.

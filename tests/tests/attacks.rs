@@ -87,10 +87,12 @@ fn a_print_posted_later_in_the_slot_waits_for_the_next_slot() {
 }
 
 /// Attack 4: an LP deposits, the pool's value is refreshed to a newer
-/// print, the LP withdraws, all in one slot. Deposits and withdrawals now
-/// value the pool at the slot's print themselves: nothing to sandwich.
+/// print, the LP withdraws, all in one slot. Entry and exit are now two
+/// steps a delay apart, each executed at the share value worse for the LP:
+/// inside a slot there is nothing to withdraw, and across the delay the
+/// round trip returns no more than it put in.
 #[test]
-fn an_lp_cannot_sandwich_a_price_update_within_a_slot() {
+fn an_lp_cannot_sandwich_a_price_update() {
     let mut w = World::new(1_000_000.0);
     // Traders long 2,000 SOL: a lower print is a gain for the pool.
     let whale = w.trader(&[(SOL, 2_000.0)]);
@@ -99,29 +101,87 @@ fn an_lp_cannot_sandwich_a_price_update_within_a_slot() {
     let before = w.t.env.token_balance(&wallet);
     w.advance(1);
     w.post_print(SOL, 145.0, 0.07);
+    // One transaction: deposit, refresh, withdraw.
     let deposit = w.lp_deposit_ix(&lp.pubkey(), &wallet, before);
-    w.send(&[deposit], &lp).expect("deposit");
+    let withdraw = w.lp_withdraw_ix(&lp.pubkey(), &wallet, 1);
+    assert_error(&w.send(&[deposit.clone(), refresh_sol(&w), withdraw], &lp), ReflexError::LpRequestPending);
+    // One slot, two transactions: the deposit is only a request; no shares to redeem.
+    w.send(&[deposit], &lp).expect("deposit request");
+    assert_eq!(w.lp_shares(&lp.pubkey()), 0);
+    let withdraw = w.lp_withdraw_ix(&lp.pubkey(), &wallet, 1);
+    assert_error(&w.send(&[refresh_sol(&w), withdraw], &lp), ReflexError::LpRequestPending);
+    // Through the delays: in, then straight out again.
+    w.tick(w.t.exchange().lp_delay_slots);
+    w.send(&[w.execute_lp_ix(&lp.pubkey(), &wallet)], &lp).expect("deposit executes");
     let shares = w.lp_shares(&lp.pubkey());
-    let refresh_market = ix::refresh_market(SOL_PERP, &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle);
     let withdraw = w.lp_withdraw_ix(&lp.pubkey(), &wallet, shares);
-    w.send(&[refresh_sol(&w), refresh_market, withdraw], &lp).expect("withdraw");
+    w.request_and_execute(withdraw, &lp, &wallet).expect("withdrawal executes");
     let after = w.t.env.token_balance(&wallet);
     assert!(after <= before, "in {before}, out {after}");
+}
 
-    // The same in one transaction: deposit, refresh, withdraw every share.
-    w.advance(1);
-    w.post_print(SOL, 140.0, 0.07);
-    let start = w.t.env.token_balance(&wallet);
-    let shares_before = w.lp_shares(&lp.pubkey());
-    let deposit = w.lp_deposit_ix(&lp.pubkey(), &wallet, start);
-    // As many shares as the deposit would mint at the stale value (more than it does).
-    let pool = w.t.exchange();
-    let stale_shares = (start as u128 * pool.lp_shares as u128 / pool.pool_balance.get().to_num::<u128>()) as u64;
-    let withdraw = w.lp_withdraw_ix(&lp.pubkey(), &wallet, shares_before + stale_shares);
-    let result = w.send(&[deposit, refresh_sol(&w), withdraw], &lp);
-    match result {
-        Err(_) => assert_error(&result, ReflexError::InsufficientShares),
-        Ok(_) => assert!(w.t.env.token_balance(&wallet) <= start, "the one-transaction sandwich gained"),
+/// Attack 3: after a gap leaves a trader insolvent, two LPs with equal
+/// shares leave one after the other. The first asks to leave before the
+/// loss is booked; the deficit is found during the delay (by a keeper's
+/// liquidation and bankruptcy settlement, or by anyone's health check), and
+/// both receive the same per share.
+#[test]
+fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
+    for keepers_act in [true, false] {
+        let mut w = World::new(500_000.0);
+        let (second, second_wallet) = w.new_lp(500_000.0);
+        let deposit = w.lp_deposit_ix(&second.pubkey(), &second_wallet, (500_000.0 * USD) as u64);
+        w.request_and_execute(deposit, &second, &second_wallet).expect("the second LP joins");
+        assert_eq!(w.lp_shares(&second.pubkey()), w.lp_shares(&w.lp.pubkey()), "equal shares");
+        let trader = w.trader(&[(SOL, 100.0)]);
+        w.trade(&trader, SOL_PERP, 600.0).expect("a levered long");
+        // The gap: 30% in one print.
+        w.advance(1);
+        w.set_price(SOL, 105.0);
+        let snapshot = reflex_sdk::health::snapshot(&w.t.env, &w.margin(&trader.margin_account)).unwrap();
+        assert!(snapshot.equity().unwrap() < 0, "the trader cannot repay its loss");
+
+        // The first LP asks to leave at once.
+        let (first, first_wallet) = (w.lp.insecure_clone(), w.lp_wallet);
+        let first_shares = w.lp_shares(&first.pubkey());
+        let first_before = w.t.env.token_balance(&first_wallet);
+        w.send(&[w.lp_withdraw_ix(&first.pubkey(), &first_wallet, first_shares)], &first).expect("request");
+        // What the first LP would get at the value it asked at, the trader's loss at face value.
+        let asked = w.t.env.load::<reflex::state::LpPosition>(&reflex_sdk::pda::lp_position(&first.pubkey())).unwrap();
+        let at_face = first_shares as u128 * asked.request_pool_value as u128 / asked.request_total_shares as u128;
+        // During the delay the deficit is found.
+        if keepers_act {
+            let keeper = w.keeper(100_000.0);
+            w.keep(&keeper, &[trader.margin_account]);
+        } else {
+            let margin = w.margin(&trader.margin_account);
+            let accounts = reflex_sdk::health::health_accounts(&w.t.env, &margin, None, None).unwrap();
+            let check = reflex_sdk::health::compute_health(&trader.margin_account, accounts);
+            let anyone = w.keeper(0.0);
+            w.send(&[check], &anyone.keypair.insecure_clone()).expect("anyone's health check books the deficit");
+            assert!(w.t.exchange().booked_deficits.get() > 0);
+        }
+        w.tick(w.t.exchange().lp_delay_slots);
+        w.send(&[w.execute_lp_ix(&first.pubkey(), &first_wallet)], &first).expect("the first leaves");
+        let first_paid = w.t.env.token_balance(&first_wallet) - first_before;
+
+        if !keepers_act {
+            // The cash the trader owes comes in only when keepers seize its
+            // collateral; they do now, after the first LP has left.
+            let keeper = w.keeper(100_000.0);
+            w.keep(&keeper, &[trader.margin_account]);
+        }
+        let second_before = w.t.env.token_balance(&second_wallet);
+        let withdraw = w.lp_withdraw_ix(&second.pubkey(), &second_wallet, first_shares);
+        w.request_and_execute(withdraw, &second, &second_wallet).expect("the second leaves");
+        let second_paid = w.t.env.token_balance(&second_wallet) - second_before;
+        let gap = (first_paid as f64 - second_paid as f64).abs() / USD;
+        // Keepers acting during the delay: both leave at the same value. A
+        // health check instead: the second also bears the keepers' 1%
+        // discount on the $10,500 of collateral they seize after the first left.
+        let tolerance = if keepers_act { 1.0 } else { 0.015 * 10_500.0 };
+        assert!(gap < tolerance, "keepers act {keepers_act}: first {}, second {} (dollars)", first_paid as f64 / USD, second_paid as f64 / USD);
+        assert!((first_paid as u128) < at_face, "the first LP did not take the unrepayable loss's share of the others");
     }
 }
 

@@ -1,6 +1,8 @@
 //! The LP pool on the SBF binary: shares priced from the pool's value,
-//! rounding against whoever enters or leaves, the quote vault always equal
-//! to the pool plus the insurance fund (checked after every transaction).
+//! rounding against whoever enters or leaves, entry and exit two steps a
+//! delay apart at the worse of the two share values, the quote vault always
+//! equal to the pool, pending deposits and the insurance fund (checked
+//! after every transaction).
 use anchor_lang::prelude::Pubkey;
 use reflex::events::{LiquidityAdded, LiquidityRemoved};
 use reflex::state::LpPosition;
@@ -30,14 +32,45 @@ fn lp(t: &mut TestExchange, funds: u64) -> Lp {
     Lp { keypair, wallet }
 }
 
+/// `lp_deposit`, then, if it made a request, the delay and its execution.
 fn deposit(t: &mut TestExchange, lp: &Lp, amount: u64) -> litesvm::types::TransactionResult {
     let quote_mint = t.quote_mint;
-    t.send(&[ix::lp_deposit(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, amount)], &lp.keypair.insecure_clone(), &[])
+    let requested = t.send(&[ix::lp_deposit(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, amount)], &lp.keypair.insecure_clone(), &[])?;
+    if position(t, lp).request_kind == 0 {
+        return Ok(requested);
+    }
+    wait_out_the_delay(t);
+    execute(t, lp)
 }
 
+/// `lp_withdraw`, the delay, and its execution.
 fn withdraw(t: &mut TestExchange, lp: &Lp, shares: u64) -> litesvm::types::TransactionResult {
+    request_withdrawal(t, lp, shares)?;
+    wait_out_the_delay(t);
+    execute(t, lp)
+}
+
+fn request_withdrawal(t: &mut TestExchange, lp: &Lp, shares: u64) -> litesvm::types::TransactionResult {
     let quote_mint = t.quote_mint;
     t.send(&[ix::lp_withdraw(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, shares)], &lp.keypair.insecure_clone(), &[])
+}
+
+/// `execute_lp_request` for `lp`, sent by someone else (anyone may).
+fn execute(t: &mut TestExchange, lp: &Lp) -> litesvm::types::TransactionResult {
+    let quote_mint = t.quote_mint;
+    let destination = position(t, lp).request_destination;
+    let keeper = t.env.funded_keypair(1);
+    t.send(&[ix::execute_lp_request(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &destination, vec![])], &keeper, &[])
+}
+
+fn wait_out_the_delay(t: &mut TestExchange) {
+    let delay = t.exchange().lp_delay_slots;
+    let clock = t.env.svm.get_sysvar::<anchor_lang::prelude::Clock>();
+    t.env.set_clock(clock.slot + delay, clock.unix_timestamp + (delay as f64 * 0.4) as i64);
+}
+
+fn position(t: &TestExchange, lp: &Lp) -> LpPosition {
+    t.env.load::<LpPosition>(&pda::lp_position(&lp.keypair.pubkey())).unwrap()
 }
 
 fn shares(t: &TestExchange, lp: &Lp) -> u64 {
@@ -77,6 +110,9 @@ fn a_donation_to_the_vault_does_not_move_the_share_price() {
     // donated tokens as unclaimed.
     let bob_deposit = ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 500_000);
     t.env.send(&[bob_deposit], &bob.keypair, &[]).expect("bob deposits");
+    wait_out_the_delay(&mut t);
+    let execute = ix::execute_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, vec![]);
+    t.env.send(&[execute], &bob.keypair, &[]).expect("bob's deposit executes");
     assert_eq!(shares(&t, &bob), 500_000, "bob's shares are priced from the tracked pool, not the vault balance");
     let exchange = t.exchange();
     assert_eq!((exchange.pool_balance.get(), exchange.lp_shares), (500_001.into(), 500_001));
@@ -131,4 +167,68 @@ fn an_lp_position_opens_once_and_takes_only_the_pools_token_program() {
     let wrong_program = ix::lp_deposit(&alice.keypair.pubkey(), &quote_mint, &TOKEN_2022, &alice.wallet, 100);
     assert_error(&t.send(&[wrong_program], &alice.keypair.insecure_clone(), &[]), ReflexError::WrongTokenProgram);
     assert_eq!(shares(&t, &alice), 0);
+}
+
+/// A request waits out the delay; one request at a time; anyone executes
+/// it; a withdrawal pays only into the account named at request; cancels
+/// return tokens or unlock shares; while paused nothing executes.
+#[test]
+fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
+    let mut t = pool();
+    let (alice, bob) = (lp(&mut t, 1_000_000), lp(&mut t, 1_000_000));
+    deposit(&mut t, &alice, 600_000).expect("alice opens the pool");
+    let quote_mint = t.quote_mint;
+    let bob_deposit = ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 300_000);
+    let requested = t.send(&[bob_deposit.clone()], &bob.keypair.insecure_clone(), &[]);
+    let request = events::<reflex::events::LpRequested>(&requested).remove(0);
+    assert_eq!((request.amount, request.pool_value, request.lp_shares), (300_000, 600_000, 600_000));
+    assert_eq!(shares(&t, &bob), 0, "no shares before execution");
+    assert_eq!(t.exchange().pending_lp_deposits, 300_000);
+    assert_error(&execute(&mut t, &bob), ReflexError::LpRequestNotReady);
+    assert_error(&t.send(&[bob_deposit], &bob.keypair.insecure_clone(), &[]), ReflexError::LpRequestPending);
+    wait_out_the_delay(&mut t);
+    execute(&mut t, &bob).expect("anyone executes a ready request");
+    assert_eq!((shares(&t, &bob), t.exchange().pending_lp_deposits), (300_000, 0));
+    let again = ix::execute_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, vec![]);
+    assert_error(&t.send(&[again], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
+
+    // A withdrawal pays into the account named at request, not another.
+    request_withdrawal(&mut t, &bob, 100_000).unwrap();
+    assert_eq!(shares(&t, &bob), 200_000, "the shares are locked");
+    wait_out_the_delay(&mut t);
+    let other = t.token_account_with(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, 0);
+    let keeper = t.env.funded_keypair(1);
+    let elsewhere = ix::execute_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &other, vec![]);
+    assert_error(&t.send(&[elsewhere], &keeper, &[]), ReflexError::WrongLpDestination);
+    // Paused: nothing executes; cancelling unlocks the shares.
+    let admin = t.admin.insecure_clone();
+    t.send(&[ix::pause(&admin.pubkey())], &admin, &[]).unwrap();
+    assert_error(&execute(&mut t, &bob), ReflexError::ExchangePaused);
+    t.send(&[ix::unpause(&admin.pubkey())], &admin, &[]).unwrap();
+    let cancel = ix::cancel_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet);
+    t.send(&[cancel.clone()], &bob.keypair.insecure_clone(), &[]).expect("cancel the withdrawal");
+    assert_eq!(shares(&t, &bob), 300_000);
+    assert_error(&t.send(&[cancel.clone()], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
+    // A cancelled deposit's tokens come back.
+    let before = t.env.token_balance(&bob.wallet);
+    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 50_000)], &bob.keypair.insecure_clone(), &[]).unwrap();
+    assert_eq!(t.env.token_balance(&bob.wallet), before - 50_000);
+    t.send(&[cancel], &bob.keypair.insecure_clone(), &[]).expect("cancel the deposit");
+    assert_eq!(t.env.token_balance(&bob.wallet), before);
+    assert_eq!(t.exchange().pending_lp_deposits, 0);
+}
+
+#[test]
+fn only_the_admin_sets_the_lp_delay_within_bounds() {
+    let mut t = pool();
+    let admin = t.admin.insecure_clone();
+    assert_eq!(t.exchange().lp_delay_slots, 300, "the default: two liquidation horizons");
+    let intruder = t.env.funded_keypair(10);
+    assert_error(&t.send(&[ix::set_lp_delay(&intruder.pubkey(), 10)], &intruder, &[]), ReflexError::NotAdmin);
+    for slots in [0, 216_001] {
+        assert_error(&t.send(&[ix::set_lp_delay(&admin.pubkey(), slots)], &admin, &[]), ReflexError::InvalidLpDelay);
+    }
+    let set = t.send(&[ix::set_lp_delay(&admin.pubkey(), 1_000)], &admin, &[]);
+    let event = events::<reflex::events::LpDelaySet>(&set).remove(0);
+    assert_eq!((event.old_slots, event.new_slots, t.exchange().lp_delay_slots), (300, 1_000, 1_000));
 }

@@ -165,7 +165,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let lp_in = ix::lp_deposit(&carol.pubkey(), &usdc.mint, &usdc.program, &carol_wallet, usdc.units(50_000.0));
     session.step(lp_in, "lp_deposit", "carol deposits 50,000 USDC into the pool".into(), &carol);
     let lp_out = ix::lp_withdraw(&carol.pubkey(), &usdc.mint, &usdc.program, &carol_wallet, usdc.units(10_000.0));
-    session.step(lp_out, "lp_withdraw", "carol redeems 10,000 USDC worth of shares".into(), &carol);
+    session.step(lp_out, "lp_withdraw", "carol asks to redeem 10,000 USDC worth of shares (paid after the pool's delay)".into(), &carol);
 
     let alice = session.env.funded_keypair(10);
     let bob = session.env.funded_keypair(10);

@@ -177,7 +177,7 @@ pub fn pool_accounts(reader: &impl AccountReader) -> Result<Vec<AccountMeta>, He
 
 /// `compute_health` for `margin_account` with its health accounts.
 pub fn compute_health(margin_account: &Pubkey, health_accounts: Vec<AccountMeta>) -> Instruction {
-    let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account }.to_account_metas(None);
+    let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account, exchange: pda::exchange() }.to_account_metas(None);
     accounts.extend(health_accounts);
     Instruction { program_id: reflex::ID, accounts, data: reflex::instruction::ComputeHealth {}.data() }
 }

@@ -353,6 +353,47 @@ pub fn lp_withdraw(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, 
     instruction(lp_liquidity(owner, quote_mint, token_program, destination), reflex::instruction::LpWithdraw { shares })
 }
 
+/// Executes `owner`'s pending LP request (anyone may send it once its delay
+/// has passed); `destination` is the token account a withdrawal was
+/// requested into (any quote token account for a deposit). `pool`: the
+/// pool accounts ([`crate::health::pool_accounts`]).
+pub fn execute_lp_request(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, destination: &Pubkey, pool: Vec<AccountMeta>) -> Instruction {
+    with_remaining(
+        instruction(
+            reflex::accounts::ExecuteLpRequest {
+                exchange: pda::exchange(),
+                lp_position: pda::lp_position(owner),
+                quote_vault: pda::quote_vault(),
+                quote_mint: *quote_mint,
+                destination: *destination,
+                token_program: *token_program,
+            },
+            reflex::instruction::ExecuteLpRequest {},
+        ),
+        pool,
+    )
+}
+
+/// `owner` cancels its pending LP request; a deposit's tokens return to `wallet`.
+pub fn cancel_lp_request(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, wallet: &Pubkey) -> Instruction {
+    instruction(
+        reflex::accounts::LpLiquidityNoPool {
+            owner: *owner,
+            exchange: pda::exchange(),
+            lp_position: pda::lp_position(owner),
+            quote_vault: pda::quote_vault(),
+            quote_mint: *quote_mint,
+            lp_token_account: *wallet,
+            token_program: *token_program,
+        },
+        reflex::instruction::CancelLpRequest {},
+    )
+}
+
+pub fn set_lp_delay(admin: &Pubkey, slots: u64) -> Instruction {
+    instruction(reflex::accounts::SetLpDelay { governance: admin_only(admin) }, reflex::instruction::SetLpDelay { slots })
+}
+
 pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instructions::FeedConfig) -> Instruction {
     instruction(
         reflex::accounts::SetFeedConfig { governance: admin_only(admin), feed: pda::feed(feed_id) },
@@ -512,6 +553,7 @@ pub fn liquidate_collateral(
                 collateral_asset: pda::collateral_asset(mint),
                 feed: *feed,
                 oracle: *oracle,
+                exchange: pda::exchange(),
             },
             reflex::instruction::LiquidateCollateral { max_amount },
         ),

@@ -7,7 +7,14 @@
 //!
 //! Both round down, against the LP entering or leaving, so no sequence of
 //! deposits and withdrawals can take out more than it put in, and the LPs
-//! who stay never lose to rounding. Pool value is passed in (its bookkeeping
+//! who stay never lose to rounding.
+//!
+//! Entry and exit are two steps apart (a request, then an execution a
+//! governed delay later), and each executes at the share value that is
+//! worse for the LP of the two ([`ShareValue::dearer`] for a deposit,
+//! [`ShareValue::cheaper`] for a withdrawal): whatever the pool learns during
+//! the delay (a price, a booked loss) the requester cannot profit from, and
+//! shares the losses booked before execution with the LPs who stay. Pool value is passed in (its bookkeeping
 //! lives with the program), so a token donation to the vault moves nothing.
 use crate::error::{RiskError, RiskResult};
 
@@ -37,6 +44,41 @@ pub fn amount_for_shares(shares: u64, pool_value: u64, total_shares: u64) -> Ris
     }
     let amount = shares as u128 * pool_value as u128 / total_shares as u128;
     u64::try_from(amount).map_err(|_| RiskError::Overflow)
+}
+
+/// A share price as a pool value (whole quote units) over the shares
+/// outstanding, compared exactly by cross-multiplication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShareValue {
+    pub pool_value: u64,
+    pub total_shares: u64,
+}
+
+impl ShareValue {
+    /// `self.pool_value / self.total_shares < other.pool_value / other.total_shares`.
+    fn below(&self, other: &ShareValue) -> bool {
+        (self.pool_value as u128) * (other.total_shares as u128) < (other.pool_value as u128) * (self.total_shares as u128)
+    }
+
+    /// The higher share value of the two: what a deposit pays.
+    pub fn dearer(self, other: ShareValue) -> ShareValue {
+        if self.below(&other) { other } else { self }
+    }
+
+    /// The lower share value of the two: what a withdrawal receives.
+    pub fn cheaper(self, other: ShareValue) -> ShareValue {
+        if self.below(&other) { self } else { other }
+    }
+
+    /// Shares `amount` buys at this value (rounded down; 1:1 into an empty pool).
+    pub fn shares_for(&self, amount: u64) -> RiskResult<u64> {
+        shares_for_deposit(amount, self.pool_value, self.total_shares)
+    }
+
+    /// Quote `shares` redeem at this value (rounded down).
+    pub fn amount_for(&self, shares: u64) -> RiskResult<u64> {
+        amount_for_shares(shares, self.pool_value, self.total_shares)
+    }
 }
 
 /// Traders' unrealised PnL in one market, seen from the pool: what the pool

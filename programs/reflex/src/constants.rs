@@ -29,6 +29,14 @@ pub const MAX_COLLATERAL_SLOTS: usize = 8;
 /// Perp positions one margin account can hold at once.
 pub const MAX_PERP_SLOTS: usize = 8;
 
+/// Slots between an LP request and its execution unless governance sets
+/// another (`set_lp_delay`): two liquidation horizons (two minutes), so the
+/// deficits a price move causes are found and booked by keepers before an
+/// LP who asked to leave is paid.
+pub const DEFAULT_LP_DELAY_SLOTS: u64 = 300;
+/// The longest LP delay governance may set: a day of slots.
+pub const MAX_LP_DELAY_SLOTS: u64 = 216_000;
+
 /// Largest step the risk steward may be allowed per change of a base
 /// parameter, ppm (5 percentage points): governance sets the bounds, the
 /// steward only nudges inside them.

@@ -146,6 +146,16 @@ pub enum ReflexError {
     LiquidationWouldLowerHealth,
     #[msg("The feed's base decimals differ from the collateral mint's decimals: it would value the collateral wrongly")]
     FeedDecimalsMismatch,
+    #[msg("This LP position already has a request pending; execute or cancel it first")]
+    LpRequestPending,
+    #[msg("This LP position has no pending request")]
+    NoLpRequest,
+    #[msg("The LP request's delay has not passed yet")]
+    LpRequestNotReady,
+    #[msg("A withdrawal pays only into the token account named when it was requested")]
+    WrongLpDestination,
+    #[msg("The LP delay must be at least one slot and at most a day (216,000 slots)")]
+    InvalidLpDelay,
     #[msg("Steward limits must bound it: a step of at most 5 percentage points (50,000 ppm) and at least one slot between steps")]
     InvalidStewardLimits,
 }

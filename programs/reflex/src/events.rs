@@ -227,6 +227,35 @@ pub struct LiquidityRemoved {
     pub lp_shares: u64,
 }
 
+/// An LP asked to deposit (`amount` quote native units, already in the
+/// vault) or withdraw (`amount` shares, locked); it executes from
+/// `ready_slot` at the share value worse for the LP of `pool_value /
+/// lp_shares` (now) and the one then.
+#[event]
+pub struct LpRequested {
+    pub lp_position: Pubkey,
+    pub kind: crate::state::LpRequestKind,
+    pub amount: u64,
+    pub ready_slot: u64,
+    pub pool_value: u64,
+    pub lp_shares: u64,
+}
+
+/// An LP cancelled its pending request (tokens returned or shares unlocked).
+#[event]
+pub struct LpRequestCancelled {
+    pub lp_position: Pubkey,
+    pub kind: crate::state::LpRequestKind,
+    pub amount: u64,
+}
+
+/// Governance set the delay between an LP request and its execution.
+#[event]
+pub struct LpDelaySet {
+    pub old_slots: u64,
+    pub new_slots: u64,
+}
+
 /// Governance changed a feed's guard rails or accumulator settings.
 #[event]
 pub struct FeedConfigSet {

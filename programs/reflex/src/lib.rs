@@ -180,15 +180,32 @@ pub mod reflex {
         instructions::open_lp_position(ctx)
     }
 
-    /// LP: deposits quote tokens for pool shares priced at the pool's value
-    /// (remaining accounts: every market and its feed, in market order).
+    /// LP: deposits quote tokens; shares at once into an empty pool, else a
+    /// request executed after the pool's delay (remaining accounts: every
+    /// market with its feed and oracle, in market order).
     pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
         instructions::lp_deposit(ctx, amount)
     }
 
-    /// LP: redeems pool shares for quote tokens, if open interest stays covered.
+    /// LP: asks to redeem pool shares; executed after the pool's delay.
     pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
         instructions::lp_withdraw(ctx, shares)
+    }
+
+    /// Anyone: executes an LP request whose delay has passed, at the share
+    /// value worse for the LP of the one at request and the one now.
+    pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -> Result<()> {
+        instructions::execute_lp_request(ctx)
+    }
+
+    /// LP: cancels its pending request.
+    pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
+        instructions::cancel_lp_request(ctx)
+    }
+
+    /// Admin: sets the delay between an LP request and its execution.
+    pub fn set_lp_delay(ctx: Context<SetLpDelay>, slots: u64) -> Result<()> {
+        instructions::set_lp_delay(ctx, slots)
     }
 
     /// Owner: withdraws collateral from the unified vault; initial health

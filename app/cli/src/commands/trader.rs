@@ -61,17 +61,22 @@ pub enum TraderCommand {
 
 #[derive(Subcommand)]
 pub enum LpCommand {
-    /// Open your LP position and deposit quote tokens for shares.
+    /// Open your LP position and deposit quote tokens: shares at once into an
+    /// empty pool, else a request that executes after the pool's delay.
     Deposit {
         /// Whole quote tokens.
         #[arg(long)]
         amount: f64,
     },
-    /// Redeem shares for quote tokens.
+    /// Ask to redeem shares for quote tokens, paid after the pool's delay.
     Withdraw {
         #[arg(long)]
         shares: u64,
     },
+    /// Execute your pending request once its delay has passed.
+    Execute,
+    /// Cancel your pending request (a deposit's tokens come back).
+    Cancel,
 }
 
 fn own_account(context: &Context, account_id: u32) -> Pubkey {
@@ -285,7 +290,8 @@ pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
             }
             instructions.push(ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool));
             let signature = context.send(&instructions)?;
-            Ok(signed_output("lp_deposit", &signature, json!({ "amount": native })))
+            let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
+            Ok(signed_output("lp_deposit", &signature, json!({ "amount": native, "ready_slot": pending_ready_slot(&position) })))
         }
         LpCommand::Withdraw { shares } => {
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
@@ -294,7 +300,27 @@ pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
             }
             let withdraw = ix::with_remaining(ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares), pool);
             let signature = context.send(&[withdraw])?;
-            Ok(signed_output("lp_withdraw", &signature, json!({ "shares": shares })))
+            let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
+            Ok(signed_output("lp_withdraw", &signature, json!({ "shares": shares, "ready_slot": pending_ready_slot(&position) })))
+        }
+        LpCommand::Execute => {
+            let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
+            if position.request_kind == 0 {
+                return Err(CliError::Usage("you have no pending LP request".into()));
+            }
+            let execute = ix::execute_lp_request(&owner, &exchange.quote_mint, &exchange.quote_token_program, &position.request_destination, pool);
+            let signature = context.send(&[execute])?;
+            Ok(signed_output("execute_lp_request", &signature, json!({ "amount": position.request_amount })))
+        }
+        LpCommand::Cancel => {
+            let cancel = ix::cancel_lp_request(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet);
+            let signature = context.send(&[cancel])?;
+            Ok(signed_output("cancel_lp_request", &signature, json!({})))
         }
     }
+}
+
+/// The slot a pending request may execute from, if one is pending.
+fn pending_ready_slot(position: &LpPosition) -> Option<u64> {
+    (position.request_kind != 0).then_some(position.request_ready_slot)
 }

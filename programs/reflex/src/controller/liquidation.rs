@@ -3,9 +3,10 @@
 use anchor_lang::prelude::*;
 use reflex_risk::{Fixed, HealthLevel};
 
+use super::feed::risk_error;
 use super::health::HealthCache;
 use crate::error::ReflexError;
-use crate::state::MarginAccount;
+use crate::state::{Exchange, MarginAccount};
 
 /// Health when a liquidation step starts.
 pub struct LiquidationStart {
@@ -52,5 +53,32 @@ pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> R
     if margin.being_liquidated == 1 && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
         margin.being_liquidated = 0;
     }
+    Ok(())
+}
+
+/// Books what `margin` could not repay, valued as `cache` values it, into
+/// the exchange's deficits (replacing what was booked for it before): the
+/// pool's value counts a trader's loss only up to what the account can pay,
+/// from the moment a keeper or anyone's health check finds it insolvent.
+pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: &HealthCache) -> Result<Fixed> {
+    let equity = cache.snapshot.equity().map_err(risk_error)?;
+    let deficit = equity.checked_neg().ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO);
+    let total = exchange
+        .booked_deficits
+        .get()
+        .checked_sub(margin.booked_deficit.get())
+        .and_then(|rest| rest.checked_add(deficit))
+        .ok_or(ReflexError::MathOverflow)?;
+    exchange.booked_deficits.set(total.max(Fixed::ZERO));
+    margin.booked_deficit.set(deficit);
+    Ok(deficit)
+}
+
+/// Takes `margin`'s booked deficit back out of the exchange's (its debt is
+/// being settled for real).
+pub fn unbook_deficit(exchange: &mut Exchange, margin: &mut MarginAccount) -> Result<()> {
+    let total = exchange.booked_deficits.get().checked_sub(margin.booked_deficit.get()).ok_or(ReflexError::MathOverflow)?;
+    exchange.booked_deficits.set(total.max(Fixed::ZERO));
+    margin.booked_deficit.set(Fixed::ZERO);
     Ok(())
 }

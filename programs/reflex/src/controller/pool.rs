@@ -2,7 +2,13 @@
 //!
 //! ```text
 //! value = pool_balance + Σ_markets pool_realized − Σ_markets traders' unrealised PnL
+//!       − max(0, booked_deficits − insurance_fund)
 //! ```
+//!
+//! The last term counts each trader's loss only up to what the account can
+//! repay: deficits of insolvent accounts are booked when a liquidation or a
+//! health check finds them (`controller::liquidation::book_deficit`) and
+//! are shared by every LP still in the pool when the value is read.
 //!
 //! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Computing
 //! it needs every listed market with its feed and the feed's oracle,
@@ -64,6 +70,15 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
             max_open_interest_ratio: market.trading.max_open_interest_ratio(),
         });
     }
+    // Losses an insolvent account cannot repay are not the pool's to count,
+    // beyond what the insurance fund will cover.
+    let uncovered = exchange
+        .booked_deficits
+        .get()
+        .checked_sub(exchange.insurance_fund.get().max(Fixed::ZERO))
+        .ok_or(ReflexError::MathOverflow)?
+        .max(Fixed::ZERO);
+    let value = value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?;
     Ok(PoolValuation { value, markets })
 }
 

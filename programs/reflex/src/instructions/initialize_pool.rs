@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use super::admin_only::*;
+use crate::constants::DEFAULT_LP_DELAY_SLOTS;
 use crate::constants::QUOTE_VAULT_SEED;
 use crate::error::ReflexError;
 use crate::events::PoolInitialized;
@@ -42,6 +43,7 @@ pub fn initialize_pool(ctx: Context<InitializePool>) -> Result<()> {
     exchange.quote_vault = ctx.accounts.quote_vault.key();
     exchange.quote_token_program = ctx.accounts.token_program.key();
     exchange.pool_initialized = 1;
+    exchange.lp_delay_slots = DEFAULT_LP_DELAY_SLOTS;
     emit!(PoolInitialized { quote_vault: exchange.quote_vault, quote_mint: exchange.quote_mint });
     Ok(())
 }

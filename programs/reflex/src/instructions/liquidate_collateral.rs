@@ -3,11 +3,12 @@ use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
 
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_asset, HealthCache, Named, PriceUse};
-use crate::controller::liquidation::{finish, require_liquidatable};
+use crate::constants::EXCHANGE_SEED;
+use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
 use crate::error::ReflexError;
 use crate::events::CollateralLiquidated;
 use crate::oracle::PriceGrade;
-use crate::state::{CollateralAsset, MarginAccount, PriceFeed};
+use crate::state::{CollateralAsset, Exchange, MarginAccount, PriceFeed};
 use crate::utils::ppm;
 
 #[derive(Accounts)]
@@ -34,6 +35,14 @@ pub struct LiquidateCollateral<'info> {
     pub feed: AccountLoader<'info, PriceFeed>,
     /// CHECK: must be the feed's oracle account; read and validated by the refresh.
     pub oracle: UncheckedAccount<'info>,
+    /// Written: the account's deficit, if it is insolvent, is booked here.
+    #[account(
+        mut,
+        seeds = [EXCHANGE_SEED],
+        bump = exchange.load()?.bump,
+        constraint = exchange.key() == margin_account.load()?.exchange @ ReflexError::WrongExchange,
+    )]
+    pub exchange: AccountLoader<'info, Exchange>,
 }
 
 /// Anyone: repays a liquidatable account's quote debt from the keeper's
@@ -83,6 +92,7 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
     cache.set_quote_balance(margin.quote());
     cache.set_collateral_amount(asset.asset_index, remaining)?;
     let end_after = finish(&mut margin, &cache, &start)?;
+    book_deficit(&mut *ctx.accounts.exchange.load_mut()?, &mut margin, &cache)?;
 
     emit!(CollateralLiquidated {
         margin_account: ctx.accounts.margin_account.key(),

@@ -4,7 +4,7 @@ use reflex_risk::{apply_perp_liquidation, perp_liquidation, split_penalty};
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
-use crate::controller::liquidation::{finish, require_liquidatable};
+use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
 use crate::controller::position::change_position;
 use crate::error::ReflexError;
 use crate::events::PerpLiquidated;
@@ -89,6 +89,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
     let entry = margin.perp_slot_of(market.market_index).map(|slot| perp_entry(&market, &feed, &margin.perps[slot], prices)).transpose()?;
     cache.set_perp(market.market_index, entry);
     let end_after = finish(&mut margin, &cache, &start)?;
+    book_deficit(&mut exchange, &mut margin, &cache)?;
 
     emit!(PerpLiquidated {
         margin_account: ctx.accounts.margin_account.key(),

@@ -1,15 +1,15 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
-use reflex_risk::pool::{amount_for_shares, shares_for_deposit};
+use reflex_risk::pool::ShareValue;
 use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::pool::{require_covered, valuation};
 use crate::error::ReflexError;
-use crate::events::{LiquidityAdded, LiquidityRemoved};
+use crate::events::{LiquidityAdded, LiquidityRemoved, LpRequestCancelled, LpRequested};
+use crate::state::{Exchange, LpPosition, LpRequestKind};
 use crate::utils::pay_from_quote_vault;
-use crate::state::{Exchange, LpPosition};
 
 /// The accounts both LP instructions move quote tokens with.
 #[derive(Accounts)]
@@ -37,35 +37,98 @@ pub struct LpLiquidity<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
+/// The LP's own accounts, to cancel a request (no pool valuation needed).
+#[derive(Accounts)]
+pub struct LpLiquidityNoPool<'info> {
+    pub owner: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [EXCHANGE_SEED],
+        bump = exchange.load()?.bump,
+        has_one = quote_vault @ ReflexError::WrongVault,
+        has_one = quote_mint @ ReflexError::WrongMint,
+        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
+    )]
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut, has_one = owner @ ReflexError::NotLpOwner, has_one = exchange @ ReflexError::WrongExchange)]
+    pub lp_position: AccountLoader<'info, LpPosition>,
+    #[account(mut)]
+    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
+    pub quote_mint: InterfaceAccount<'info, Mint>,
+    /// Where a cancelled deposit's tokens go back to.
+    #[account(mut, constraint = lp_token_account.mint == quote_mint.key() @ ReflexError::WrongMint)]
+    pub lp_token_account: InterfaceAccount<'info, TokenAccount>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+/// Permissionless execution of a pending LP request.
+#[derive(Accounts)]
+pub struct ExecuteLpRequest<'info> {
+    #[account(
+        mut,
+        seeds = [EXCHANGE_SEED],
+        bump = exchange.load()?.bump,
+        has_one = quote_vault @ ReflexError::WrongVault,
+        has_one = quote_mint @ ReflexError::WrongMint,
+        constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused,
+        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
+    )]
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut, has_one = exchange @ ReflexError::WrongExchange)]
+    pub lp_position: AccountLoader<'info, LpPosition>,
+    #[account(mut)]
+    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
+    pub quote_mint: InterfaceAccount<'info, Mint>,
+    /// The token account a withdrawal pays into (the one named at request).
+    #[account(mut, constraint = destination.mint == quote_mint.key() @ ReflexError::WrongMint)]
+    pub destination: InterfaceAccount<'info, TokenAccount>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
 /// Whole quote units of a fixed-point value: rounded up or down, 0 if negative.
 fn whole_units(value: Fixed, round_up: bool) -> u64 {
     let rounded = if round_up { value.checked_ceil() } else { Some(value.floor()) };
     rounded.and_then(|units| units.checked_to_num::<u64>()).unwrap_or(if value > 0 { u64::MAX } else { 0 })
 }
 
-/// LP: deposits `amount` quote tokens into the pool for shares priced at
-/// the pool's value including traders' unrealised PnL (valued up, so the
-/// depositor gets shares rounded down), of this slot. Remaining accounts:
-/// every listed market with its feed and the feed's oracle, in market order
+/// LP: deposits `amount` quote tokens. Into an empty pool (no shares yet)
+/// they become shares at once, 1:1. Otherwise the tokens move into the
+/// vault now and the request executes (`execute_lp_request`) after the
+/// pool's delay, at the higher of the share value now and then: an LP
+/// cannot enter just before a move it foresees. Remaining accounts: every
+/// listed market with its feed and the feed's oracle, in market order
 /// (`controller::pool`).
 pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
     let clock = Clock::get()?;
-    let (shares, pool_value, lp_shares) = {
+    let mut position = accounts.lp_position.load_mut()?;
+    require!(position.request().is_none(), ReflexError::LpRequestPending);
+    {
         let mut exchange = accounts.exchange.load_mut()?;
         let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
-        let value_before = whole_units(valuation.value, true);
-        let shares = shares_for_deposit(amount, value_before, exchange.lp_shares).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
-        require!(shares > 0, ReflexError::DepositTooSmallForAShare);
-        let balance = exchange.pool_balance.get().checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
-        exchange.pool_balance.set(balance);
-        exchange.lp_shares = exchange.lp_shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
-        let value_after = valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
-        (shares, whole_units(value_after, false), exchange.lp_shares)
-    };
-    let mut position = accounts.lp_position.load_mut()?;
-    position.shares = position.shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
+        // Valued up, against the depositor.
+        let now = ShareValue { pool_value: whole_units(valuation.value, true), total_shares: exchange.lp_shares };
+        if exchange.lp_shares == 0 {
+            let shares = now.shares_for(amount).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
+            mint_shares(&mut exchange, &mut position, amount, shares)?;
+            let pool_value = whole_units(valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?, false);
+            emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares: exchange.lp_shares });
+        } else {
+            require!(now.pool_value > 0, ReflexError::PoolHasNoValue);
+            exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+            let ready_slot = clock.slot.checked_add(exchange.lp_delay_slots).ok_or(ReflexError::MathOverflow)?;
+            position.set_request(LpRequestKind::Deposit, amount, ready_slot, now, accounts.lp_token_account.key());
+            emit!(LpRequested {
+                lp_position: accounts.lp_position.key(),
+                kind: LpRequestKind::Deposit,
+                amount,
+                ready_slot,
+                pool_value: now.pool_value,
+                lp_shares: now.total_shares,
+            });
+        }
+    }
     token_interface::transfer_checked(
         CpiContext::new(
             accounts.token_program.key(),
@@ -79,46 +142,139 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
         amount,
         accounts.quote_mint.decimals,
     )?;
-    emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares });
     Ok(())
 }
 
-/// LP: redeems `shares` for quote tokens at the pool's value (valued down,
-/// against the withdrawer). Refused if the pool left behind would not cover
-/// a market's open interest under its cap, or if the vault lacks the cash
-/// (part of the pool's value may be traders' debt not yet repaid).
-/// Remaining accounts as for `lp_deposit`.
+/// LP: asks to redeem `shares` into `lp_token_account`. The shares are
+/// locked now (they no longer earn, but still bear every loss booked until
+/// execution); `execute_lp_request` pays them after the pool's delay at the
+/// lower of the share value now and then. Remaining accounts as for
+/// `lp_deposit`.
 pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
     require!(shares > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;
     let clock = Clock::get()?;
     let mut position = accounts.lp_position.load_mut()?;
+    require!(position.request().is_none(), ReflexError::LpRequestPending);
     require!(shares <= position.shares, ReflexError::InsufficientShares);
-    let (amount, pool_value, lp_shares, bump) = {
-        let mut exchange = accounts.exchange.load_mut()?;
-        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
-        let amount = amount_for_shares(shares, whole_units(valuation.value, false), exchange.lp_shares).map_err(risk_error)?;
-        let cash = accounts.quote_vault.amount as i128 - exchange.insurance_fund.get().ceil().to_num::<i128>();
-        require!(amount as i128 <= cash, ReflexError::PoolCashInsufficient);
-        let balance = exchange.pool_balance.get().checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
-        require_covered(&valuation.markets, balance)?;
-        exchange.pool_balance.set(balance);
-        exchange.lp_shares = exchange.lp_shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
-        let value_after = valuation.value.checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
-        (amount, whole_units(value_after, false), exchange.lp_shares, exchange.bump)
-    };
-    position.shares = position.shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
-    if amount > 0 {
-        pay_from_quote_vault(
-            &accounts.token_program,
-            &accounts.quote_vault,
-            &accounts.quote_mint,
-            accounts.exchange.to_account_info(),
-            bump,
-            accounts.lp_token_account.to_account_info(),
-            amount,
-        )?;
+    let exchange = accounts.exchange.load()?;
+    let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
+    // Valued down, against the withdrawer.
+    let now = ShareValue { pool_value: whole_units(valuation.value, false), total_shares: exchange.lp_shares };
+    position.shares -= shares;
+    let ready_slot = clock.slot.checked_add(exchange.lp_delay_slots).ok_or(ReflexError::MathOverflow)?;
+    position.set_request(LpRequestKind::Withdrawal, shares, ready_slot, now, accounts.lp_token_account.key());
+    emit!(LpRequested {
+        lp_position: accounts.lp_position.key(),
+        kind: LpRequestKind::Withdrawal,
+        amount: shares,
+        ready_slot,
+        pool_value: now.pool_value,
+        lp_shares: now.total_shares,
+    });
+    Ok(())
+}
+
+/// Anyone, once the delay has passed: executes an LP's pending request at
+/// the share value worse for the LP of the one at request and the one now
+/// (`reflex_risk::pool::ShareValue`). A withdrawal is refused, and stays
+/// pending, while it would leave a market's open interest above its cap or
+/// the vault without the cash. Remaining accounts as for `lp_deposit`.
+pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -> Result<()> {
+    let accounts = &ctx.accounts;
+    let clock = Clock::get()?;
+    let mut position = accounts.lp_position.load_mut()?;
+    let kind = position.request().ok_or(ReflexError::NoLpRequest)?;
+    require!(clock.slot >= position.request_ready_slot, ReflexError::LpRequestNotReady);
+    let amount = position.request_amount;
+    let mut exchange = accounts.exchange.load_mut()?;
+    let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
+    match kind {
+        LpRequestKind::Deposit => {
+            let now = ShareValue { pool_value: whole_units(valuation.value, true), total_shares: exchange.lp_shares };
+            let price = position.request_value().dearer(now);
+            let shares = price.shares_for(amount).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
+            require!(shares > 0, ReflexError::DepositTooSmallForAShare);
+            exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+            mint_shares(&mut exchange, &mut position, amount, shares)?;
+            position.clear_request();
+            let pool_value = whole_units(valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?, false);
+            emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares: exchange.lp_shares });
+        }
+        LpRequestKind::Withdrawal => {
+            require_keys_eq!(accounts.destination.key(), position.request_destination, ReflexError::WrongLpDestination);
+            let shares = amount;
+            let now = ShareValue { pool_value: whole_units(valuation.value, false), total_shares: exchange.lp_shares };
+            let price = position.request_value().cheaper(now);
+            let paid = price.amount_for(shares).map_err(risk_error)?;
+            let cash = accounts.quote_vault.amount as i128
+                - exchange.insurance_fund.get().ceil().to_num::<i128>()
+                - exchange.pending_lp_deposits as i128;
+            require!(paid as i128 <= cash, ReflexError::PoolCashInsufficient);
+            let balance = exchange.pool_balance.get().checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?;
+            require_covered(&valuation.markets, balance)?;
+            exchange.pool_balance.set(balance);
+            exchange.lp_shares = exchange.lp_shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
+            position.clear_request();
+            let pool_value = whole_units(valuation.value.checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?, false);
+            let (lp_shares, bump) = (exchange.lp_shares, exchange.bump);
+            drop(exchange);
+            if paid > 0 {
+                pay_from_quote_vault(
+                    &accounts.token_program,
+                    &accounts.quote_vault,
+                    &accounts.quote_mint,
+                    accounts.exchange.to_account_info(),
+                    bump,
+                    accounts.destination.to_account_info(),
+                    paid,
+                )?;
+            }
+            emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount: paid, shares, pool_value, lp_shares });
+        }
     }
-    emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares });
+    Ok(())
+}
+
+/// LP: withdraws its pending request before it executes: a deposit's tokens
+/// come back to `lp_token_account`, a withdrawal's shares are unlocked.
+/// Neither leg gained anything while pending, so cancelling costs the other
+/// LPs nothing.
+pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
+    let accounts = &ctx.accounts;
+    let mut position = accounts.lp_position.load_mut()?;
+    let kind = position.request().ok_or(ReflexError::NoLpRequest)?;
+    let amount = position.request_amount;
+    match kind {
+        LpRequestKind::Withdrawal => position.shares = position.shares.checked_add(amount).ok_or(ReflexError::MathOverflow)?,
+        LpRequestKind::Deposit => {
+            let bump = {
+                let mut exchange = accounts.exchange.load_mut()?;
+                exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+                exchange.bump
+            };
+            pay_from_quote_vault(
+                &accounts.token_program,
+                &accounts.quote_vault,
+                &accounts.quote_mint,
+                accounts.exchange.to_account_info(),
+                bump,
+                accounts.lp_token_account.to_account_info(),
+                amount,
+            )?;
+        }
+    }
+    position.clear_request();
+    emit!(LpRequestCancelled { lp_position: accounts.lp_position.key(), kind, amount });
+    Ok(())
+}
+
+/// Credits `shares` for `amount` now in the pool.
+fn mint_shares(exchange: &mut Exchange, position: &mut LpPosition, amount: u64, shares: u64) -> Result<()> {
+    require!(shares > 0, ReflexError::DepositTooSmallForAShare);
+    let balance = exchange.pool_balance.get().checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+    exchange.pool_balance.set(balance);
+    exchange.lp_shares = exchange.lp_shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
+    position.shares = position.shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
     Ok(())
 }

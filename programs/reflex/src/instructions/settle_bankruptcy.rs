@@ -3,6 +3,7 @@ use reflex_risk::{bankruptcy_deficit, AccountSnapshot};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
+use crate::controller::liquidation::unbook_deficit;
 use crate::error::ReflexError;
 use crate::events::BankruptcySettled;
 use crate::state::{Exchange, MarginAccount};
@@ -38,6 +39,7 @@ pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
     exchange.pool_balance.set(pool_balance);
     margin.add_quote(deficit)?;
     margin.being_liquidated = 0;
+    unbook_deficit(&mut exchange, &mut margin)?;
 
     emit!(BankruptcySettled {
         margin_account: ctx.accounts.margin_account.key(),

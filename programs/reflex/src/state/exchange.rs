@@ -59,8 +59,18 @@ pub struct Exchange {
     pub _padding3: [u8; 8],
     /// Quote in the insurance fund (fixed point, quote native units).
     pub insurance_fund: StoredFixed,
+    /// Deficits of insolvent accounts found by liquidations and health
+    /// checks and not yet settled (quote native units): the part of
+    /// traders' losses they cannot repay, which the pool's value must not
+    /// count as its gain.
+    pub booked_deficits: StoredFixed,
+    /// Quote of LP deposits requested and not yet executed (in the vault,
+    /// not in the pool).
+    pub pending_lp_deposits: u64,
+    /// Slots between an LP request and its execution.
+    pub lp_delay_slots: u64,
     /// Room for the governance, pool and insurance fields of later versions.
-    pub _reserved: [u8; 224],
+    pub _reserved: [u8; 192],
 }
 
 impl Exchange {

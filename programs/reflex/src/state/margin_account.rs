@@ -30,7 +30,10 @@ pub struct MarginAccount {
     /// liquidation-end health is back to ≥ 0: keepers may continue meanwhile.
     pub being_liquidated: u8,
     pub _padding: [u8; 2],
-    pub _reserved: [u8; 128],
+    /// This account's part of `Exchange::booked_deficits`: what it could not
+    /// repay when a liquidation or health check last valued it.
+    pub booked_deficit: StoredFixed,
+    pub _reserved: [u8; 112],
 }
 
 /// One perp position. `quote_position` is the position's quote side: what
