@@ -57,6 +57,17 @@ impl TestExchange {
         Self { env, admin, mint_authority, quote_mint, margin_accounts: Vec::new() }
     }
 
+    /// An independent copy of this exchange and its ledger.
+    pub fn fork(&self) -> Self {
+        TestExchange {
+            env: self.env.clone(),
+            admin: self.admin.insecure_clone(),
+            mint_authority: self.mint_authority.insecure_clone(),
+            quote_mint: self.quote_mint,
+            margin_accounts: self.margin_accounts.clone(),
+        }
+    }
+
     /// An initialized exchange with an SPL Token quote mint.
     pub fn new() -> Self {
         let mut exchange = Self::uninitialized();

@@ -65,6 +65,13 @@ pub struct World {
     pub markets: Vec<usize>,
     pub lp: Keypair,
     pub lp_wallet: Pubkey,
+    /// Live (initial, maintenance) of each market, then each asset, and
+    /// their curves at the last check: a level outside new bounds must be
+    /// walking into them.
+    levels: Vec<Option<(Fixed, Fixed, reflex::state::FeedbackPpm)>>,
+    /// Transactions sent through [`World::send`] that succeeded and failed.
+    pub succeeded: u64,
+    pub refused: u64,
 }
 
 impl World {
@@ -85,6 +92,9 @@ impl World {
             markets: Vec::new(),
             lp: Keypair::new(),
             lp_wallet: Pubkey::default(),
+            levels: Vec::new(),
+            succeeded: 0,
+            refused: 0,
         };
         for (name, id, decimals, price) in [("SOL", 0xef, 9u8, 150.0), ("BTC", 0xb7, 8, 60_000.0), ("ETH", 0xe7, 8, 3_000.0)] {
             let oracle = world.t.env.new_keypair().pubkey();
@@ -121,6 +131,23 @@ impl World {
         world
     }
 
+    /// An independent copy of this world and its ledger.
+    pub fn fork(&self) -> Self {
+        World {
+            t: self.t.fork(),
+            slot: self.slot,
+            time: self.time,
+            underlyings: self.underlyings.iter().map(|u| Underlying { name: u.name, feed_id: u.feed_id, oracle: u.oracle, decimals: u.decimals, price: u.price }).collect(),
+            collaterals: self.collaterals.iter().map(|c| Collateral { mint: c.mint, token_program: c.token_program, underlying: c.underlying }).collect(),
+            markets: self.markets.clone(),
+            lp: self.lp.insecure_clone(),
+            lp_wallet: self.lp_wallet,
+            levels: self.levels.clone(),
+            succeeded: 0,
+            refused: 0,
+        }
+    }
+
     pub fn admin(&self) -> Keypair {
         self.t.admin.insecure_clone()
     }
@@ -133,32 +160,57 @@ impl World {
     pub fn send_signed(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
         let result = self.t.send(instructions, payer, signers);
         self.assert_parameters_in_bounds();
+        if result.is_ok() { self.succeeded += 1 } else { self.refused += 1 }
         result
     }
 
     /// DESIGN.md invariant 4: live haircuts and margins inside their bounds,
-    /// maintenance at most initial.
-    pub fn assert_parameters_in_bounds(&self) {
+    /// maintenance at most initial. After governance moves the bounds, a
+    /// level may sit outside them only while it walks into them through the
+    /// slew: in the transaction that changed them it is still inside the
+    /// old ones (it caught up under the old settings first), and from then
+    /// on it moves toward the new ones, never away.
+    pub fn assert_parameters_in_bounds(&mut self) {
         let ppm = |value: u32| Fixed::from_num(value) / 1_000_000;
+        let mut levels = Vec::new();
         for index in 0..self.markets.len() as u16 {
-            let Some(market) = self.t.env.load::<PerpMarket>(&pda::market(index)) else { continue };
-            let (initial, maintenance) = (market.initial_margin_ratio.get(), market.maintenance_margin_ratio.get());
+            let Some(market) = self.t.env.load::<PerpMarket>(&pda::market(index)) else { levels.push(None); continue };
             let curves = market.risk.margin;
-            assert!(initial >= ppm(curves.initial.lower) && initial <= ppm(curves.initial.upper), "market {index} initial {initial}");
-            assert!(maintenance >= ppm(curves.maintenance.lower) && maintenance <= ppm(curves.maintenance.upper), "market {index} maint");
-            assert!(maintenance <= initial, "market {index}: maintenance {maintenance} above initial {initial}");
+            levels.push(Some((market.initial_margin_ratio.get(), market.maintenance_margin_ratio.get(), curves)));
         }
         for collateral in &self.collaterals {
             let asset = self.t.collateral_asset(&collateral.mint);
             if asset.risk_configured == 0 {
+                levels.push(None);
                 continue;
             }
-            let (initial, maintenance) = (asset.initial_haircut.get(), asset.maintenance_haircut.get());
-            let curves = asset.risk.haircut;
-            assert!(initial >= ppm(curves.initial.lower) && initial <= ppm(curves.initial.upper));
-            assert!(maintenance >= ppm(curves.maintenance.lower) && maintenance <= ppm(curves.maintenance.upper));
-            assert!(maintenance <= initial);
+            levels.push(Some((asset.initial_haircut.get(), asset.maintenance_haircut.get(), asset.risk.haircut)));
         }
+        for (index, level) in levels.iter().enumerate() {
+            let Some((initial, maintenance, curves)) = level else { continue };
+            let previous = self.levels.get(index).copied().flatten();
+            let old = previous.map(|p| p.2).filter(|old| old != curves);
+            let walking_in = |value: Fixed, before: Option<Fixed>, lower: Fixed, upper: Fixed, old: Option<reflex::state::CurvePpm>| {
+                (lower..=upper).contains(&value)
+                    || old.is_some_and(|old| (ppm(old.lower)..=ppm(old.upper)).contains(&value))
+                    || before.is_some_and(|before| (value < lower && value >= before) || (value > upper && value <= before))
+            };
+            let (curve_i, curve_m) = (curves.initial, curves.maintenance);
+            assert!(
+                walking_in(*initial, previous.map(|p| p.0), ppm(curve_i.lower), ppm(curve_i.upper), old.map(|o| o.initial)),
+                "level {index}: initial {initial} outside [{}, {}] and not walking in (was {previous:?})",
+                ppm(curve_i.lower),
+                ppm(curve_i.upper)
+            );
+            assert!(
+                walking_in(*maintenance, previous.map(|p| p.1), ppm(curve_m.lower), ppm(curve_m.upper), old.map(|o| o.maintenance)),
+                "level {index}: maintenance {maintenance} outside [{}, {}] and not walking in (was {previous:?})",
+                ppm(curve_m.lower),
+                ppm(curve_m.upper)
+            );
+            assert!(maintenance <= initial, "level {index}: maintenance {maintenance} above initial {initial}");
+        }
+        self.levels = levels;
     }
 
     fn write_print(&mut self, underlying: &Underlying, price: f64) {

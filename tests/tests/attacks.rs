@@ -132,7 +132,8 @@ fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
         let (second, second_wallet) = w.new_lp(500_000.0);
         let deposit = w.lp_deposit_ix(&second.pubkey(), &second_wallet, (500_000.0 * USD) as u64);
         w.request_and_execute(deposit, &second, &second_wallet).expect("the second LP joins");
-        assert_eq!(w.lp_shares(&second.pubkey()), w.lp_shares(&w.lp.pubkey()), "equal shares");
+        // Equal but for the 1,000 shares the pool's first deposit locked for good.
+        assert_eq!(w.lp_shares(&second.pubkey()), w.lp_shares(&w.lp.pubkey()) + 1_000, "equal shares");
         let trader = w.trader(&[(SOL, 100.0)]);
         w.trade(&trader, SOL_PERP, 600.0).expect("a levered long");
         // The gap: 30% in one print.
@@ -172,9 +173,11 @@ fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
             w.keep(&keeper, &[trader.margin_account]);
         }
         let second_before = w.t.env.token_balance(&second_wallet);
-        let withdraw = w.lp_withdraw_ix(&second.pubkey(), &second_wallet, first_shares);
+        let withdraw = w.lp_withdraw_ix(&second.pubkey(), &second_wallet, first_shares + 1_000);
         w.request_and_execute(withdraw, &second, &second_wallet).expect("the second leaves");
         let second_paid = w.t.env.token_balance(&second_wallet) - second_before;
+        // Per share: the second LP holds 1,000 more (a thousandth of a cent's worth).
+        let second_paid = (second_paid as f64 * first_shares as f64 / (first_shares + 1_000) as f64) as u64;
         let gap = (first_paid as f64 - second_paid as f64).abs() / USD;
         // Keepers acting during the delay: both leave at the same value. A
         // health check instead: the second also bears the keepers' 1%
@@ -196,6 +199,13 @@ fn an_owner_who_restores_health_ends_the_liquidation() {
     fall_until_liquidatable(&mut w, &trader.margin_account, SOL);
     let least = w.least_to_close(&trader.margin_account, SOL_PERP).expect("liquidatable");
     w.liquidate_perp(&keeper, &trader.margin_account, SOL_PERP, least / 10).expect("a tenth");
+    assert_eq!(w.margin(&trader.margin_account).being_liquidated, 1);
+    // A third party's payment does not end it (nobody but the owner can cut it short).
+    let stranger = w.keeper(0.0);
+    let quote_mint = w.t.quote_mint;
+    let wallet = w.t.token_account_with(&stranger.keypair.pubkey(), &quote_mint, &SPL_TOKEN, 1);
+    let pay = ix::deposit_quote(&stranger.keypair.pubkey(), &trader.margin_account, &quote_mint, &SPL_TOKEN, &wallet, 1);
+    w.send(&[pay], &stranger.keypair.insecure_clone()).expect("anyone may pay into an account");
     assert_eq!(w.margin(&trader.margin_account).being_liquidated, 1);
     // The owner tops up to maintenance + $1 (liquidation-end health still below zero).
     let health = w.health(&trader.margin_account);

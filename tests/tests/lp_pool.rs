@@ -82,26 +82,32 @@ fn lps_own_the_pool_in_proportion() {
     let mut t = pool();
     let (alice, bob) = (lp(&mut t, 1_000_000), lp(&mut t, 1_000_000));
     let added = events::<LiquidityAdded>(&deposit(&mut t, &alice, 600_000));
-    assert_eq!((added[0].shares, added[0].pool_value, added[0].lp_shares), (600_000, 600_000, 600_000), "the first deposit mints 1:1");
+    // 1:1, less the 1,000 shares locked for good so the pool never empties.
+    assert_eq!((added[0].shares, added[0].pool_value, added[0].lp_shares), (599_000, 600_000, 600_000), "the first deposit mints 1:1");
     deposit(&mut t, &bob, 300_000).unwrap();
-    assert_eq!((shares(&t, &alice), shares(&t, &bob)), (600_000, 300_000));
+    assert_eq!((shares(&t, &alice), shares(&t, &bob)), (599_000, 300_000));
     assert_eq!(t.env.token_balance(&pda::quote_vault()), 900_000);
 
     let removed = events::<LiquidityRemoved>(&withdraw(&mut t, &alice, 200_000));
     assert_eq!((removed[0].amount, removed[0].pool_value, removed[0].lp_shares), (200_000, 700_000, 700_000));
-    withdraw(&mut t, &alice, 400_000).unwrap();
+    withdraw(&mut t, &alice, 399_000).unwrap();
     withdraw(&mut t, &bob, 300_000).unwrap();
-    assert_eq!(t.env.token_balance(&alice.wallet), 1_000_000);
+    assert_eq!(t.env.token_balance(&alice.wallet), 999_000);
     assert_eq!(t.env.token_balance(&bob.wallet), 1_000_000);
     let exchange = t.exchange();
-    assert_eq!((exchange.pool_balance.get(), exchange.lp_shares), (0.into(), 0));
+    assert_eq!((exchange.pool_balance.get(), exchange.lp_shares), (1_000.into(), 1_000), "the locked shares and what they are worth stay");
+    // Nobody can buy the pool at 1:1 again: a new deposit pays the share value.
+    let carol = lp(&mut t, 1_000);
+    deposit(&mut t, &carol, 500).unwrap();
+    assert_eq!((shares(&t, &carol), t.exchange().lp_shares), (500, 1_500));
 }
 
 #[test]
 fn a_donation_to_the_vault_does_not_move_the_share_price() {
     let mut t = pool();
-    let (alice, bob) = (lp(&mut t, 1_000), lp(&mut t, 1_000_000));
-    deposit(&mut t, &alice, 1).unwrap();
+    let (alice, bob) = (lp(&mut t, 1_001), lp(&mut t, 1_000_000));
+    deposit(&mut t, &alice, 1_001).unwrap();
+    assert_eq!(shares(&t, &alice), 1, "one share beside the 1,000 locked");
     // Alice sends tokens straight to the vault, hoping to inflate her one share.
     let authority = t.mint_authority.insecure_clone();
     let quote_mint = t.quote_mint;
@@ -115,14 +121,15 @@ fn a_donation_to_the_vault_does_not_move_the_share_price() {
     t.env.send(&[execute], &bob.keypair, &[]).expect("bob's deposit executes");
     assert_eq!(shares(&t, &bob), 500_000, "bob's shares are priced from the tracked pool, not the vault balance");
     let exchange = t.exchange();
-    assert_eq!((exchange.pool_balance.get(), exchange.lp_shares), (500_001.into(), 500_001));
+    assert_eq!((exchange.pool_balance.get(), exchange.lp_shares), (501_001.into(), 501_001));
 }
 
 #[test]
 fn lp_actions_are_guarded() {
     let mut t = pool();
-    let (alice, mallory) = (lp(&mut t, 1_000), lp(&mut t, 1_000));
-    deposit(&mut t, &alice, 1_000).unwrap();
+    let (alice, mallory) = (lp(&mut t, 3_000), lp(&mut t, 1_000));
+    assert_error(&deposit(&mut t, &alice, 1_000), ReflexError::DepositTooSmallForAShare);
+    deposit(&mut t, &alice, 2_000).unwrap();
     assert_error(&deposit(&mut t, &alice, 0), ReflexError::ZeroAmount);
     assert_error(&withdraw(&mut t, &alice, 0), ReflexError::ZeroAmount);
     assert_error(&withdraw(&mut t, &alice, 1_001), ReflexError::InsufficientShares);
@@ -191,6 +198,15 @@ fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
     assert_eq!((shares(&t, &bob), t.exchange().pending_lp_deposits), (300_000, 0));
     let again = ix::execute_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, vec![]);
     assert_error(&t.send(&[again], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
+
+    // A request not executed within its window expires; only a cancel clears it.
+    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 1_000)], &bob.keypair.insecure_clone(), &[]).unwrap();
+    wait_out_the_delay(&mut t);
+    wait_out_the_delay(&mut t);
+    wait_out_the_delay(&mut t);
+    assert_error(&execute(&mut t, &bob), ReflexError::LpRequestExpired);
+    let cancel = ix::cancel_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet);
+    t.send(&[cancel], &bob.keypair.insecure_clone(), &[]).expect("cancel the expired request");
 
     // A withdrawal pays into the account named at request, not another.
     request_withdrawal(&mut t, &bob, 100_000).unwrap();

@@ -69,26 +69,47 @@ fn the_limit_price_bounds_slippage() {
 }
 
 #[test]
-fn the_spread_widens_with_the_skew_a_trade_adds_and_with_volatility() {
+fn the_price_widens_with_the_skew_a_trade_adds_and_with_volatility() {
     let mut w = World::new(1_000_000.0);
     let (alice, bob) = (w.trader(&[(SOL, 100.0)]), w.trader(&[(SOL, 100.0)]));
-    let small = Fixed::from_bits(fill(w.trade(&alice, SOL_PERP, 1.0)).spread);
-    let large = Fixed::from_bits(fill(w.trade(&bob, SOL_PERP, 100.0)).spread);
-    assert!(large > small, "adding 100 SOL of skew costs more than 1: {large} vs {small}");
+    let premium_per_unit = |filled: &PerpFilled| Fixed::from_bits(filled.skew_premium) / Fixed::from_num(filled.base_delta.unsigned_abs());
+    let small = fill(w.trade(&alice, SOL_PERP, 1.0));
+    let large = fill(w.trade(&bob, SOL_PERP, 100.0));
+    assert!(premium_per_unit(&large) > premium_per_unit(&small), "adding 100 SOL of skew costs more per unit than 1");
+    assert_eq!(large.spread, small.spread, "the volatility part does not depend on size");
     // Reducing the skew pays no skew part.
-    let reducing = Fixed::from_bits(fill(w.trade(&bob, SOL_PERP, -50.0)).spread);
-    assert!(reducing <= small);
+    let reducing = fill(w.trade(&bob, SOL_PERP, -50.0));
+    assert_eq!((reducing.skew_premium, reducing.spread), (0, small.spread));
     // A volatile stretch raises σ_T, and with it the spread of the same trade.
     for (step, price) in [160.0, 142.0, 158.0, 140.0, 155.0].into_iter().enumerate() {
         w.advance(10 + step as u64);
         w.set_price(SOL, price);
     }
     w.tick(1);
-    // Reducing pays the base and volatility parts only, no skew part.
-    let reducing_now = Fixed::from_bits(fill(w.trade(&alice, SOL_PERP, -1.0)).spread);
-    assert!(reducing_now > reducing, "the volatility part grew: {reducing_now} vs {reducing}");
-    let volatile = Fixed::from_bits(fill(w.trade(&alice, SOL_PERP, 1.0)).spread);
-    assert!(volatile > small, "σ_T widened the spread: {volatile} vs {small}");
+    let reducing_now = fill(w.trade(&alice, SOL_PERP, -1.0));
+    assert!(Fixed::from_bits(reducing_now.spread) > Fixed::from_bits(reducing.spread), "the volatility part grew");
+    let volatile = fill(w.trade(&alice, SOL_PERP, 1.0));
+    assert!(Fixed::from_bits(volatile.spread) > Fixed::from_bits(small.spread), "σ_T widened the spread");
+}
+
+/// Path independence on the SBF binary: 100 SOL bought in ten orders from
+/// flat costs no less than 100 SOL bought in one from flat (same slot,
+/// same print; the skew premium depends on where the skew starts and ends).
+#[test]
+fn splitting_an_order_costs_no_less_than_one_fill() {
+    let mut w = World::new(1_000_000.0);
+    let (one, many) = (w.trader(&[(SOL, 200.0)]), w.trader(&[(SOL, 200.0)]));
+    let whole = fill(w.trade(&one, SOL_PERP, 100.0));
+    let whole_cost = -Fixed::from_bits(whole.quote) + Fixed::from_bits(whole.fee);
+    w.trade(&one, SOL_PERP, -100.0).expect("back to flat");
+    assert_eq!(w.market(SOL_PERP).skew(), 0);
+    let mut split_cost = Fixed::ZERO;
+    for _ in 0..10 {
+        let piece = fill(w.trade(&many, SOL_PERP, 10.0));
+        split_cost += -Fixed::from_bits(piece.quote) + Fixed::from_bits(piece.fee);
+    }
+    assert!(split_cost >= whole_cost, "ten fills cost {split_cost}, one costs {whole_cost}");
+    assert!(split_cost - whole_cost < Fixed::from_num(20), "and only rounding more: {}", split_cost - whole_cost);
 }
 
 #[test]

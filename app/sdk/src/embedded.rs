@@ -144,7 +144,9 @@ pub struct LegacyPrint {
     pub status: u32,
 }
 
-/// LiteSVM with Reflex loaded at its program id.
+/// LiteSVM with Reflex loaded at its program id. A clone is an independent
+/// copy of the whole ledger (the fuzzer forks one set-up world per sequence).
+#[derive(Clone)]
 pub struct Embedded {
     pub svm: LiteSVM,
     /// Keypairs handed out so far; the next one derives from this count.

@@ -13,6 +13,19 @@ fn instruction(accounts: impl ToAccountMetas, data: impl InstructionData) -> Ins
     Instruction { program_id: reflex::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
+/// The Compute Budget program's `SetComputeUnitLimit`: every pricing
+/// instruction reads each feed's oracle and runs its accumulator, so one
+/// touching many feeds needs more than the default 200,000 units.
+pub fn compute_unit_limit(units: u32) -> Instruction {
+    let program_id: Pubkey = "ComputeBudget111111111111111111111111111111".parse().expect("compute budget program id");
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction { program_id, accounts: Vec::new(), data }
+}
+
+/// The most compute units a transaction may ask for.
+pub const MAX_COMPUTE_UNITS: u32 = 1_400_000;
+
 /// `admin` must be the program's upgrade authority.
 pub fn initialize_exchange(admin: &Pubkey, quote_mint: &Pubkey) -> Instruction {
     instruction(

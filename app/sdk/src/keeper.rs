@@ -154,7 +154,7 @@ fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, address: &Pubk
                 return Ok(());
             }
         };
-        match cluster.send(&[step], &keeper.keypair, &[]) {
+        match cluster.send(&[ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), step], &keeper.keypair, &[]) {
             Ok(sent) => report.actions.extend(actions_in(&sent.logs)),
             Err(error @ ClusterError::Transport(_)) => return Err(error),
             Err(error) => {
@@ -187,8 +187,15 @@ fn next_step(
     snapshot: &AccountSnapshot,
 ) -> Result<Option<Instruction>, String> {
     let signer = keeper.keypair.pubkey();
+    let (_, now) = cluster.clock().map_err(|e| e.to_string())?;
+    // Only an entry whose own price is usable can be liquidated; the others
+    // are valued conservatively (or at zero) and wait for their feed.
+    let priced = |feed: &Pubkey| cluster.read::<PriceFeed>(feed).is_some_and(|feed| feed.grade_at(now).is_some());
     for (index, position) in margin.perps_in_use().enumerate() {
         let market: PerpMarket = cluster.read(&pda::market(position.market_index)).ok_or("market missing")?;
+        if !priced(&market.feed) {
+            continue;
+        }
         let penalty = reflex::utils::ppm(market.risk.liquidation_penalty);
         if let Ok(Some(_)) = reflex_risk::perp_liquidation(snapshot, index, penalty) {
             let accounts = health::health_accounts(cluster, margin, Some(position.market_index), None).map_err(|e| e.to_string())?;
@@ -205,6 +212,9 @@ fn next_step(
     for (index, slot) in margin.collateral_in_use().enumerate() {
         let asset: CollateralAsset = cluster.read(&asset_address(&exchange, slot.asset_index)).ok_or("asset missing")?;
         let value = snapshot.collateral[index].value(reflex_risk::HealthLevel::Maintenance).unwrap_or(Fixed::ZERO);
+        if value <= 0 || asset.risk_configured == 0 || !priced(&asset.feed) {
+            continue;
+        }
         if best.as_ref().is_none_or(|(best_value, _, _)| value > *best_value) {
             best = Some((value, slot.asset_index, asset));
         }

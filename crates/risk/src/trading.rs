@@ -5,19 +5,29 @@
 //! native units; `skew = long open interest − short open interest`.
 //!
 //! ```text
-//! spread       s = min(s_max, s_base + k_σ·σ_T + k_skew·max(0, |skew_after| − |skew_before|) / skew_scale)
+//! spread       s = min(s_max, s_base + k_σ·σ_T)                     the volatility part
 //! buy  price     = ceil(p · (1 + s))          a buyer never pays less
 //! sell price     = floor(p · (1 − s))         a seller never receives more
-//! fill quote     = −ceil(Δ · buy price)  for a buy of Δ,  +floor(Δ · sell price) for a sell
+//! skew premium   = ceil(p · k_skew · |D(x_after) − D(x_before)|)     x = ±skew / skew_scale
+//!                  D(u) = 0 (u ≤ 0), u²/2 (0 < u ≤ 1), u − 1/2 (u > 1), in skew_scale units
+//! fill quote     = −ceil(Δ · buy price) − premium  for a buy of Δ,
+//!                  +floor(Δ · sell price) − premium for a sell
 //! funding rate   r = r_max · clamp(skew / skew_scale, −1, 1)            per slot
 //! funding index  I += r · p · slots                                      quote per base unit
 //! funding owed   = ceil(size · (I − I_position))                        longs pay when I rises
 //! ```
 //!
 //! The spread widens with volatility (liquidity thins when `σ_T` rises) and
-//! with the skew a trade adds; a trade that reduces the skew pays only the
-//! volatility part. Funding moves from the crowded side to the pool, which
-//! holds the other side of the skew.
+//! with the skew a trade adds. The skew premium is the integral, over the
+//! skew the trade moves through, of a marginal premium `k_skew·clamp(u, 0, 1)`
+//! that grows with the crowded side's size (`u` is the skew in the trade's
+//! direction: `+skew/scale` for a buy, `−skew/scale` for a sell), so it
+//! depends on where the skew starts and ends and not on how the trade is
+//! cut: splitting an order into several fills costs no less than one fill
+//! (each piece rounds against the trader). A trade that reduces the skew
+//! moves through `u ≤ 0` and pays only the volatility part. The premium is
+//! at most `k_skew` per unit of size. Funding moves from the crowded side
+//! to the pool, which holds the other side of the skew.
 use crate::error::{RiskError, RiskResult};
 use crate::fixed_math::{add, div, mul_ceil, mul_floor, sub};
 use crate::Fixed;
@@ -35,19 +45,83 @@ pub struct SpreadConfig {
     pub skew_scale: u64,
 }
 
-/// `s` from the formula above. `skew_before`/`skew_after` in base native units.
-pub fn spread(config: &SpreadConfig, risk_volatility: Fixed, skew_before: i128, skew_after: i128) -> RiskResult<Fixed> {
+/// The volatility part of the spread: `min(s_max, s_base + k_σ·σ_T)`.
+pub fn spread(config: &SpreadConfig, risk_volatility: Fixed) -> RiskResult<Fixed> {
+    let spread = add(config.base, mul_ceil(config.per_volatility, risk_volatility.max(Fixed::ZERO))?)?;
+    Ok(spread.min(config.max).max(Fixed::ZERO))
+}
+
+/// `scale · D(x / scale)` for skew `x` base units in a trade's direction:
+/// the skew premium's potential, in base units (see the module formula).
+fn skew_potential(skew: i128, scale: u64) -> RiskResult<Fixed> {
+    if skew <= 0 {
+        return Ok(Fixed::ZERO);
+    }
+    let scale_fixed = Fixed::from_num(scale);
+    if skew as u128 > scale as u128 {
+        let beyond = Fixed::checked_from_num(skew - scale as i128).ok_or(RiskError::Overflow)?;
+        return add(beyond, div(scale_fixed, Fixed::from_num(2))?);
+    }
+    // x²/(2·scale), as (x/scale)·x/2 so the square never overflows.
+    let x = Fixed::checked_from_num(skew).ok_or(RiskError::Overflow)?;
+    mul_floor(div(x, scale_fixed)?, div(x, Fixed::from_num(2))?)
+}
+
+/// The skew premium of a trade moving the skew from `skew_before` to
+/// `skew_after`, in base units of `k_skew`-weighted size (multiply by the
+/// oracle price for quote): `k_skew·|D(after) − D(before)|` along the
+/// trade's direction. Zero for a trade that only reduces the skew.
+pub fn skew_premium(config: &SpreadConfig, skew_before: i128, skew_after: i128) -> RiskResult<Fixed> {
     if config.skew_scale == 0 {
         return Err(RiskError::NonPositiveInput);
     }
-    let mut spread = add(config.base, mul_ceil(config.per_volatility, risk_volatility.max(Fixed::ZERO))?)?;
-    let added = skew_after.unsigned_abs().saturating_sub(skew_before.unsigned_abs());
-    if added > 0 && config.per_skew > 0 {
-        let added = Fixed::checked_from_num(added).ok_or(RiskError::Overflow)?;
-        let fraction = div(added, Fixed::from_num(config.skew_scale))?;
-        spread = add(spread, mul_ceil(config.per_skew, fraction)?)?;
+    if config.per_skew <= 0 || skew_before == skew_after {
+        return Ok(Fixed::ZERO);
     }
-    Ok(spread.min(config.max).max(Fixed::ZERO))
+    // In the trade's direction, the crowded side grows with u.
+    let sign = if skew_after > skew_before { 1 } else { -1 };
+    let before = skew_potential(sign * skew_before, config.skew_scale)?;
+    let after = skew_potential(sign * skew_after, config.skew_scale)?;
+    mul_ceil(config.per_skew, sub(after, before)?.max(Fixed::ZERO))
+}
+
+/// A fill against the pool, priced as the module formula says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// The volatility part of the spread.
+    pub spread: Fixed,
+    /// Price before the skew premium, quote native per base native.
+    pub price: Fixed,
+    /// The skew premium paid, quote native units (≥ 0).
+    pub premium: Fixed,
+    /// Added to the position's quote side: negative for a buy.
+    pub quote: Fixed,
+}
+
+impl Fill {
+    /// The average price per base unit the fill was at, rounded against the
+    /// trader (up for a buy, down for a sell), for the limit check.
+    pub fn average_price(&self, base_delta: i64) -> RiskResult<Fixed> {
+        let size = Fixed::from_num(base_delta.unsigned_abs());
+        if base_delta > 0 {
+            let paid = self.quote.checked_neg().ok_or(RiskError::Overflow)?;
+            let floor = div(paid, size)?;
+            Ok(if mul_floor(floor, size)? < paid { add(floor, Fixed::DELTA)? } else { floor })
+        } else {
+            Ok(div(self.quote, size)?.max(Fixed::ZERO))
+        }
+    }
+}
+
+/// Prices a fill of `base_delta` (positive buys) at `oracle_price` with the
+/// market's skew at `skew_before`.
+pub fn fill(config: &SpreadConfig, risk_volatility: Fixed, oracle_price: Fixed, skew_before: i128, base_delta: i64) -> RiskResult<Fill> {
+    let spread = spread(config, risk_volatility)?;
+    let price = execution_price(oracle_price, spread, base_delta > 0)?;
+    let skew_after = skew_before.checked_add(base_delta as i128).ok_or(RiskError::Overflow)?;
+    let premium = mul_ceil(skew_premium(config, skew_before, skew_after)?, oracle_price)?;
+    let quote = sub(fill_quote(base_delta, price)?, premium)?;
+    Ok(Fill { spread, price, premium, quote })
 }
 
 /// The price a trade of direction `buying` fills at, given spread `s`.

@@ -6,7 +6,7 @@ mod common;
 use common::fx;
 use proptest::prelude::*;
 use reflex_risk::pool::traders_unrealized_pnl;
-use reflex_risk::trading::{execution_price, fee, fill_quote, funding_index_delta, funding_owed, spread, SpreadConfig};
+use reflex_risk::trading::{execution_price, fee, fill, fill_quote, funding_index_delta, funding_owed, skew_premium, spread, SpreadConfig};
 use reflex_risk::Fixed;
 
 fn config() -> impl Strategy<Value = SpreadConfig> {
@@ -23,25 +23,63 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_000))]
 
     #[test]
-    fn the_spread_matches_the_f64_reference(config in config(), sigma in 0.0f64..2.0, before in -(1i64 << 50)..(1i64 << 50), delta in -(1i64 << 50)..(1i64 << 50)) {
-        let after = before as i128 + delta as i128;
-        let got = spread(&config, fx(sigma), before as i128, after).unwrap().to_num::<f64>();
-        let added = (after.unsigned_abs() as f64 - before.unsigned_abs() as f64).max(0.0);
-        let raw = config.base.to_num::<f64>() + config.per_volatility.to_num::<f64>() * sigma
-            + config.per_skew.to_num::<f64>() * added / config.skew_scale as f64;
+    fn the_spread_matches_the_f64_reference(config in config(), sigma in 0.0f64..2.0) {
+        let got = spread(&config, fx(sigma)).unwrap().to_num::<f64>();
+        let raw = config.base.to_num::<f64>() + config.per_volatility.to_num::<f64>() * sigma;
         let want = raw.min(config.max.to_num::<f64>());
         prop_assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
         prop_assert!(got <= config.max.to_num::<f64>() + 1e-15);
     }
 
+    /// The skew premium is `k·|D(after) − D(before)|` along the trade, with
+    /// `D` the integral of `clamp(u, 0, 1)`: checked against f64.
     #[test]
-    fn the_spread_grows_with_volatility_and_added_skew(config in config(), sigma in 0.0f64..1.0, extra in 0.0f64..1.0, skew in 0i64..(1i64 << 40), more in 0i64..(1i64 << 40)) {
-        let calm = spread(&config, fx(sigma), 0, skew as i128).unwrap();
-        prop_assert!(spread(&config, fx(sigma + extra), 0, skew as i128).unwrap() >= calm);
-        prop_assert!(spread(&config, fx(sigma), 0, skew as i128 + more as i128).unwrap() >= calm);
+    fn the_skew_premium_matches_the_f64_reference(config in config(), before in -(1i64 << 50)..(1i64 << 50), delta in -(1i64 << 50)..(1i64 << 50)) {
+        let after = before as i128 + delta as i128;
+        let got = skew_premium(&config, before as i128, after).unwrap().to_num::<f64>();
+        let scale = config.skew_scale as f64;
+        let potential = |x: f64| {
+            let u = x / scale;
+            scale * if u <= 0.0 { 0.0 } else if u <= 1.0 { u * u / 2.0 } else { u - 0.5 }
+        };
+        let sign = if delta >= 0 { 1.0 } else { -1.0 };
+        let want = config.per_skew.to_num::<f64>() * (potential(sign * after as f64) - potential(sign * before as f64)).max(0.0);
+        prop_assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{got} vs {want}");
+        prop_assert!(got >= 0.0 && got <= config.per_skew.to_num::<f64>() * (delta.unsigned_abs() as f64) + 1e-6);
+    }
+
+    #[test]
+    fn the_price_grows_with_volatility_and_added_skew(config in config(), sigma in 0.0f64..1.0, extra in 0.0f64..1.0, skew in 0i64..(1i64 << 40), more in 1i64..(1i64 << 40), p in price()) {
+        let calm = spread(&config, fx(sigma)).unwrap();
+        prop_assert!(spread(&config, fx(sigma + extra)).unwrap() >= calm);
+        // A buy that adds skew to a crowded long side pays at least what the same buy pays from flat.
+        let crowded = fill(&config, fx(sigma), fx(p), skew as i128, more).unwrap();
+        let flat = fill(&config, fx(sigma), fx(p), 0, more).unwrap();
+        prop_assert!(crowded.quote <= flat.quote);
         // Reducing the skew pays no skew part.
-        let reducing = spread(&config, fx(sigma), skew as i128, 0).unwrap();
-        prop_assert_eq!(reducing, spread(&config, fx(sigma), 0, 0).unwrap());
+        let reducing = fill(&config, fx(sigma), fx(p), skew as i128 + more as i128, -more).unwrap();
+        prop_assert_eq!(reducing.premium, Fixed::ZERO);
+    }
+
+    /// Path independence: an order cut into several fills, each moving the
+    /// skew on from where the last left it, costs no less than one fill of
+    /// the whole (each piece rounds against the trader), and not much more.
+    #[test]
+    fn splitting_an_order_costs_no_less_than_one_fill(config in config(), sigma in 0.0f64..1.0, p in price(), start in -(1i64 << 40)..(1i64 << 40), pieces in prop::collection::vec(1i64..(1i64 << 36), 1..8), buying in any::<bool>()) {
+        let sign = if buying { 1 } else { -1 };
+        let total: i64 = pieces.iter().sum::<i64>() * sign;
+        let whole = fill(&config, fx(sigma), fx(p), start as i128, total).unwrap();
+        let mut skew = start as i128;
+        let mut quote = Fixed::ZERO;
+        for piece in &pieces {
+            let delta = piece * sign;
+            quote += fill(&config, fx(sigma), fx(p), skew, delta).unwrap().quote;
+            skew += delta as i128;
+        }
+        prop_assert!(quote <= whole.quote, "split {quote} vs whole {}", whole.quote);
+        // Rounding only: a few units of 2⁻⁴⁸ per piece and per multiplication.
+        let slack = Fixed::from_num(pieces.len() as u32 * 4) * (Fixed::DELTA.max(fx(p) * Fixed::DELTA * 4) + Fixed::from_num(1));
+        prop_assert!(whole.quote - quote <= slack, "split costs {} more", whole.quote - quote);
     }
 
     #[test]

@@ -37,6 +37,15 @@ pub const DEFAULT_LP_DELAY_SLOTS: u64 = 300;
 /// The longest LP delay governance may set: a day of slots.
 pub const MAX_LP_DELAY_SLOTS: u64 = 216_000;
 
+/// Shares minted to nobody by the first deposit into the pool: the share
+/// count can never return to zero, so no later depositor can buy a pool
+/// with value left in it at 1:1.
+pub const LOCKED_LP_SHARES: u64 = 1_000;
+/// Slots after its ready slot during which a request may be executed;
+/// later it has expired and only its owner can cancel it. Nobody can hold a
+/// request open as an option on a later value.
+pub const LP_EXECUTION_WINDOW_SLOTS: u64 = 300;
+
 /// Largest step the risk steward may be allowed per change of a base
 /// parameter, ppm (5 percentage points): governance sets the bounds, the
 /// steward only nudges inside them.

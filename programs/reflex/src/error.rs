@@ -152,6 +152,8 @@ pub enum ReflexError {
     NoLpRequest,
     #[msg("The LP request's delay has not passed yet")]
     LpRequestNotReady,
+    #[msg("The LP request was not executed within its window after the delay; cancel it and ask again")]
+    LpRequestExpired,
     #[msg("A withdrawal pays only into the token account named when it was requested")]
     WrongLpDestination,
     #[msg("The LP delay must be at least one slot and at most a day (216,000 slots)")]

@@ -282,8 +282,13 @@ pub struct PerpFilled {
     pub base_before: i64,
     pub base_after: i64,
     pub oracle_price: i128,
+    /// The average price of the fill, skew premium included (rounded
+    /// against the trader).
     pub fill_price: i128,
+    /// The volatility part of the spread (a fraction).
     pub spread: i128,
+    /// The skew premium paid, quote native units.
+    pub skew_premium: i128,
     /// Added to the position's quote side (negative for a buy).
     pub quote: i128,
     pub fee: i128,

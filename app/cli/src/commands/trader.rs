@@ -148,7 +148,7 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     let accounts = health::health_accounts(&context.cluster, &margin, Some(market_index), None)?;
     let signer = me(context);
     let trade = ix::place_perp_order(&signer, account, market_index, &market.feed, &feed.oracle, base_delta, limit.max(0.0) as u64, accounts);
-    let signature = context.send(&[trade])?;
+    let signature = context.send(&[ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), trade])?;
     Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
 }
 

@@ -137,6 +137,8 @@ pub fn perp_entry(market: &PerpMarket, feed: &PriceFeed, position: &PerpPosition
 #[derive(Clone, Debug)]
 pub struct HealthCache {
     pub snapshot: AccountSnapshot,
+    /// Every entry had a usable price (none was valued at zero or conservatively).
+    pub all_priced: bool,
     /// Market index of each `snapshot.perps` entry.
     perp_markets: Vec<u16>,
     /// Asset index of each `snapshot.collateral` entry.
@@ -157,13 +159,17 @@ impl HealthCache {
 
         let mut cache = HealthCache {
             snapshot: AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() },
+            all_priced: true,
             perp_markets: Vec::new(),
             collateral_assets: Vec::new(),
         };
         let mut asset_accounts = assets.iter();
         for slot in margin.collateral_in_use() {
             let entry = match named.asset {
-                Some((asset, feed)) if asset.asset_index == slot.asset_index => collateral_entry(asset, Some(feed), slot.amount, prices),
+                Some((asset, feed)) if asset.asset_index == slot.asset_index => {
+                    cache.all_priced &= asset.risk_configured == 1 && prices.usable(feed);
+                    collateral_entry(asset, Some(feed), slot.amount, prices)
+                }
                 _ => {
                     let info = asset_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
                     let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
@@ -174,11 +180,14 @@ impl HealthCache {
                     );
                     if asset.risk_configured == 1 {
                         let feed_key = asset.feed;
-                        with_feed(feeds, named, &feed_key, |feed| {
+                        let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
                             advance_haircuts(&mut asset, feed, prices.slot)?;
-                            Ok(collateral_entry(&asset, Some(feed), slot.amount, prices))
-                        })?
+                            Ok((collateral_entry(&asset, Some(feed), slot.amount, prices), prices.usable(feed)))
+                        })?;
+                        cache.all_priced &= priced;
+                        entry
                     } else {
+                        cache.all_priced = false;
                         collateral_entry(&asset, None, slot.amount, prices)
                     }
                 }
@@ -189,7 +198,10 @@ impl HealthCache {
         let mut market_accounts = markets.iter();
         for position in margin.perps_in_use() {
             let entry = match named.market {
-                Some((market, feed)) if market.market_index == position.market_index => perp_entry(market, feed, position, prices)?,
+                Some((market, feed)) if market.market_index == position.market_index => {
+                    cache.all_priced &= prices.usable(feed);
+                    perp_entry(market, feed, position, prices)?
+                }
                 _ => {
                     let info = market_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
                     let loader = AccountLoader::<PerpMarket>::try_from(info)?;
@@ -199,10 +211,12 @@ impl HealthCache {
                         ReflexError::WrongHealthAccounts
                     );
                     let feed_key = market.feed;
-                    with_feed(feeds, named, &feed_key, |feed| {
+                    let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
                         bring_current(&mut market, feed, prices.slot)?;
-                        perp_entry(&market, feed, position, prices)
-                    })?
+                        Ok((perp_entry(&market, feed, position, prices)?, prices.usable(feed)))
+                    })?;
+                    cache.all_priced &= priced;
+                    entry
                 }
             };
             cache.snapshot.perps.push(entry);

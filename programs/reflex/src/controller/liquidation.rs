@@ -60,9 +60,16 @@ pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> R
 /// the exchange's deficits (replacing what was booked for it before): the
 /// pool's value counts a trader's loss only up to what the account can pay,
 /// from the moment a keeper or anyone's health check finds it insolvent.
+///
+/// While an entry has no usable price its value is a conservative guess, so
+/// a booking may then only fall, never rise: nobody can book fake deficits
+/// during an oracle outage to move the share price.
 pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: &HealthCache) -> Result<Fixed> {
     let equity = cache.snapshot.equity().map_err(risk_error)?;
-    let deficit = equity.checked_neg().ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO);
+    let mut deficit = equity.checked_neg().ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO);
+    if !cache.all_priced {
+        deficit = deficit.min(margin.booked_deficit.get());
+    }
     let total = exchange
         .booked_deficits
         .get()
@@ -72,6 +79,15 @@ pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: 
     exchange.booked_deficits.set(total.max(Fixed::ZERO));
     margin.booked_deficit.set(deficit);
     Ok(deficit)
+}
+
+/// Repaying `amount` of an account's debt lowers its booked deficit by as
+/// much (a deposit can only make it solvent sooner).
+pub fn repay_booked_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, amount: Fixed) -> Result<()> {
+    let repaid = amount.max(Fixed::ZERO).min(margin.booked_deficit.get());
+    margin.booked_deficit.set(margin.booked_deficit.get().checked_sub(repaid).ok_or(ReflexError::MathOverflow)?);
+    exchange.booked_deficits.set(exchange.booked_deficits.get().checked_sub(repaid).ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO));
+    Ok(())
 }
 
 /// Takes `margin`'s booked deficit back out of the exchange's (its debt is

@@ -72,14 +72,35 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
     }
     // Losses an insolvent account cannot repay are not the pool's to count,
     // beyond what the insurance fund will cover.
-    let uncovered = exchange
+    let value = value.checked_sub(uncovered_deficits(exchange)?).ok_or(ReflexError::MathOverflow)?;
+    Ok(PoolValuation { value, markets })
+}
+
+/// What one market's open-interest cap is measured against, from the
+/// accounts a trade reads: the pool's balance less the deficits it has
+/// booked and the insurance fund cannot cover, less what this market has
+/// lost to traders (realised and unrealised at this slot's price; its
+/// gains do not raise the cap). A market that traders have drained has a
+/// smaller cap at once; other markets' gains and losses enter when an LP
+/// action values the whole pool.
+pub fn open_interest_base(exchange: &Exchange, market: &PerpMarket, feed: &PriceFeed) -> Result<Fixed> {
+    let market_pnl = market.pool_realized.get().checked_sub(market.traders_unrealized_pnl(feed)?).ok_or(ReflexError::MathOverflow)?;
+    exchange
+        .pool_balance
+        .get()
+        .checked_sub(uncovered_deficits(exchange)?)
+        .and_then(|base| base.checked_add(market_pnl.min(Fixed::ZERO)))
+        .ok_or_else(|| error!(ReflexError::MathOverflow))
+}
+
+/// Booked deficits beyond what the insurance fund holds.
+fn uncovered_deficits(exchange: &Exchange) -> Result<Fixed> {
+    Ok(exchange
         .booked_deficits
         .get()
         .checked_sub(exchange.insurance_fund.get().max(Fixed::ZERO))
         .ok_or(ReflexError::MathOverflow)?
-        .max(Fixed::ZERO);
-    let value = value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?;
-    Ok(PoolValuation { value, markets })
+        .max(Fixed::ZERO))
 }
 
 /// Each market's larger side must stay within its cap of `pool_balance`.

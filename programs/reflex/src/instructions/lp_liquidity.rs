@@ -3,7 +3,7 @@ use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, Tran
 use reflex_risk::pool::ShareValue;
 use reflex_risk::Fixed;
 
-use crate::constants::EXCHANGE_SEED;
+use crate::constants::{EXCHANGE_SEED, LOCKED_LP_SHARES, LP_EXECUTION_WINDOW_SLOTS};
 use crate::controller::feed::risk_error;
 use crate::controller::pool::{require_covered, valuation};
 use crate::error::ReflexError;
@@ -91,8 +91,9 @@ fn whole_units(value: Fixed, round_up: bool) -> u64 {
     rounded.and_then(|units| units.checked_to_num::<u64>()).unwrap_or(if value > 0 { u64::MAX } else { 0 })
 }
 
-/// LP: deposits `amount` quote tokens. Into an empty pool (no shares yet)
-/// they become shares at once, 1:1. Otherwise the tokens move into the
+/// LP: deposits `amount` quote tokens. The first deposit into the pool
+/// becomes shares at once, 1:1, less `LOCKED_LP_SHARES` minted to nobody.
+/// Otherwise the tokens move into the
 /// vault now and the request executes (`execute_lp_request`) after the
 /// pool's delay, at the higher of the share value now and then: an LP
 /// cannot enter just before a move it foresees. Remaining accounts: every
@@ -110,8 +111,15 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
         // Valued up, against the depositor.
         let now = ShareValue { pool_value: whole_units(valuation.value, true), total_shares: exchange.lp_shares };
         if exchange.lp_shares == 0 {
-            let shares = now.shares_for(amount).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
+            // The first deposit: 1:1, less the shares locked for good.
+            let shares = now
+                .shares_for(amount)
+                .map_err(|_| error!(ReflexError::PoolHasNoValue))?
+                .checked_sub(LOCKED_LP_SHARES)
+                .filter(|shares| *shares > 0)
+                .ok_or(ReflexError::DepositTooSmallForAShare)?;
             mint_shares(&mut exchange, &mut position, amount, shares)?;
+            exchange.lp_shares = exchange.lp_shares.checked_add(LOCKED_LP_SHARES).ok_or(ReflexError::MathOverflow)?;
             let pool_value = whole_units(valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?, false);
             emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares: exchange.lp_shares });
         } else {
@@ -175,7 +183,8 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     Ok(())
 }
 
-/// Anyone, once the delay has passed: executes an LP's pending request at
+/// Anyone, once the delay has passed and for `LP_EXECUTION_WINDOW_SLOTS`
+/// after: executes an LP's pending request at
 /// the share value worse for the LP of the one at request and the one now
 /// (`reflex_risk::pool::ShareValue`). A withdrawal is refused, and stays
 /// pending, while it would leave a market's open interest above its cap or
@@ -186,6 +195,8 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
     let mut position = accounts.lp_position.load_mut()?;
     let kind = position.request().ok_or(ReflexError::NoLpRequest)?;
     require!(clock.slot >= position.request_ready_slot, ReflexError::LpRequestNotReady);
+    let expiry = position.request_ready_slot.saturating_add(LP_EXECUTION_WINDOW_SLOTS);
+    require!(clock.slot <= expiry, ReflexError::LpRequestExpired);
     let amount = position.request_amount;
     let mut exchange = accounts.exchange.load_mut()?;
     let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
-use reflex_risk::trading::{execution_price, fee, fill_quote, spread};
+use reflex_risk::trading::{fee, fill};
 use reflex_risk::{Fixed, HealthLevel};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
+use crate::controller::pool::open_interest_base;
 use crate::controller::params::risk_volatility;
 use crate::controller::position::{change_position, increases_risk};
 use crate::error::ReflexError;
@@ -76,13 +77,13 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: Some((&market, &feed)), asset: None }, prices)?;
     let maintenance_before = if adds_risk { None } else { Some(cache.health(HealthLevel::Maintenance)?) };
 
-    // Price the fill.
-    let skew_before = market.skew();
-    let skew_after = skew_before + base_delta as i128;
-    let spread = spread(&market.trading.spread_config(), sigma, skew_before, skew_after).map_err(risk_error)?;
-    let fill_price = execution_price(oracle_price, spread, base_delta > 0).map_err(risk_error)?;
+    // Price the fill: the volatility spread and the skew premium, which does
+    // not depend on how an order is split (`reflex_risk::trading`).
+    let fill = fill(&market.trading.spread_config(), sigma, oracle_price, market.skew(), base_delta).map_err(risk_error)?;
+    let fill_price = fill.average_price(base_delta).map_err(risk_error)?;
     require_within_limit(fill_price, feed.base_decimals, limit_price, base_delta > 0)?;
-    let quote = fill_quote(base_delta, fill_price).map_err(risk_error)?;
+    let quote = fill.quote;
+    let spread = fill.spread;
     let fee = fee(base_delta, oracle_price, market.trading.taker_fee_rate()).map_err(risk_error)?;
 
     // Fill: the position, the fee to the pool, the open-interest cap.
@@ -90,9 +91,10 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let change = change_position(&mut margin, slot, &mut market, base_delta, quote)?;
     margin.add_quote(fee.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
     market.add_pool_realized(fee)?;
+    let cap_base = open_interest_base(&exchange, &market, &feed)?;
     for (after, before) in [(market.long_base, long_before), (market.short_base, short_before)] {
         if after > before {
-            require_open_interest_cap(&market, after, oracle_price, exchange.pool_balance.get())?;
+            require_open_interest_cap(&market, after, oracle_price, cap_base)?;
         }
     }
 
@@ -118,6 +120,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
         oracle_price: oracle_price.to_bits(),
         fill_price: fill_price.to_bits(),
         spread: spread.to_bits(),
+        skew_premium: fill.premium.to_bits(),
         quote: quote.to_bits(),
         fee: fee.to_bits(),
         funding_paid: funding_paid.to_bits(),
@@ -144,7 +147,8 @@ fn require_within_limit(fill_price: Fixed, base_decimals: u8, limit_price: u64, 
 }
 
 /// A side that grew to `side_base` must stay, at the oracle price, within
-/// `max_open_interest` of the pool's balance.
+/// `max_open_interest` of what the pool is worth to this market
+/// (`controller::pool::open_interest_base`).
 fn require_open_interest_cap(market: &PerpMarket, side_base: u64, oracle_price: Fixed, pool_balance: Fixed) -> Result<()> {
     let cap = market.trading.max_open_interest_ratio().checked_mul(pool_balance.max(Fixed::ZERO)).ok_or(ReflexError::MathOverflow)?;
     let notional = Fixed::from_num(side_base).checked_mul(oracle_price).ok_or(ReflexError::MathOverflow)?;

@@ -4,7 +4,7 @@ use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::controller::liquidation::recover_if_restored;
+use crate::controller::liquidation::{recover_if_restored, repay_booked_deficit};
 use crate::error::ReflexError;
 use crate::events::QuoteMoved;
 use crate::oracle::PriceGrade;
@@ -14,7 +14,9 @@ use crate::utils::pay_from_quote_vault;
 /// The exchange's quote vault and what moves tokens in and out of it.
 #[derive(Accounts)]
 pub struct QuoteVault<'info> {
+    /// Written by `deposit_quote` (a repaid booked deficit).
     #[account(
+        mut,
         seeds = [EXCHANGE_SEED],
         bump = exchange.load()?.bump,
         has_one = quote_vault @ ReflexError::WrongVault,
@@ -40,9 +42,11 @@ pub struct DepositQuote<'info> {
 }
 
 /// Pays `amount` quote tokens into an account's quote balance (repaying its
-/// debt first). Needs no price and is allowed even while paused. Like a
-/// collateral deposit, it ends a liquidation in progress: the next one must
-/// again find maintenance health < 0.
+/// debt first) and its booked deficit by as much. Needs no price and is
+/// allowed even while paused. Paid by the owner, it ends a liquidation in
+/// progress, like a collateral deposit: the next one must again find
+/// maintenance health < 0 (a third party's payment does not, so nobody but
+/// the owner can cut a liquidation short).
 pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let vault = &ctx.accounts.vault;
@@ -61,7 +65,10 @@ pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
     )?;
     let after = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
-        margin.being_liquidated = 0;
+        if margin.owner == ctx.accounts.payer.key() {
+            margin.being_liquidated = 0;
+        }
+        repay_booked_deficit(&mut *ctx.accounts.vault.exchange.load_mut()?, &mut margin, Fixed::from_num(amount))?;
         margin.add_quote(Fixed::from_num(amount))?
     };
     emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: amount as i64, quote_balance_after: after.to_bits() });

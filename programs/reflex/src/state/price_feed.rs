@@ -133,10 +133,13 @@ impl PriceFeed {
     /// haircuts and margins. A change of settings counts as a change of
     /// `σ_T` whose predecessor is unknown.
     pub fn volatility_path(&self) -> Result<VolatilityPath> {
-        let path = self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?;
+        let mut path = self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?;
         if self.config_slot >= path.since {
             return Ok(VolatilityPath::constant_since(path.current, self.config_slot));
         }
+        // A settings change between the last two prints: the σ_T before the
+        // last print is not the one a level may remember from before it.
+        path.previous_since = path.previous_since.max(self.config_slot);
         Ok(path)
     }
 
