@@ -121,12 +121,14 @@ fn an_lp_cannot_sandwich_a_price_update() {
 }
 
 /// Attack 3: after a gap leaves a trader insolvent, two LPs with equal
-/// shares leave one after the other. The first asks to leave before the
-/// loss is booked; the deficit is found during the delay (by a keeper's
-/// liquidation and bankruptcy settlement, or by anyone's health check), and
-/// both receive the same per share.
+/// shares leave one after the other, the first asking at once, before any
+/// loss is booked. Whether keepers liquidate and settle during its delay or
+/// nobody acts, the first is paid at the lower of the exit values at its
+/// request and at execution, and the exit value counts none of the trader's
+/// uncollected loss as the pool's: leaving first cannot take more per share
+/// than staying until the loss is settled.
 #[test]
-fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
+fn leaving_first_after_a_gap_takes_no_more_than_staying() {
     for keepers_act in [true, false] {
         let mut w = World::new(500_000.0);
         let (second, second_wallet) = w.new_lp(500_000.0);
@@ -147,20 +149,10 @@ fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
         let first_shares = w.lp_shares(&first.pubkey());
         let first_before = w.t.env.token_balance(&first_wallet);
         w.send(&[w.lp_withdraw_ix(&first.pubkey(), &first_wallet, first_shares)], &first).expect("request");
-        // What the first LP would get at the value it asked at, the trader's loss at face value.
-        let asked = w.t.env.load::<reflex::state::LpPosition>(&reflex_sdk::pda::lp_position(&first.pubkey())).unwrap();
-        let at_face = first_shares as u128 * asked.request_pool_value as u128 / asked.request_total_shares as u128;
         // During the delay the deficit is found.
         if keepers_act {
             let keeper = w.keeper(100_000.0);
             w.keep(&keeper, &[trader.margin_account]);
-        } else {
-            let margin = w.margin(&trader.margin_account);
-            let accounts = reflex_sdk::health::health_accounts(&w.t.env, &margin, None, None).unwrap();
-            let check = reflex_sdk::health::compute_health(&trader.margin_account, accounts);
-            let anyone = w.keeper(0.0);
-            w.send(&[check], &anyone.keypair.insecure_clone()).expect("anyone's health check books the deficit");
-            assert!(w.t.exchange().booked_deficits.get() > 0);
         }
         w.tick(w.t.exchange().lp_delay_slots);
         w.send(&[w.execute_lp_ix(&first.pubkey(), &first_wallet)], &first).expect("the first leaves");
@@ -178,13 +170,8 @@ fn lps_who_leave_one_after_the_other_after_a_gap_are_paid_alike() {
         let second_paid = w.t.env.token_balance(&second_wallet) - second_before;
         // Per share: the second LP holds 1,000 more (a thousandth of a cent's worth).
         let second_paid = (second_paid as f64 * first_shares as f64 / (first_shares + 1_000) as f64) as u64;
-        let gap = (first_paid as f64 - second_paid as f64).abs() / USD;
-        // Keepers acting during the delay: both leave at the same value. A
-        // health check instead: the second also bears the keepers' 1%
-        // discount on the $10,500 of collateral they seize after the first left.
-        let tolerance = if keepers_act { 1.0 } else { 0.015 * 10_500.0 };
-        assert!(gap < tolerance, "keepers act {keepers_act}: first {}, second {} (dollars)", first_paid as f64 / USD, second_paid as f64 / USD);
-        assert!((first_paid as u128) < at_face, "the first LP did not take the unrepayable loss's share of the others");
+        let (first, second) = (first_paid as f64 / USD, second_paid as f64 / USD);
+        assert!(first <= second + 1.0, "keepers act {keepers_act}: the first to leave took more than the one who stayed: first {first}, second {second}");
     }
 }
 

@@ -10,6 +10,13 @@
 //! health check finds them (`controller::liquidation::book_deficit`) and
 //! are shared by every LP still in the pool when the value is read.
 //!
+//! A leaving LP is paid from the exit value, which also leaves out traders'
+//! unrealised losses (per market, net): the pool has not collected them yet,
+//! and until a keeper closes the positions nobody knows how much of them an
+//! insolvent trader can pay. A leaver thus never takes a share of a loss
+//! that is not yet booked; what it leaves behind goes to the LPs who stay,
+//! once collected.
+//!
 //! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Computing
 //! it needs every listed market with its feed and the feed's oracle,
 //! passed as remaining accounts `[market 0, feed of 0, oracle of that feed,
@@ -33,7 +40,13 @@ pub struct MarketCover {
 }
 
 pub struct PoolValuation {
+    /// What the pool is worth, traders' unrealised losses counted as its gain.
     pub value: Fixed,
+    /// What a leaving LP is paid from: the same, but traders' unrealised
+    /// losses (gains the pool has not collected, some of which an insolvent
+    /// trader may never pay) count for nothing; their unrealised profits
+    /// count in full. Nobody leaves with a share of money still owed.
+    pub exit_value: Fixed,
     pub markets: Vec<MarketCover>,
 }
 
@@ -41,6 +54,7 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
     let count = exchange.market_count as usize;
     require!(remaining.len() == 3 * count, ReflexError::WrongPoolAccounts);
     let mut value = exchange.pool_balance.get();
+    let mut exit_value = value;
     let mut markets = Vec::with_capacity(count);
     for (index, triple) in remaining.chunks_exact(3).enumerate() {
         let market_loader = AccountLoader::<PerpMarket>::try_from(&triple[0])?;
@@ -63,6 +77,11 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
             .checked_add(market.pool_realized.get())
             .and_then(|value| value.checked_sub(traders_pnl))
             .ok_or(ReflexError::MathOverflow)?;
+        let owed_to_traders = if open { traders_pnl.max(Fixed::ZERO) } else { traders_pnl };
+        exit_value = exit_value
+            .checked_add(market.pool_realized.get())
+            .and_then(|value| value.checked_sub(owed_to_traders))
+            .ok_or(ReflexError::MathOverflow)?;
         let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
         markets.push(MarketCover {
             market_index: market.market_index,
@@ -72,8 +91,10 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
     }
     // Losses an insolvent account cannot repay are not the pool's to count,
     // beyond what the insurance fund will cover.
-    let value = value.checked_sub(uncovered_deficits(exchange)?).ok_or(ReflexError::MathOverflow)?;
-    Ok(PoolValuation { value, markets })
+    let uncovered = uncovered_deficits(exchange)?;
+    let value = value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?;
+    let exit_value = exit_value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?.min(value);
+    Ok(PoolValuation { value, exit_value, markets })
 }
 
 /// What one market's open-interest cap is measured against, from the

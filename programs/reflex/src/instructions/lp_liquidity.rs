@@ -156,7 +156,8 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
 /// LP: asks to redeem `shares` into `lp_token_account`. The shares are
 /// locked now (they no longer earn, but still bear every loss booked until
 /// execution); `execute_lp_request` pays them after the pool's delay at the
-/// lower of the share value now and then. Remaining accounts as for
+/// lower of the exit share value now and then (`controller::pool`: traders'
+/// unrealised losses, not yet collected, are not paid out). Remaining accounts as for
 /// `lp_deposit`.
 pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) -> Result<()> {
     require!(shares > 0, ReflexError::ZeroAmount);
@@ -167,8 +168,8 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     require!(shares <= position.shares, ReflexError::InsufficientShares);
     let exchange = accounts.exchange.load()?;
     let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
-    // Valued down, against the withdrawer.
-    let now = ShareValue { pool_value: whole_units(valuation.value, false), total_shares: exchange.lp_shares };
+    // Valued down, against the withdrawer, at the exit value.
+    let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
     position.shares -= shares;
     let ready_slot = clock.slot.checked_add(exchange.lp_delay_slots).ok_or(ReflexError::MathOverflow)?;
     position.set_request(LpRequestKind::Withdrawal, shares, ready_slot, now, accounts.lp_token_account.key());
@@ -215,7 +216,7 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
         LpRequestKind::Withdrawal => {
             require_keys_eq!(accounts.destination.key(), position.request_destination, ReflexError::WrongLpDestination);
             let shares = amount;
-            let now = ShareValue { pool_value: whole_units(valuation.value, false), total_shares: exchange.lp_shares };
+            let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
             let price = position.request_value().cheaper(now);
             let paid = price.amount_for(shares).map_err(risk_error)?;
             let cash = accounts.quote_vault.amount as i128
