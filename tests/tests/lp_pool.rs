@@ -136,7 +136,8 @@ fn lp_actions_are_guarded() {
     // Mallory names Alice's position.
     let quote_mint = t.quote_mint;
     let mut steal = ix::lp_withdraw(&mallory.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &mallory.wallet, 1_000);
-    steal.accounts[2].pubkey = pda::lp_position(&alice.keypair.pubkey());
+    // [owner, exchange, quote vault, quote mint, token program, lp position, token account]
+    steal.accounts[5].pubkey = pda::lp_position(&alice.keypair.pubkey());
     assert_error(&t.send(&[steal], &mallory.keypair.insecure_clone(), &[]), ReflexError::NotLpOwner);
     // Paused.
     let admin = t.admin.insecure_clone();

@@ -347,12 +347,9 @@ pub fn open_lp_position(owner: &Pubkey) -> Instruction {
 fn lp_liquidity(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, lp_token_account: &Pubkey) -> reflex::accounts::LpLiquidity {
     reflex::accounts::LpLiquidity {
         owner: *owner,
-        exchange: pda::exchange(),
+        vault: quote_vault(quote_mint, token_program),
         lp_position: pda::lp_position(owner),
-        quote_vault: pda::quote_vault(),
-        quote_mint: *quote_mint,
         lp_token_account: *lp_token_account,
-        token_program: *token_program,
     }
 }
 
@@ -374,12 +371,9 @@ pub fn execute_lp_request(owner: &Pubkey, quote_mint: &Pubkey, token_program: &P
     with_remaining(
         instruction(
             reflex::accounts::ExecuteLpRequest {
-                exchange: pda::exchange(),
+                vault: quote_vault(quote_mint, token_program),
                 lp_position: pda::lp_position(owner),
-                quote_vault: pda::quote_vault(),
-                quote_mint: *quote_mint,
                 destination: *destination,
-                token_program: *token_program,
             },
             reflex::instruction::ExecuteLpRequest {},
         ),
@@ -392,12 +386,9 @@ pub fn cancel_lp_request(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pu
     instruction(
         reflex::accounts::LpLiquidityNoPool {
             owner: *owner,
-            exchange: pda::exchange(),
+            vault: quote_vault(quote_mint, token_program),
             lp_position: pda::lp_position(owner),
-            quote_vault: pda::quote_vault(),
-            quote_mint: *quote_mint,
             lp_token_account: *wallet,
-            token_program: *token_program,
         },
         reflex::instruction::CancelLpRequest {},
     )

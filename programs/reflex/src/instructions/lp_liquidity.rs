@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
 use reflex_risk::pool::ShareValue;
 use reflex_risk::Fixed;
 
-use crate::constants::{EXCHANGE_SEED, LOCKED_LP_SHARES, LP_EXECUTION_WINDOW_SLOTS};
+use super::quote_balance::*;
+use crate::constants::{LOCKED_LP_SHARES, LP_EXECUTION_WINDOW_SLOTS};
 use crate::controller::feed::risk_error;
 use crate::controller::pool::{require_covered, valuation};
 use crate::error::ReflexError;
@@ -11,78 +12,52 @@ use crate::events::{LiquidityAdded, LiquidityRemoved, LpRequestCancelled, LpRequ
 use crate::state::{Exchange, LpPosition, LpRequestKind};
 use crate::utils::pay_from_quote_vault;
 
-/// The accounts both LP instructions move quote tokens with.
+/// The accounts `lp_deposit` and `lp_withdraw` move quote tokens with:
+/// the exchange's quote vault (`QuoteVault`, shared with the quote-balance
+/// instructions), the LP's position and its token account.
 #[derive(Accounts)]
 pub struct LpLiquidity<'info> {
     pub owner: Signer<'info>,
+    /// Does not exist until `initialize_pool` (Anchor then refuses its vault as not initialized).
+    #[account(constraint = !vault.exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    pub vault: QuoteVault<'info>,
     #[account(
         mut,
-        seeds = [EXCHANGE_SEED],
-        bump = exchange.load()?.bump,
-        has_one = quote_vault @ ReflexError::WrongVault,
-        has_one = quote_mint @ ReflexError::WrongMint,
-        constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused,
-        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
+        has_one = owner @ ReflexError::NotLpOwner,
+        constraint = lp_position.load()?.exchange == vault.exchange.key() @ ReflexError::WrongExchange,
     )]
-    pub exchange: AccountLoader<'info, Exchange>,
-    #[account(mut, has_one = owner @ ReflexError::NotLpOwner, has_one = exchange @ ReflexError::WrongExchange)]
     pub lp_position: AccountLoader<'info, LpPosition>,
-    /// Does not exist until `initialize_pool` (Anchor then refuses it as not initialized).
-    #[account(mut)]
-    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
-    pub quote_mint: InterfaceAccount<'info, Mint>,
     /// The LP's quote token account (source or destination).
-    #[account(mut, constraint = lp_token_account.mint == quote_mint.key() @ ReflexError::WrongMint)]
+    #[account(mut, constraint = lp_token_account.mint == vault.quote_mint.key() @ ReflexError::WrongMint)]
     pub lp_token_account: InterfaceAccount<'info, TokenAccount>,
-    pub token_program: Interface<'info, TokenInterface>,
 }
 
 /// The LP's own accounts, to cancel a request (no pool valuation needed).
 #[derive(Accounts)]
 pub struct LpLiquidityNoPool<'info> {
     pub owner: Signer<'info>,
+    pub vault: QuoteVault<'info>,
     #[account(
         mut,
-        seeds = [EXCHANGE_SEED],
-        bump = exchange.load()?.bump,
-        has_one = quote_vault @ ReflexError::WrongVault,
-        has_one = quote_mint @ ReflexError::WrongMint,
-        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
+        has_one = owner @ ReflexError::NotLpOwner,
+        constraint = lp_position.load()?.exchange == vault.exchange.key() @ ReflexError::WrongExchange,
     )]
-    pub exchange: AccountLoader<'info, Exchange>,
-    #[account(mut, has_one = owner @ ReflexError::NotLpOwner, has_one = exchange @ ReflexError::WrongExchange)]
     pub lp_position: AccountLoader<'info, LpPosition>,
-    #[account(mut)]
-    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
-    pub quote_mint: InterfaceAccount<'info, Mint>,
     /// Where a cancelled deposit's tokens go back to.
-    #[account(mut, constraint = lp_token_account.mint == quote_mint.key() @ ReflexError::WrongMint)]
+    #[account(mut, constraint = lp_token_account.mint == vault.quote_mint.key() @ ReflexError::WrongMint)]
     pub lp_token_account: InterfaceAccount<'info, TokenAccount>,
-    pub token_program: Interface<'info, TokenInterface>,
 }
 
 /// Permissionless execution of a pending LP request.
 #[derive(Accounts)]
 pub struct ExecuteLpRequest<'info> {
-    #[account(
-        mut,
-        seeds = [EXCHANGE_SEED],
-        bump = exchange.load()?.bump,
-        has_one = quote_vault @ ReflexError::WrongVault,
-        has_one = quote_mint @ ReflexError::WrongMint,
-        constraint = !exchange.load()?.is_paused() @ ReflexError::ExchangePaused,
-        constraint = exchange.load()?.quote_token_program == token_program.key() @ ReflexError::WrongTokenProgram,
-    )]
-    pub exchange: AccountLoader<'info, Exchange>,
-    #[account(mut, has_one = exchange @ ReflexError::WrongExchange)]
+    #[account(constraint = !vault.exchange.load()?.is_paused() @ ReflexError::ExchangePaused)]
+    pub vault: QuoteVault<'info>,
+    #[account(mut, constraint = lp_position.load()?.exchange == vault.exchange.key() @ ReflexError::WrongExchange)]
     pub lp_position: AccountLoader<'info, LpPosition>,
-    #[account(mut)]
-    pub quote_vault: InterfaceAccount<'info, TokenAccount>,
-    pub quote_mint: InterfaceAccount<'info, Mint>,
     /// The token account a withdrawal pays into (the one named at request).
-    #[account(mut, constraint = destination.mint == quote_mint.key() @ ReflexError::WrongMint)]
+    #[account(mut, constraint = destination.mint == vault.quote_mint.key() @ ReflexError::WrongMint)]
     pub destination: InterfaceAccount<'info, TokenAccount>,
-    pub token_program: Interface<'info, TokenInterface>,
 }
 
 /// Whole quote units of a fixed-point value: rounded up or down, 0 if negative.
@@ -106,8 +81,8 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
     let mut position = accounts.lp_position.load_mut()?;
     require!(position.request().is_none(), ReflexError::LpRequestPending);
     {
-        let mut exchange = accounts.exchange.load_mut()?;
-        let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
+        let mut exchange = accounts.vault.exchange.load_mut()?;
+        let valuation = valuation(&exchange, &accounts.vault.exchange.key(), ctx.remaining_accounts, &clock)?;
         // Valued up, against the depositor.
         let now = ShareValue { pool_value: whole_units(valuation.value, true), total_shares: exchange.lp_shares };
         if exchange.lp_shares == 0 {
@@ -139,16 +114,16 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
     }
     token_interface::transfer_checked(
         CpiContext::new(
-            accounts.token_program.key(),
+            accounts.vault.token_program.key(),
             TransferChecked {
                 from: accounts.lp_token_account.to_account_info(),
-                mint: accounts.quote_mint.to_account_info(),
-                to: accounts.quote_vault.to_account_info(),
+                mint: accounts.vault.quote_mint.to_account_info(),
+                to: accounts.vault.quote_vault.to_account_info(),
                 authority: accounts.owner.to_account_info(),
             },
         ),
         amount,
-        accounts.quote_mint.decimals,
+        accounts.vault.quote_mint.decimals,
     )?;
     Ok(())
 }
@@ -166,8 +141,8 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     let mut position = accounts.lp_position.load_mut()?;
     require!(position.request().is_none(), ReflexError::LpRequestPending);
     require!(shares <= position.shares, ReflexError::InsufficientShares);
-    let exchange = accounts.exchange.load()?;
-    let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
+    let exchange = accounts.vault.exchange.load()?;
+    let valuation = valuation(&exchange, &accounts.vault.exchange.key(), ctx.remaining_accounts, &clock)?;
     // Valued down, against the withdrawer, at the exit value.
     let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
     position.shares -= shares;
@@ -199,8 +174,8 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
     let expiry = position.request_ready_slot.saturating_add(LP_EXECUTION_WINDOW_SLOTS);
     require!(clock.slot <= expiry, ReflexError::LpRequestExpired);
     let amount = position.request_amount;
-    let mut exchange = accounts.exchange.load_mut()?;
-    let valuation = valuation(&exchange, &accounts.exchange.key(), ctx.remaining_accounts, &clock)?;
+    let mut exchange = accounts.vault.exchange.load_mut()?;
+    let valuation = valuation(&exchange, &accounts.vault.exchange.key(), ctx.remaining_accounts, &clock)?;
     match kind {
         LpRequestKind::Deposit => {
             let now = ShareValue { pool_value: whole_units(valuation.value, true), total_shares: exchange.lp_shares };
@@ -219,7 +194,7 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
             let price = position.request_value().cheaper(now);
             let paid = price.amount_for(shares).map_err(risk_error)?;
-            let cash = accounts.quote_vault.amount as i128
+            let cash = accounts.vault.quote_vault.amount as i128
                 - exchange.insurance_fund.get().ceil().to_num::<i128>()
                 - exchange.pending_lp_deposits as i128;
             require!(paid as i128 <= cash, ReflexError::PoolCashInsufficient);
@@ -233,10 +208,10 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             drop(exchange);
             if paid > 0 {
                 pay_from_quote_vault(
-                    &accounts.token_program,
-                    &accounts.quote_vault,
-                    &accounts.quote_mint,
-                    accounts.exchange.to_account_info(),
+                    &accounts.vault.token_program,
+                    &accounts.vault.quote_vault,
+                    &accounts.vault.quote_mint,
+                    accounts.vault.exchange.to_account_info(),
                     bump,
                     accounts.destination.to_account_info(),
                     paid,
@@ -261,15 +236,15 @@ pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
         LpRequestKind::Withdrawal => position.shares = position.shares.checked_add(amount).ok_or(ReflexError::MathOverflow)?,
         LpRequestKind::Deposit => {
             let bump = {
-                let mut exchange = accounts.exchange.load_mut()?;
+                let mut exchange = accounts.vault.exchange.load_mut()?;
                 exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
                 exchange.bump
             };
             pay_from_quote_vault(
-                &accounts.token_program,
-                &accounts.quote_vault,
-                &accounts.quote_mint,
-                accounts.exchange.to_account_info(),
+                &accounts.vault.token_program,
+                &accounts.vault.quote_vault,
+                &accounts.vault.quote_mint,
+                accounts.vault.exchange.to_account_info(),
                 bump,
                 accounts.lp_token_account.to_account_info(),
                 amount,
