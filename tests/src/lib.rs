@@ -15,6 +15,7 @@ use litesvm::types::TransactionResult;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket};
 use reflex_risk::Fixed;
 use reflex_sdk::embedded::Embedded;
+use reflex_sdk::lookup_tables::{self, Tables};
 use reflex_sdk::{instructions as ix, pda};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -22,6 +23,7 @@ use solana_signer::Signer;
 pub use reflex::error::ReflexError;
 
 pub mod oracle;
+pub mod scale;
 pub mod world;
 
 pub const SPL_TOKEN: Pubkey = spl_token::ID;
@@ -37,6 +39,9 @@ pub struct TestExchange {
     pub quote_mint: Pubkey,
     /// Every margin account the fixture created: the conservation check sums them.
     pub margin_accounts: Vec<Pubkey>,
+    /// Lookup tables of the admin's, for transactions too large for a
+    /// legacy one (empty until [`TestExchange::table_protocol_accounts`]).
+    pub tables: Tables,
 }
 
 /// A trader with a margin account (`account_id` 0).
@@ -54,7 +59,7 @@ impl TestExchange {
         env.set_upgrade_authority(&admin.pubkey());
         let mint_authority = env.funded_keypair(1_000);
         let quote_mint = env.create_mint(&mint_authority, &mint_authority.pubkey(), 6, &SPL_TOKEN);
-        Self { env, admin, mint_authority, quote_mint, margin_accounts: Vec::new() }
+        Self { env, admin, mint_authority, quote_mint, margin_accounts: Vec::new(), tables: Tables::default() }
     }
 
     /// An independent copy of this exchange and its ledger.
@@ -65,6 +70,7 @@ impl TestExchange {
             mint_authority: self.mint_authority.insecure_clone(),
             quote_mint: self.quote_mint,
             margin_accounts: self.margin_accounts.clone(),
+            tables: self.tables.clone(),
         }
     }
 
@@ -77,11 +83,23 @@ impl TestExchange {
         exchange
     }
 
-    /// Sends one transaction, then asserts token conservation.
+    /// Sends one transaction (v0 through the lookup tables if a legacy one
+    /// would not fit), then asserts token conservation.
     pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
-        let result = self.env.send(instructions, payer, signers);
+        let tables = self.tables.tables.clone();
+        let result = self.env.send_fitting(instructions, payer, signers, &tables);
         self.assert_conservation();
         result
+    }
+
+    /// Puts every protocol account in the admin's lookup tables (usable
+    /// from the next slot), as a keeper or front end would.
+    pub fn table_protocol_accounts(&mut self) {
+        let admin = self.admin.insecure_clone();
+        let wanted = lookup_tables::protocol_addresses(&self.env);
+        let mut tables = std::mem::take(&mut self.tables);
+        tables.ensure(&mut self.env, &admin, &wanted).expect("lookup tables");
+        self.tables = tables;
     }
 
     pub fn create_mint(&mut self, decimals: u8, token_program: &Pubkey) -> Pubkey {

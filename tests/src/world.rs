@@ -97,28 +97,13 @@ impl World {
             refused: 0,
         };
         for (name, id, decimals, price) in [("SOL", 0xef, 9u8, 150.0), ("BTC", 0xb7, 8, 60_000.0), ("ETH", 0xe7, 8, 3_000.0)] {
-            let oracle = world.t.env.new_keypair().pubkey();
-            let underlying = Underlying { name, feed_id: [id; 32], oracle, decimals, price };
-            world.write_print(&underlying, price);
-            let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), underlying.feed_id, &oracle, decimals, presets::feed_config());
-            world.send(&[list, ix::refresh_feed(&underlying.feed_id, &oracle)], &admin).expect("list_feed");
-            world.underlyings.push(underlying);
+            world.add_underlying(name, id, decimals, price);
         }
         for (underlying, token_program) in [(SOL, SPL_TOKEN), (BTC, SPL_TOKEN), (ETH, TOKEN_2022)] {
-            let decimals = world.underlyings[underlying].decimals;
-            let mint = world.t.listed_mint(decimals, &token_program);
-            let feed_id = world.underlyings[underlying].feed_id;
-            world.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin).expect("risk");
-            world.collaterals.push(Collateral { mint, token_program, underlying });
+            world.add_collateral(underlying, token_program);
         }
-        for (index, underlying, name) in [(SOL_PERP, SOL, *b"SOL-PERP\0\0\0\0\0\0\0\0"), (BTC_PERP, BTC, *b"BTC-PERP\0\0\0\0\0\0\0\0")] {
-            let feed_id = world.underlyings[underlying].feed_id;
-            // Funding and skew spread reach their maximum at $150,000 of skew.
-            let skew_scale = (150_000.0 / world.underlyings[underlying].price * 10f64.powi(world.underlyings[underlying].decimals as i32)) as u64;
-            let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index, &feed_id, name, presets::market_risk());
-            let trading = ix::set_market_trading(&admin.pubkey(), index, &feed_id, presets::market_trading(skew_scale));
-            world.send(&[list, trading], &admin).expect("list_perp_market");
-            world.markets.push(underlying);
+        for (index, underlying) in [(SOL_PERP, SOL), (BTC_PERP, BTC)] {
+            assert_eq!(world.add_market(underlying), index);
         }
         world.lp = world.t.env.funded_keypair(10);
         let lp_units = (pool_dollars * USD) as u64;
@@ -129,6 +114,48 @@ impl World {
             world.lp_deposit(lp_units).expect("lp_deposit");
         }
         world
+    }
+
+    /// Lists one more underlying: its oracle with a first print and its
+    /// Pyth feed (id `[id; 32]`). Returns its index.
+    pub fn add_underlying(&mut self, name: &'static str, id: u8, decimals: u8, price: f64) -> usize {
+        let admin = self.admin();
+        let oracle = self.t.env.new_keypair().pubkey();
+        let underlying = Underlying { name, feed_id: [id; 32], oracle, decimals, price };
+        self.write_print(&underlying, price);
+        let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), underlying.feed_id, &oracle, decimals, presets::feed_config());
+        self.send(&[list, ix::refresh_feed(&underlying.feed_id, &oracle)], &admin).expect("list_feed");
+        self.underlyings.push(underlying);
+        self.underlyings.len() - 1
+    }
+
+    /// Lists a collateral mint on `underlying`'s feed with the preset
+    /// haircuts. Returns its index (the asset index).
+    pub fn add_collateral(&mut self, underlying: usize, token_program: Pubkey) -> usize {
+        let admin = self.admin();
+        let decimals = self.underlyings[underlying].decimals;
+        let mint = self.t.listed_mint(decimals, &token_program);
+        let feed_id = self.underlyings[underlying].feed_id;
+        self.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin).expect("risk");
+        self.collaterals.push(Collateral { mint, token_program, underlying });
+        self.collaterals.len() - 1
+    }
+
+    /// Lists a perp market on `underlying`'s feed, with funding and skew
+    /// spread at their maximum at $150,000 of skew. Returns its index.
+    pub fn add_market(&mut self, underlying: usize) -> u16 {
+        let admin = self.admin();
+        let index = self.markets.len() as u16;
+        let feed_id = self.underlyings[underlying].feed_id;
+        let mut name = [0u8; 16];
+        let label = format!("{}-PERP{}", self.underlyings[underlying].name, if index < 2 { String::new() } else { format!("-{index}") });
+        name[..label.len().min(16)].copy_from_slice(&label.as_bytes()[..label.len().min(16)]);
+        let skew_scale = (150_000.0 / self.underlyings[underlying].price * 10f64.powi(self.underlyings[underlying].decimals as i32)) as u64;
+        let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index, &feed_id, name, presets::market_risk());
+        let trading = ix::set_market_trading(&admin.pubkey(), index, &feed_id, presets::market_trading(skew_scale));
+        self.send(&[list, trading], &admin).expect("list_perp_market");
+        self.markets.push(underlying);
+        index
     }
 
     /// An independent copy of this world and its ledger.

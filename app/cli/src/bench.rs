@@ -15,6 +15,7 @@ use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::state::MarginAccount;
 use reflex_sdk::embedded::{pyth_print, Embedded};
+use reflex_sdk::lookup_tables::{self, Tables, PACKET_BYTES};
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
 use solana_keypair::Keypair;
@@ -23,8 +24,6 @@ use solana_signer::Signer;
 const SLOTS: usize = 8;
 const START_SLOT: u64 = 50_000;
 const START_TIME: i64 = 1_790_000_000;
-/// Solana's limit on a serialized transaction (one packet).
-pub const PACKET_BYTES: usize = 1232;
 
 /// One measured transaction.
 #[derive(Serialize, Clone)]
@@ -34,8 +33,11 @@ pub struct Measurement {
     pub compute_units: u64,
     /// Accounts the transaction names (signers and program included).
     pub accounts: usize,
-    /// Its serialized size in bytes (limit 1232).
+    /// Its serialized size as a legacy transaction, in bytes (limit 1232).
     pub transaction_bytes: usize,
+    /// Its size as a v0 transaction through the protocol's lookup table,
+    /// when the legacy one does not fit (how it was sent).
+    pub v0_bytes: Option<usize>,
     /// The issue's goal for this case, if it sets one.
     pub goal: Option<u64>,
 }
@@ -55,6 +57,8 @@ struct Bench {
     slot: u64,
     underlyings: Vec<Underlying>,
     measurements: Vec<Measurement>,
+    /// The protocol's accounts in a lookup table, for what does not fit a legacy transaction.
+    tables: Tables,
 }
 
 impl Bench {
@@ -62,9 +66,8 @@ impl Bench {
     /// the default 200,000); returns the units the transaction consumed
     /// (the budget instruction itself costs none).
     fn send(&mut self, instructions: &[Instruction], payer: &Keypair) -> Result<u64, Box<dyn Error>> {
-        let budgeted: Vec<Instruction> = std::iter::once(ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS)).chain(instructions.iter().cloned()).collect();
-        let result = self.env.send(&budgeted, payer, &[]);
-        match result {
+        let tables = self.tables.tables.clone();
+        match self.env.send_fitting(&budgeted(instructions), payer, &[], &tables) {
             Ok(meta) => Ok(meta.compute_units_consumed),
             Err(failure) => Err(format!("{:?}: {}", failure.err, failure.meta.logs.join("\n")).into()),
         }
@@ -76,9 +79,11 @@ impl Bench {
     /// itself, as it is when nobody cranked before it.
     fn measure(&mut self, instruction: Instruction, payer: &Keypair, name: &'static str, case: &'static str, goal: Option<u64>) -> Result<(), Box<dyn Error>> {
         self.post_prices()?;
-        let (accounts, transaction_bytes) = transaction_size(&instruction);
+        let budgeted = budgeted(std::slice::from_ref(&instruction));
+        let legacy = lookup_tables::measure(&self.env.sign(&budgeted, payer, &[], &[])?);
+        let v0_bytes = (legacy.bytes > PACKET_BYTES).then(|| self.env.sign(&budgeted, payer, &[], &self.tables.tables).map(|tx| lookup_tables::measure(&tx).bytes)).transpose()?;
         let compute_units = self.send(&[instruction], payer).map_err(|error| format!("{name} ({case}) failed: {error}"))?;
-        self.measurements.push(Measurement { instruction: name, case, compute_units, accounts, transaction_bytes, goal });
+        self.measurements.push(Measurement { instruction: name, case, compute_units, accounts: legacy.locks, transaction_bytes: legacy.bytes, v0_bytes, goal });
         Ok(())
     }
 
@@ -155,21 +160,9 @@ impl Bench {
     }
 }
 
-/// Accounts named and serialized size of a one-instruction legacy
-/// transaction with one signer.
-fn transaction_size(instruction: &Instruction) -> (usize, usize) {
-    let mut keys: Vec<Pubkey> = vec![Pubkey::default()]; // the fee payer
-    keys.push(instruction.program_id);
-    for meta in &instruction.accounts {
-        if !keys.contains(&meta.pubkey) {
-            keys.push(meta.pubkey);
-        }
-    }
-    let compact = |n: usize| if n < 0x80 { 1 } else if n < 0x4000 { 2 } else { 3 };
-    let signatures = 1 + 64;
-    let message = 3 + compact(keys.len()) + 32 * keys.len() + 32 + 1
-        + 1 + compact(instruction.accounts.len()) + instruction.accounts.len() + compact(instruction.data.len()) + instruction.data.len();
-    (keys.len(), signatures + message)
+/// The instructions behind a compute-budget request for the most units.
+fn budgeted(instructions: &[Instruction]) -> Vec<Instruction> {
+    std::iter::once(ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS)).chain(instructions.iter().cloned()).collect()
 }
 
 pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
@@ -179,7 +172,7 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let issuer = env.funded_keypair(1_000);
     let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
     env.set_clock(START_SLOT, START_TIME);
-    let mut bench = Bench { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new() };
+    let mut bench = Bench { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new(), tables: Tables::default() };
     let admin = bench.admin();
 
     bench.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
@@ -207,6 +200,12 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
         }
         bench.underlyings.push(Underlying { feed_id, oracle, price, mint, token_program });
     }
+
+    // Every protocol account in a lookup table, usable from the next slot.
+    let addresses = lookup_tables::protocol_addresses(&bench.env);
+    let mut tables = Tables::default();
+    tables.ensure(&mut bench.env, &admin, &addresses)?;
+    bench.tables = tables;
 
     // An LP funds the pool; its deposit and withdrawal value all 8 markets.
     let lp = bench.env.funded_keypair(10);
@@ -323,7 +322,9 @@ pub fn markdown(measurements: &[Measurement]) -> String {
          account layout allows (8 collaterals + 8 positions, reading 8 assets, 8 markets and\n\
          8 feeds). CU is the whole transaction's. Goals are issue 5's (Mango v4's published\n\
          client estimates are about 5k CU per token and 8k per perp for health, plus ~100k base).\n\
-         A legacy transaction must fit 1,232 bytes; a case above it needs an address lookup table.\n\n\
+         A legacy transaction must fit 1,232 bytes; a case above it was sent as a v0 transaction\n\
+         through a lookup table holding the protocol's accounts (`reflex_sdk::lookup_tables`),\n\
+         whose size is given beside it. Accounts counts every account the transaction locks (limit 64).\n\n\
          | instruction | case | CU | goal | accounts | tx bytes |\n|---|---|---:|---:|---:|---:|\n",
     );
     for m in measurements {
@@ -339,7 +340,7 @@ pub fn markdown(measurements: &[Measurement]) -> String {
             goal,
             m.accounts,
             m.transaction_bytes,
-            if m.transaction_bytes > PACKET_BYTES { " (needs a lookup table)" } else { "" }
+            m.v0_bytes.map_or(String::new(), |bytes| format!(" (v0 with the lookup table: {bytes})"))
         ));
     }
     out

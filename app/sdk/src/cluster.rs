@@ -7,6 +7,7 @@ use reflex::state::MarginAccount;
 use solana_keypair::Keypair;
 
 use crate::health::AccountReader;
+use crate::lookup_tables::LookupTable;
 
 /// A transaction the cluster accepted.
 #[derive(Clone, Debug, Default)]
@@ -46,11 +47,32 @@ impl std::error::Error for ClusterError {}
 pub trait Cluster: AccountReader {
     /// Every Reflex margin account.
     fn margin_accounts(&self) -> Result<Vec<(Pubkey, MarginAccount)>, ClusterError>;
-    /// Signs with `payer` (and `signers`) and sends one transaction, waiting
-    /// for it to be confirmed.
-    fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError>;
+    /// Signs with `payer` (and `signers`) and sends one legacy transaction,
+    /// waiting for it to be confirmed.
+    fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
+        self.send_with_tables(instructions, payer, signers, &[])
+    }
+    /// The same as a v0 transaction loading accounts from `tables` (a legacy
+    /// one if `tables` is empty). Refused before sending if it exceeds a
+    /// packet or the account-lock limit ([`crate::lookup_tables::check_limits`]).
+    fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError>;
     /// The cluster's current slot and unix time.
     fn clock(&self) -> Result<(u64, i64), ClusterError>;
+    /// A slot the lookup-table program accepts as recent (one in the
+    /// SlotHashes sysvar), to derive a new table's address from.
+    fn recent_slot(&self) -> Result<u64, ClusterError>;
+    /// The address lookup tables `authority` owns.
+    fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<LookupTable>, ClusterError>;
+}
+
+/// Where a table's authority sits in its account data (after the type tag,
+/// deactivation slot, last extended slot and its start index, and the
+/// option tag).
+pub const TABLE_AUTHORITY_OFFSET: usize = 22;
+
+/// A refusal before sending: the transaction exceeds Solana's limits.
+pub fn too_large(size: crate::lookup_tables::TooLarge) -> ClusterError {
+    ClusterError::Rejected { code: None, message: size.to_string(), logs: Vec::new() }
 }
 
 /// Decodes a Reflex zero-copy account (discriminator checked).
@@ -65,6 +87,94 @@ pub fn decode<T: anchor_lang::ZeroCopy + Discriminator>(data: &[u8]) -> Option<T
 /// The message a failed transaction's logs give (Anchor's "Error Message: …").
 pub fn error_message(logs: &[String]) -> Option<String> {
     logs.iter().find_map(|line| line.split_once("Error Message: ").map(|(_, message)| message.trim_end_matches('.').to_string()))
+}
+
+/// The instruction a refusal came from. Anchor logs each instruction's name
+/// as it starts (`Program log: Instruction: PlacePerpOrder`), so the last
+/// top-level name logged is the one that failed; a program without such
+/// logs is named by its address (`Program … invoke [1]`).
+pub fn failed_instruction(logs: &[String]) -> Option<String> {
+    // Only the line right after a top-level invoke: a token program's own
+    // "Instruction: TransferChecked" inside a CPI names nothing.
+    let mut name = None;
+    let mut top_level = false;
+    for line in logs {
+        if let Some(program) = line.strip_prefix("Program ").and_then(|rest| rest.strip_suffix(" invoke [1]")) {
+            name = Some(known_program(program));
+            top_level = true;
+            continue;
+        }
+        if let (true, Some(anchor_name)) = (top_level, line.strip_prefix("Program log: Instruction: ")) {
+            name = Some(snake_case(anchor_name.trim()));
+        }
+        top_level = false;
+    }
+    name
+}
+
+fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (index, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() && index > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn known_program(program: &str) -> String {
+    match program {
+        "ComputeBudget111111111111111111111111111111" => "compute budget".into(),
+        "AddressLookupTab1e1111111111111111111111111" => "address lookup table".into(),
+        "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" => "SPL Token".into(),
+        "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb" => "Token-2022".into(),
+        other if other == reflex::ID.to_string() => "reflex".into(),
+        other => format!("program {other}"),
+    }
+}
+
+/// A refusal with the instruction it came from: `index` is the failing
+/// instruction's position in the transaction, if the cluster said.
+pub fn rejection(code: Option<u32>, index: Option<u8>, logs: Vec<String>, fallback: String) -> ClusterError {
+    let message = error_message(&logs).unwrap_or(fallback);
+    let message = match (failed_instruction(&logs), index) {
+        (Some(name), Some(index)) => format!("{name} (instruction {}): {message}", index as usize + 1),
+        (Some(name), None) => format!("{name}: {message}"),
+        (None, Some(index)) => format!("instruction {}: {message}", index as usize + 1),
+        (None, None) => message,
+    };
+    ClusterError::Rejected { code, message, logs }
+}
+
+/// Refusals that mean "a price this needs is not usable yet": a newer
+/// print (or, for confidence, a calmer one) may clear them, so a client
+/// posts or waits for one and tries again.
+pub fn is_price_refusal(error: &ClusterError) -> bool {
+    use reflex::error::ReflexError::*;
+    [StalePrice, PriceNotValidForAction, ConfidenceTooWide, OracleNotTrading].iter().any(|e| error.is(*e))
+}
+
+/// Sends `instructions`; on a price refusal calls `refresh` (post a new
+/// print, wait for the next slot) and tries again, `attempts` times in all.
+pub fn send_retrying<C: Cluster>(
+    cluster: &mut C,
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    attempts: usize,
+    mut refresh: impl FnMut(&mut C) -> Result<(), ClusterError>,
+) -> Result<Sent, ClusterError> {
+    let mut attempt = 1;
+    loop {
+        match cluster.send(instructions, payer, signers) {
+            Err(error) if attempt < attempts && is_price_refusal(&error) => {
+                refresh(cluster)?;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
 }
 
 #[cfg(feature = "embedded")]
@@ -86,16 +196,19 @@ mod embedded_cluster {
             Ok(accounts)
         }
 
-        fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
-            match Embedded::send(self, instructions, payer, signers) {
+        fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError> {
+            let transaction = self.sign(instructions, payer, signers, tables).map_err(ClusterError::Transport)?;
+            crate::lookup_tables::check_limits(&transaction).map_err(too_large)?;
+            match self.send_transaction(transaction) {
                 Ok(meta) => Ok(Sent { signature: meta.signature.to_string(), compute_units: Some(meta.compute_units_consumed), logs: meta.logs }),
                 Err(failure) => {
-                    let code = match &failure.err {
-                        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
-                        _ => None,
+                    let (index, code) = match &failure.err {
+                        TransactionError::InstructionError(index, InstructionError::Custom(code)) => (Some(*index), Some(*code)),
+                        TransactionError::InstructionError(index, _) => (Some(*index), None),
+                        _ => (None, None),
                     };
-                    let message = error_message(&failure.meta.logs).unwrap_or_else(|| format!("{:?}", failure.err));
-                    Err(ClusterError::Rejected { code, message, logs: failure.meta.logs })
+                    let fallback = failure.meta.logs.last().cloned().unwrap_or_else(|| format!("{:?}", failure.err));
+                    Err(rejection(code, index, failure.meta.logs, fallback))
                 }
             }
         }
@@ -103,6 +216,20 @@ mod embedded_cluster {
         fn clock(&self) -> Result<(u64, i64), ClusterError> {
             let clock = self.svm.get_sysvar::<anchor_lang::prelude::Clock>();
             Ok((clock.slot, clock.unix_timestamp))
+        }
+
+        fn recent_slot(&self) -> Result<u64, ClusterError> {
+            Ok(self.recent_slot())
+        }
+
+        fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<LookupTable>, ClusterError> {
+            Ok(self
+                .svm
+                .get_program_accounts(&crate::lookup_tables::LOOKUP_TABLE_PROGRAM)
+                .into_iter()
+                .filter(|(_, account)| account.data.get(TABLE_AUTHORITY_OFFSET..TABLE_AUTHORITY_OFFSET + 32) == Some(authority.as_ref()))
+                .filter_map(|(address, account)| LookupTable::decode(address, &account.data))
+                .collect())
         }
     }
 }

@@ -19,7 +19,10 @@ use litesvm::types::FailedTransactionMetadata;
 use litesvm::LiteSVM;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_slot_hashes::SlotHashes;
+use solana_transaction::versioned::VersionedTransaction;
+
+use crate::lookup_tables::{self, LookupTable};
 
 pub use litesvm::types::TransactionResult;
 
@@ -208,12 +211,52 @@ impl Embedded {
     /// blockhash is expired afterwards so an identical transaction sent next is
     /// a new transaction, as it would be on a cluster a slot later.
     pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.svm.latest_blockhash());
-        let result = self.svm.send_transaction(tx);
+        let transaction = self.sign(instructions, payer, signers, &[]).expect("a legacy transaction always compiles");
+        self.send_transaction(transaction)
+    }
+
+    /// Sends a legacy transaction if it fits a packet and the lock limit,
+    /// otherwise a v0 transaction loading from `tables`, as
+    /// [`crate::lookup_tables::Tables::send`] does on a cluster.
+    pub fn send_fitting(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> TransactionResult {
+        let legacy = self.sign(instructions, payer, signers, &[]).expect("a legacy transaction always compiles");
+        if tables.is_empty() || lookup_tables::check_limits(&legacy).is_ok() {
+            return self.send_transaction(legacy);
+        }
+        match self.sign(instructions, payer, signers, tables) {
+            Ok(transaction) => self.send_transaction(transaction),
+            Err(message) => {
+                let meta = litesvm::types::TransactionMetadata { logs: vec![message], ..Default::default() };
+                Err(FailedTransactionMetadata { err: solana_transaction_error::TransactionError::SanitizeFailure, meta })
+            }
+        }
+    }
+
+    /// Signs `instructions` with the current blockhash: legacy without
+    /// tables, v0 loading from their active addresses with.
+    pub fn sign(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<VersionedTransaction, String> {
+        let slot = self.svm.get_sysvar::<Clock>().slot;
+        lookup_tables::sign(instructions, payer, signers, tables, slot, self.svm.latest_blockhash())
+    }
+
+    /// Executes a signed transaction as a validator would take it: one
+    /// larger than a packet or locking more than 64 accounts is refused
+    /// (`SanitizeFailure`, its size in the logs) before it runs.
+    pub fn send_transaction(&mut self, transaction: VersionedTransaction) -> TransactionResult {
+        if let Err(size) = lookup_tables::check_limits(&transaction) {
+            let meta = litesvm::types::TransactionMetadata { logs: vec![size.to_string()], ..Default::default() };
+            return Err(FailedTransactionMetadata { err: solana_transaction_error::TransactionError::SanitizeFailure, meta });
+        }
+        let result = self.svm.send_transaction(transaction);
         self.svm.expire_blockhash();
         result
+    }
+
+    /// The newest slot in the SlotHashes sysvar (what a new lookup table's
+    /// address is derived from).
+    pub fn recent_slot(&self) -> u64 {
+        let hashes = self.svm.get_sysvar::<SlotHashes>();
+        hashes.first().map_or(0, |(slot, _)| *slot)
     }
 
     /// Creates an account of `space` bytes owned by `owner`, paid by `payer`.
@@ -273,9 +316,24 @@ impl Embedded {
     /// only the slot; oracle staleness is judged on unix time).
     pub fn set_clock(&mut self, slot: u64, unix_timestamp: i64) {
         let mut clock = self.svm.get_sysvar::<Clock>();
-        clock.slot = slot;
         clock.unix_timestamp = unix_timestamp;
+        let previous = clock.slot;
+        clock.slot = slot;
         self.svm.set_sysvar(&clock);
+        // A validator's SlotHashes holds the slots before the current one;
+        // lookup tables are derived from (and activate against) them.
+        if slot > previous {
+            let mut hashes: Vec<(u64, solana_transaction::Hash)> = self.svm.get_sysvar::<SlotHashes>().to_vec();
+            hashes.retain(|(held, _)| *held < slot);
+            for held in [previous, slot - 1] {
+                if !hashes.iter().any(|(h, _)| *h == held) {
+                    let mut hash = [0u8; 32];
+                    hash[..8].copy_from_slice(&held.to_le_bytes());
+                    hashes.push((held, solana_transaction::Hash::new_from_array(hash)));
+                }
+            }
+            self.svm.set_sysvar(&SlotHashes::new(&hashes));
+        }
     }
 
     /// Writes a Pyth `PriceUpdateV2` account at `address`, owned by the Pyth

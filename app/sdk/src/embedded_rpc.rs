@@ -4,7 +4,8 @@
 //!
 //! It answers the part of Solana's API the CLI uses (`getAccountInfo`,
 //! `getProgramAccounts` with `dataSize`/`memcmp` filters,
-//! `getLatestBlockhash`, `sendTransaction` with preflight logs,
+//! `getLatestBlockhash`, `getSlot`, `sendTransaction` (legacy or v0, at
+//! most one packet) with preflight logs,
 //! `getSignatureStatuses`, `getTransaction`, `requestAirdrop`), plus
 //! `reflexDev_*` methods standing in for the world around a validator: set
 //! the clock, post a Pyth print, create a mint, mint to an associated token
@@ -151,16 +152,23 @@ impl Server {
                     .collect();
                 Ok(json!(accounts))
             }
+            "getSlot" => {
+                // Every slot the facade has been at counts as finalized; the
+                // newest one in SlotHashes is the newest a table may name.
+                Ok(json!(self.env.recent_slot()))
+            }
             "getLatestBlockhash" => {
                 Ok(json!({ "context": self.context(), "value": { "blockhash": self.env.svm.latest_blockhash().to_string(), "lastValidBlockHeight": 0 } }))
             }
             "sendTransaction" => {
                 let bytes = STANDARD.decode(params[0].as_str().unwrap_or("")).map_err(|e| bad(e.to_string()))?;
-                let transaction: solana_transaction::Transaction = bincode::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
+                if bytes.len() > crate::lookup_tables::PACKET_BYTES {
+                    return Err(bad(format!("transaction too large: {} bytes (max: raw {})", bytes.len(), crate::lookup_tables::PACKET_BYTES)));
+                }
+                let transaction: solana_transaction::versioned::VersionedTransaction =
+                    bincode::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
                 let signature = transaction.signatures.first().map(|s| s.to_string()).unwrap_or_default();
-                let result = self.env.svm.send_transaction(transaction);
-                self.env.svm.expire_blockhash();
-                match result {
+                match self.env.send_transaction(transaction) {
                     Ok(meta) => {
                         self.logs.insert(signature.clone(), meta.logs);
                         Ok(json!(signature))

@@ -19,6 +19,7 @@ use solana_signer::Signer;
 
 use crate::cluster::{Cluster, ClusterError};
 use crate::health::{self, asset_address};
+use crate::lookup_tables::{self, Tables};
 use crate::{events, instructions as ix, pda};
 
 /// A keeper: its signer and the margin account that receives penalties and
@@ -43,6 +44,8 @@ pub struct PassReport {
     pub cranked: usize,
     /// Cranks refused (a feed whose oracle is too stale to use, say).
     pub crank_failures: Vec<String>,
+    /// Transactions that created or extended the keeper's lookup tables.
+    pub table_updates: usize,
     pub accounts_examined: usize,
     /// Accounts found liquidatable (or bankrupt) at the start of the pass.
     pub liquidatable: usize,
@@ -113,6 +116,7 @@ pub fn run_pass(cluster: &mut impl Cluster, keeper: &Keeper) -> Result<PassRepor
     let (cranked, failures) = crank(cluster, &keeper.keypair)?;
     report.cranked = cranked;
     report.crank_failures = failures;
+    let tables = keep_tables(cluster, keeper, &mut report)?;
     let survey = survey(cluster)?;
     report.accounts_examined = survey.len();
     for (address, margin, summary) in survey {
@@ -120,9 +124,25 @@ pub fn run_pass(cluster: &mut impl Cluster, keeper: &Keeper) -> Result<PassRepor
             continue;
         }
         report.liquidatable += 1;
-        liquidate_account(cluster, keeper, &address, &mut report)?;
+        liquidate_account(cluster, keeper, &tables, &address, &mut report)?;
     }
     Ok(report)
+}
+
+/// The keeper's lookup tables, extended with every protocol account (new
+/// markets, collateral, feeds), so that a liquidation of the largest
+/// account fits one v0 transaction. Extended ahead of need: what is added
+/// in this slot is usable from the next. A refusal (no lamports for rent,
+/// say) is reported and the keeper goes on with the tables it has.
+fn keep_tables(cluster: &mut impl Cluster, keeper: &Keeper, report: &mut PassReport) -> Result<Tables, ClusterError> {
+    let mut tables = Tables::load(cluster, &keeper.keypair.pubkey())?;
+    let wanted = lookup_tables::protocol_addresses(cluster);
+    match tables.ensure(cluster, &keeper.keypair, &wanted) {
+        Ok(sent) => report.table_updates = sent,
+        Err(error @ ClusterError::Transport(_)) => return Err(error),
+        Err(error) => report.crank_failures.push(format!("lookup table: {error}")),
+    }
+    Ok(tables)
 }
 
 /// The races a keeper may lose to another keeper: not errors.
@@ -130,7 +150,7 @@ fn benign(error: &ClusterError) -> bool {
     [ReflexError::AccountHealthy, ReflexError::NothingToLiquidate, ReflexError::NotBankrupt].iter().any(|e| error.is(*e))
 }
 
-fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, address: &Pubkey, report: &mut PassReport) -> Result<(), ClusterError> {
+fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, tables: &Tables, address: &Pubkey, report: &mut PassReport) -> Result<(), ClusterError> {
     // Each step reads the account afresh; 2 × 8 slots bound the steps an
     // account can need (every position closed, every collateral taken).
     for _ in 0..20 {
@@ -154,7 +174,7 @@ fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, address: &Pubk
                 return Ok(());
             }
         };
-        match cluster.send(&[ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), step], &keeper.keypair, &[]) {
+        match tables.send(cluster, &[ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), step], &keeper.keypair, &[]) {
             Ok(sent) => report.actions.extend(actions_in(&sent.logs)),
             Err(error @ ClusterError::Transport(_)) => return Err(error),
             Err(error) => {

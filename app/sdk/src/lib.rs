@@ -7,6 +7,8 @@
 //!   and the health accounts each instruction expects
 //! - [`cluster`]: the [`cluster::Cluster`] trait the keeper and CLI send through
 //! - [`keeper`]: crank, survey, liquidate, settle
+//! - [`lookup_tables`]: Solana's transaction limits, v0 transactions and
+//!   the address lookup tables that make the largest accounts fit
 //! - [`events`]: Anchor events from transaction logs
 //! - [`publisher`]: the localnet Pyth publisher's instructions
 //! - [`stage`]: the world around a cluster for scripted scenarios (embedded or a validator)
@@ -21,6 +23,7 @@ pub mod events;
 pub mod health;
 pub mod instructions;
 pub mod keeper;
+pub mod lookup_tables;
 pub mod pda;
 pub mod presets;
 pub mod publisher;

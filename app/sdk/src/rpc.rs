@@ -13,10 +13,10 @@ use anchor_lang::{Discriminator, ZeroCopy};
 use reflex::state::MarginAccount;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
-use solana_signer::Signer;
 
-use crate::cluster::{decode, error_message, Cluster, ClusterError, Sent};
+use crate::cluster::{decode, rejection, too_large, Cluster, ClusterError, Sent, TABLE_AUTHORITY_OFFSET};
 use crate::health::AccountReader;
+use crate::lookup_tables::{self, LookupTable};
 
 pub struct RpcCluster {
     url: String,
@@ -47,7 +47,7 @@ impl RpcCluster {
         let body: Value = serde_json::from_str(&response.into_string().map_err(|e| ClusterError::Transport(e.to_string()))?)
             .map_err(|error| ClusterError::Transport(format!("{method}: not JSON: {error}")))?;
         if let Some(error) = body.get("error") {
-            return Err(rejection(error));
+            return Err(refusal(error));
         }
         body.get("result").cloned().ok_or_else(|| ClusterError::Transport(format!("{method}: no result in the answer")))
     }
@@ -78,15 +78,16 @@ fn account_fields(value: &Value) -> Result<(Pubkey, Vec<u8>), ClusterError> {
 
 /// A JSON-RPC error: a preflight failure carries the logs and the
 /// instruction error (`{"InstructionError": [0, {"Custom": 6035}]}`).
-fn rejection(error: &Value) -> ClusterError {
+fn refusal(error: &Value) -> ClusterError {
     let data = &error["data"];
     let logs: Vec<String> = data["logs"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default();
     let code = data["err"]["InstructionError"][1]["Custom"].as_u64().map(|code| code as u32);
-    let message = error_message(&logs).unwrap_or_else(|| error["message"].as_str().unwrap_or("unknown error").to_string());
+    let index = data["err"]["InstructionError"][0].as_u64().map(|index| index as u8);
+    let message = error["message"].as_str().unwrap_or("unknown error").to_string();
     if data.is_null() && logs.is_empty() {
         return ClusterError::Transport(message);
     }
-    ClusterError::Rejected { code, message, logs }
+    rejection(code, index, logs, message)
 }
 
 impl AccountReader for RpcCluster {
@@ -122,11 +123,11 @@ impl Cluster for RpcCluster {
         Ok(accounts)
     }
 
-    fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+    fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError> {
         let blockhash = self.latest_blockhash()?;
-        let transaction = solana_transaction::Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, blockhash);
+        let (slot, _) = self.clock()?;
+        let transaction = lookup_tables::sign(instructions, payer, signers, tables, slot, blockhash).map_err(ClusterError::Transport)?;
+        lookup_tables::check_limits(&transaction).map_err(too_large)?;
         let bytes = bincode::serialize(&transaction).map_err(|e| ClusterError::Transport(format!("serializing: {e}")))?;
         let signature = self
             .call("sendTransaction", json!([STANDARD.encode(bytes), { "encoding": "base64", "preflightCommitment": "confirmed" }]))?
@@ -140,7 +141,9 @@ impl Cluster for RpcCluster {
             if !status.is_null() {
                 if !status["err"].is_null() {
                     let code = status["err"]["InstructionError"][1]["Custom"].as_u64().map(|c| c as u32);
-                    return Err(ClusterError::Rejected { code, message: format!("{}", status["err"]), logs: Vec::new() });
+                    let index = status["err"]["InstructionError"][0].as_u64().map(|index| index as u8);
+                    let logs = self.logs(&signature).unwrap_or_default();
+                    return Err(rejection(code, index, logs, format!("{}", status["err"])));
                 }
                 let level = status["confirmationStatus"].as_str().unwrap_or("");
                 if level == "confirmed" || level == "finalized" {
@@ -153,6 +156,28 @@ impl Cluster for RpcCluster {
             }
             std::thread::sleep(Duration::from_millis(250));
         }
+    }
+
+    fn recent_slot(&self) -> Result<u64, ClusterError> {
+        // A finalized slot is in every validator's SlotHashes (it keeps 512).
+        self.call("getSlot", json!([{ "commitment": "finalized" }]))?
+            .as_u64()
+            .ok_or_else(|| ClusterError::Transport("getSlot: not a number".into()))
+    }
+
+    fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<LookupTable>, ClusterError> {
+        let filters = json!([{ "memcmp": { "offset": TABLE_AUTHORITY_OFFSET, "bytes": STANDARD.encode(authority.as_ref()), "encoding": "base64" } }]);
+        let result = self.call(
+            "getProgramAccounts",
+            json!([lookup_tables::LOOKUP_TABLE_PROGRAM.to_string(), { "encoding": "base64", "commitment": "confirmed", "filters": filters }]),
+        )?;
+        let mut tables = Vec::new();
+        for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
+            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
+            let (_, data) = account_fields(&entry["account"])?;
+            tables.extend(LookupTable::decode(address, &data));
+        }
+        Ok(tables)
     }
 
     fn clock(&self) -> Result<(u64, i64), ClusterError> {

@@ -81,8 +81,20 @@ impl Cluster for EmbeddedStage {
     fn margin_accounts(&self) -> Result<Vec<(Pubkey, reflex::state::MarginAccount)>, ClusterError> {
         self.env.margin_accounts()
     }
-    fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<crate::cluster::Sent, ClusterError> {
-        Cluster::send(&mut self.env, instructions, payer, signers)
+    fn send_with_tables(
+        &mut self,
+        instructions: &[anchor_lang::solana_program::instruction::Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[crate::lookup_tables::LookupTable],
+    ) -> Result<crate::cluster::Sent, ClusterError> {
+        Cluster::send_with_tables(&mut self.env, instructions, payer, signers, tables)
+    }
+    fn recent_slot(&self) -> Result<u64, ClusterError> {
+        Cluster::recent_slot(&self.env)
+    }
+    fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<crate::lookup_tables::LookupTable>, ClusterError> {
+        self.env.lookup_tables(authority)
     }
     fn clock(&self) -> Result<(u64, i64), ClusterError> {
         self.env.clock()
@@ -166,8 +178,20 @@ impl Cluster for ValidatorStage {
     fn margin_accounts(&self) -> Result<Vec<(Pubkey, reflex::state::MarginAccount)>, ClusterError> {
         self.rpc.margin_accounts()
     }
-    fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<crate::cluster::Sent, ClusterError> {
-        self.rpc.send(instructions, payer, signers)
+    fn send_with_tables(
+        &mut self,
+        instructions: &[anchor_lang::solana_program::instruction::Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[crate::lookup_tables::LookupTable],
+    ) -> Result<crate::cluster::Sent, ClusterError> {
+        Cluster::send_with_tables(&mut self.rpc, instructions, payer, signers, tables)
+    }
+    fn recent_slot(&self) -> Result<u64, ClusterError> {
+        Cluster::recent_slot(&self.rpc)
+    }
+    fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<crate::lookup_tables::LookupTable>, ClusterError> {
+        self.rpc.lookup_tables(authority)
     }
     fn clock(&self) -> Result<(u64, i64), ClusterError> {
         self.rpc.clock()

@@ -1,0 +1,77 @@
+//! The largest account the layout allows (8 collaterals and 8 positions on
+//! 16 distinct feeds, 32 markets listed) on the SBF binary, with Solana's
+//! transaction limits enforced (one packet, 64 account locks): its trades
+//! and its liquidation go through as v0 transactions with a lookup table.
+//! The SDK keeper, through the `Cluster` trait, keeps its own table and
+//! liquidates the account after a crash. (The same over JSON-RPC and the
+//! CLI: `app/cli/tests/scale_rpc.rs`.)
+use reflex_sdk::keeper::{self, Keeper, KeeperAction};
+use reflex_sdk::lookup_tables::{self, PACKET_BYTES};
+use reflex_sdk::{health, instructions as ix};
+use reflex_tests::scale::{largest, move_all, WORST_MARKETS};
+use solana_signer::Signer;
+
+#[test]
+fn the_largest_account_trades_and_is_liquidated_through_a_lookup_table() {
+    let mut large = largest();
+    let (world, trader) = (&mut large.world, &large.trader);
+
+    // A legacy transaction of its liquidation would not fit.
+    let margin = world.margin(&trader.margin_account);
+    let market = WORST_MARKETS.start;
+    let accounts = health::health_accounts(&world.t.env, &margin, Some(market), None).expect("health accounts");
+    let underlying = &world.underlyings[world.markets[market as usize]];
+    let keeper_signer = large.keeper.keypair.insecure_clone();
+    let liquidate = ix::liquidate_perp(
+        &keeper_signer.pubkey(),
+        &large.keeper.margin_account,
+        &trader.margin_account,
+        market,
+        &underlying.feed(),
+        &underlying.oracle,
+        u64::MAX,
+        accounts,
+    );
+    let budgeted = [ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), liquidate];
+    let legacy = lookup_tables::measure(&world.t.env.sign(&budgeted, &keeper_signer, &[], &[]).expect("signs"));
+    assert!(legacy.bytes > PACKET_BYTES, "the worst case fits a legacy transaction after all: {legacy}");
+    let refused = world.t.env.send_fitting(&budgeted, &keeper_signer, &[], &[]).expect_err("a validator refuses it");
+    assert!(refused.meta.logs[0].contains("transaction too large"), "{:?}", refused.meta.logs);
+
+    // A quiet pass: nothing to do; the keeper builds its lookup table.
+    let sdk_keeper = Keeper { keypair: keeper_signer.insecure_clone(), account: large.keeper.margin_account };
+    let quiet = keeper::run_pass(&mut world.t.env, &sdk_keeper).expect("pass");
+    assert!(quiet.actions.is_empty() && quiet.table_updates > 0, "{quiet:?}");
+    let tables = lookup_tables::Tables::load(&world.t.env, &keeper_signer.pubkey()).expect("tables");
+    let protocol = lookup_tables::protocol_addresses(&world.t.env);
+    // Exchange, quote vault and mint, three programs; 32 markets; 16 feeds
+    // with their oracles; 8 assets with their vaults and mints.
+    assert_eq!(protocol.len(), 6 + 32 + 2 * 16 + 3 * 8);
+    assert!(protocol.iter().all(|address| tables.tables.iter().any(|table| table.addresses.contains(address))));
+
+    // Everything falls; the account goes under maintenance.
+    for _ in 0..12 {
+        if world.health(&trader.margin_account).maintenance < 0 {
+            break;
+        }
+        move_all(world, 0.98);
+    }
+    assert!(world.health(&trader.margin_account).maintenance < 0, "{:?}", world.health(&trader.margin_account));
+    let mut liquidations = 0;
+    for _ in 0..4 {
+        world.advance(1);
+        let report = keeper::run_pass(&mut world.t.env, &sdk_keeper).expect("pass");
+        world.t.assert_conservation();
+        world.assert_parameters_in_bounds();
+        assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+        assert_eq!(report.table_updates, 0, "nothing new to table");
+        liquidations += report.actions.iter().filter(|a| matches!(a, KeeperAction::PerpLiquidated { .. })).count();
+        let margin = world.margin(&trader.margin_account);
+        if !keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)) {
+            break;
+        }
+    }
+    assert!(liquidations > 0, "the keeper liquidated the largest account");
+    let margin = world.margin(&trader.margin_account);
+    assert!(!keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)), "left liquidatable: {:?}", world.health(&trader.margin_account));
+}
