@@ -5,10 +5,14 @@
 //! The SDK keeper, through the `Cluster` trait, keeps its own table and
 //! liquidates the account after a crash. (The same over JSON-RPC and the
 //! CLI: `app/cli/tests/scale_rpc.rs`.)
+use reflex::error::ReflexError;
+use reflex::events::LiquidityAdded;
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
 use reflex_sdk::lookup_tables::{self, PACKET_BYTES};
 use reflex_sdk::{health, instructions as ix};
 use reflex_tests::scale::{largest, move_all, WORST_MARKETS};
+use reflex_tests::world::USD;
+use reflex_tests::{assert_error, events, SPL_TOKEN};
 use solana_signer::Signer;
 
 #[test]
@@ -74,4 +78,50 @@ fn the_largest_account_trades_and_is_liquidated_through_a_lookup_table() {
     assert!(liquidations > 0, "the keeper liquidated the largest account");
     let margin = world.margin(&trader.margin_account);
     assert!(!keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)), "left liquidatable: {:?}", world.health(&trader.margin_account));
+}
+
+/// LP actions on 32 markets: with every market's feed and oracle they
+/// cannot fit (more than 64 accounts); with the markets alone, after the
+/// markets were cranked in the same slot, they do. A market with open
+/// interest that was not valued in this slot is refused by name, so no LP
+/// enters or leaves at an older print.
+#[test]
+fn lp_actions_on_32_markets_go_through_after_cranks_in_the_same_slot() {
+    let mut large = largest();
+    let world = &mut large.world;
+    let admin = world.admin();
+    let (lp, wallet) = world.new_lp(100_000.0);
+    let amount = (100_000.0 * USD) as u64;
+    let quote_mint = world.t.quote_mint;
+    let deposit = |accounts| ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, amount), accounts);
+
+    let every_feed = deposit(health::pool_accounts(&world.t.env).expect("pool accounts"));
+    let refused = world.send(&[every_feed], &lp);
+    assert!(refused.as_ref().is_err_and(|e| e.meta.logs[0].contains("transaction too large")), "{refused:?}");
+
+    // A new slot: every record is older than it.
+    world.advance(1);
+    let alone = deposit(health::pool_accounts_cranked(&world.t.env).expect("pool accounts"));
+    let stale = world.send(&[alone.clone()], &lp);
+    assert_error(&stale, ReflexError::PoolValueNotCurrent);
+
+    for batch in health::pool_cranks(&world.t.env, 8).expect("cranks") {
+        world.send(&batch, &admin).expect("refresh_market");
+    }
+    // A trade in between records its market again: still current.
+    let trader = world.trader(&[(0, 10.0)]);
+    world.trade(&trader, WORST_MARKETS.start, 1.0).expect("trade");
+    world.send(&[alone], &lp).expect("lp_deposit request with the markets alone");
+
+    // After the delay: crank in the execution's slot, then execute.
+    let delay = world.t.exchange().lp_delay_slots;
+    world.tick(delay);
+    for batch in health::pool_cranks(&world.t.env, 8).expect("cranks") {
+        world.send(&batch, &admin).expect("refresh_market");
+    }
+    let execute = ix::execute_lp_request(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, health::pool_accounts_cranked(&world.t.env).expect("pool"));
+    let executed = world.send(&[execute], &lp).expect("execute_lp_request");
+    let added = events::<LiquidityAdded>(&Ok(executed));
+    assert_eq!(added.len(), 1);
+    assert!(added[0].shares > 0 && world.lp_shares(&lp.pubkey()) == added[0].shares);
 }

@@ -160,19 +160,50 @@ pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) 
     Ok((snapshot, feeds))
 }
 
-/// The pool's remaining accounts for `lp_deposit`/`lp_withdraw`: every
-/// listed market (writable) with its feed (writable) and the feed's
-/// oracle, in market order.
+/// The pool's remaining accounts for `lp_deposit`, `lp_withdraw` and
+/// `execute_lp_request`: every listed market (writable) with its feed
+/// (writable) and the feed's oracle, in market order, so the instruction
+/// values every market at this slot itself. Fits one transaction up to
+/// about ten markets; past that use [`pool_accounts_cranked`].
 pub fn pool_accounts(reader: &impl AccountReader) -> Result<Vec<AccountMeta>, HealthError> {
+    pool_accounts_with(reader, |_| true)
+}
+
+/// The same for markets cranked earlier in the slot: each market alone
+/// except those `bring` selects, which come with their feed and oracle.
+/// The cranks are [`pool_cranks`].
+pub fn pool_accounts_with(reader: &impl AccountReader, bring: impl Fn(u16) -> bool) -> Result<Vec<AccountMeta>, HealthError> {
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
     let mut metas = Vec::new();
     for index in 0..exchange.market_count {
         let address = pda::market(index);
         let market: PerpMarket = read(reader, "PerpMarket", &address)?;
         metas.push(AccountMeta::new(address, false));
-        metas.extend(feed_metas(reader, &market.feed)?);
+        if bring(index) {
+            metas.extend(feed_metas(reader, &market.feed)?);
+        }
     }
     Ok(metas)
+}
+
+/// Every market alone: for an LP instruction sent after [`pool_cranks`] in
+/// the same slot (32 markets fit one transaction this way).
+pub fn pool_accounts_cranked(reader: &impl AccountReader) -> Result<Vec<AccountMeta>, HealthError> {
+    pool_accounts_with(reader, |_| false)
+}
+
+/// `refresh_market` for every listed market, in groups of `per_transaction`:
+/// sent in the slot of an LP instruction that takes the markets alone, they
+/// record each market's part of the pool value for it.
+pub fn pool_cranks(reader: &impl AccountReader, per_transaction: usize) -> Result<Vec<Vec<Instruction>>, HealthError> {
+    let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
+    let mut cranks = Vec::new();
+    for index in 0..exchange.market_count {
+        let market: PerpMarket = read(reader, "PerpMarket", &pda::market(index))?;
+        let feed: PriceFeed = read(reader, "PriceFeed", &market.feed)?;
+        cranks.push(crate::instructions::refresh_market(index, &feed.feed_id, &feed.oracle));
+    }
+    Ok(cranks.chunks(per_transaction.max(1)).map(<[Instruction]>::to_vec).collect())
 }
 
 /// `compute_health` for `margin_account` with its health accounts.

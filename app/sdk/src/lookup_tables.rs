@@ -165,6 +165,18 @@ pub fn protocol_addresses(reader: &impl AccountReader) -> Vec<Pubkey> {
     addresses
 }
 
+/// Waits (polling the clock) until the cluster is past `slot`: what a
+/// table gained in `slot` is usable then.
+pub fn wait_past(cluster: &impl Cluster, slot: u64) -> Result<(), ClusterError> {
+    for _ in 0..100 {
+        if cluster.clock()?.0 > slot {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    Err(ClusterError::Transport(format!("the cluster did not pass slot {slot} in 20 s")))
+}
+
 /// The lookup tables one authority owns on a cluster.
 #[derive(Clone, Debug, Default)]
 pub struct Tables {
@@ -211,6 +223,17 @@ impl Tables {
             *self = Tables::load(cluster, &authority.pubkey())?;
         }
         Ok(sent)
+    }
+
+    /// Would `instructions` fit one transaction, legacy or through the
+    /// tables' addresses active now?
+    pub fn fits(&self, cluster: &impl Cluster, instructions: &[Instruction], payer: &Keypair) -> Result<bool, ClusterError> {
+        let (slot, _) = cluster.clock()?;
+        let legacy = sign(instructions, payer, &[], &[], slot, Hash::default()).map_err(ClusterError::Transport)?;
+        if check_limits(&legacy).is_ok() {
+            return Ok(true);
+        }
+        Ok(!self.tables.is_empty() && sign(instructions, payer, &[], &self.tables, slot, Hash::default()).is_ok_and(|v0| check_limits(&v0).is_ok()))
     }
 
     /// Sends `instructions` as a legacy transaction if it fits, otherwise

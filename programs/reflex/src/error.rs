@@ -160,4 +160,6 @@ pub enum ReflexError {
     InvalidLpDelay,
     #[msg("Steward limits must bound it: a step of at most 5 percentage points (50,000 ppm) and at least one slot between steps")]
     InvalidStewardLimits,
+    #[msg("A market with open interest has no value recorded in this slot: pass its feed and oracle after it, or crank it (refresh_market) earlier in this slot")]
+    PoolValueNotCurrent,
 }

@@ -181,8 +181,11 @@ pub mod reflex {
     }
 
     /// LP: deposits quote tokens; shares at once into an empty pool, else a
-    /// request executed after the pool's delay (remaining accounts: every
-    /// market with its feed and oracle, in market order).
+    /// request executed after the pool's delay. Remaining accounts (also for
+    /// `lp_withdraw` and `execute_lp_request`): every listed market in market
+    /// order, each followed by its feed and the feed's oracle to bring it to
+    /// this slot here; a market with open interest passed alone must have
+    /// been cranked (`refresh_market`) earlier in this slot.
     pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
         instructions::lp_deposit(ctx, amount)
     }

@@ -2,7 +2,7 @@
 use clap::Subcommand;
 use reflex::state::{LpPosition, MarginAccount};
 use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, OraclePrice};
-use reflex_sdk::{health, instructions as ix};
+use reflex_sdk::{health, instructions as ix, lp};
 use serde_json::json;
 
 use super::*;
@@ -280,37 +280,39 @@ pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
     let owner = me(context);
     let exchange = context.exchange()?;
     let wallet = associated_token_account(&owner, &exchange.quote_mint, &exchange.quote_token_program);
-    let pool = health::pool_accounts(&context.cluster)?;
+    let payer = context.payer.insecure_clone();
     match command {
         LpCommand::Deposit { amount } => {
             let native = to_native(amount, exchange.quote_decimals)?;
-            let mut instructions = Vec::new();
-            if context.cluster.account(&pda::lp_position(&owner))?.is_none() {
-                instructions.push(ix::open_lp_position(&owner));
-            }
-            instructions.push(ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool));
-            let signature = context.send(&instructions)?;
+            let open = context.cluster.account(&pda::lp_position(&owner))?.is_none();
+            let sent = lp::send_pool_action(&mut context.cluster, &payer, |pool| {
+                let deposit = ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool);
+                if open { vec![ix::open_lp_position(&owner), deposit] } else { vec![deposit] }
+            })?;
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
-            Ok(signed_output("lp_deposit", &signature, json!({ "amount": native, "ready_slot": pending_ready_slot(&position) })))
+            Ok(signed_output("lp_deposit", &sent.signature, json!({ "amount": native, "ready_slot": pending_ready_slot(&position) })))
         }
         LpCommand::Withdraw { shares } => {
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
             if shares > position.shares {
                 return Err(CliError::Usage(format!("you hold {} shares, not {shares}", position.shares)));
             }
-            let withdraw = ix::with_remaining(ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares), pool);
-            let signature = context.send(&[withdraw])?;
+            let sent = lp::send_pool_action(&mut context.cluster, &payer, |pool| {
+                vec![ix::with_remaining(ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares), pool)]
+            })?;
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
-            Ok(signed_output("lp_withdraw", &signature, json!({ "shares": shares, "ready_slot": pending_ready_slot(&position) })))
+            Ok(signed_output("lp_withdraw", &sent.signature, json!({ "shares": shares, "ready_slot": pending_ready_slot(&position) })))
         }
         LpCommand::Execute => {
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
             if position.request_kind == 0 {
                 return Err(CliError::Usage("you have no pending LP request".into()));
             }
-            let execute = ix::execute_lp_request(&owner, &exchange.quote_mint, &exchange.quote_token_program, &position.request_destination, pool);
-            let signature = context.send(&[execute])?;
-            Ok(signed_output("execute_lp_request", &signature, json!({ "amount": position.request_amount })))
+            let destination = position.request_destination;
+            let sent = lp::send_pool_action(&mut context.cluster, &payer, |pool| {
+                vec![ix::execute_lp_request(&owner, &exchange.quote_mint, &exchange.quote_token_program, &destination, pool)]
+            })?;
+            Ok(signed_output("execute_lp_request", &sent.signature, json!({ "amount": position.request_amount })))
         }
         LpCommand::Cancel => {
             let cancel = ix::cancel_lp_request(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet);

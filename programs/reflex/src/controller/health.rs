@@ -37,6 +37,7 @@ use reflex_risk::{unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, Health
 use super::collateral::advance_haircuts;
 use super::feed::{refresh_lazily, risk_error};
 use super::market::bring_current;
+use super::pool::record_market_value;
 use crate::error::ReflexError;
 use crate::oracle::PriceGrade;
 use crate::state::{CollateralAsset, MarginAccount, PerpMarket, PerpPosition, PriceFeed};
@@ -213,6 +214,7 @@ impl HealthCache {
                     let feed_key = market.feed;
                     let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
                         bring_current(&mut market, feed, prices.slot)?;
+                        record_market_value(&mut market, feed, prices.now, prices.slot)?;
                         Ok((perp_entry(&market, feed, position, prices)?, prices.usable(feed)))
                     })?;
                     cache.all_priced &= priced;

@@ -17,12 +17,20 @@
 //! that is not yet booked; what it leaves behind goes to the LPs who stay,
 //! once collected.
 //!
-//! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Computing
-//! it needs every listed market with its feed and the feed's oracle,
-//! passed as remaining accounts `[market 0, feed of 0, oracle of that feed,
-//! market 1, …]` (markets and feeds writable): each feed is read from its
-//! oracle for this slot and each market brought to this slot first, so an
-//! LP always enters and leaves at this slot's value.
+//! Traders' PnL includes accrued funding (see `reflex_risk::pool`). Each
+//! market records its part of both values at this slot's price whenever an
+//! instruction brings it to the slot with a usable price (a crank, a
+//! trade, a liquidation, a health check: `record_market_value`), and
+//! anything that changes it afterwards clears the record. An LP
+//! instruction takes every listed market, in market order, each followed
+//! by its feed and the feed's oracle when it should be brought to this
+//! slot here (`[market 0, feed, oracle, market 1, market 2, feed, oracle,
+//! …]`, all writable). A market with open interest counts only with a
+//! record of this slot, so every price in the value is this slot's and
+//! nobody chooses which print an LP enters or leaves at; a market without
+//! open interest has nothing a price moves, and its last record counts.
+//! Up to about ten markets fit in one transaction with their feeds; past
+//! that, `refresh_market` cranks earlier in the same slot record them.
 use anchor_lang::prelude::*;
 use reflex_risk::Fixed;
 
@@ -52,49 +60,74 @@ pub struct PoolValuation {
 
 pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &'info [AccountInfo<'info>], clock: &Clock) -> Result<PoolValuation> {
     let count = exchange.market_count as usize;
-    require!(remaining.len() == 3 * count, ReflexError::WrongPoolAccounts);
     let mut value = exchange.pool_balance.get();
     let mut exit_value = value;
     let mut markets = Vec::with_capacity(count);
-    for (index, triple) in remaining.chunks_exact(3).enumerate() {
-        let market_loader = AccountLoader::<PerpMarket>::try_from(&triple[0])?;
-        let feed_loader = AccountLoader::<PriceFeed>::try_from(&triple[1])?;
+    let mut accounts = remaining.iter().peekable();
+    for index in 0..count {
+        let info = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
+        let market_loader = AccountLoader::<PerpMarket>::try_from(info)?;
         let mut market = market_loader.load_mut()?;
         require!(
             market.exchange == *exchange_key && market.market_index as usize == index,
             ReflexError::WrongPoolAccounts
         );
-        require_keys_eq!(triple[1].key(), market.feed, ReflexError::WrongFeed);
-        let mut feed = feed_loader.load_mut()?;
-        bring_named_market(&mut market, &mut feed, &triple[2], clock)?;
-        let open = market.long_base > 0 || market.short_base > 0;
-        if open {
-            // Valuing open positions needs a price a liquidation would accept.
-            require_usable(&feed, PriceUse::new(clock, PriceGrade::LiquidationOnly))?;
+        if accounts.peek().is_some_and(|next| next.key() == market.feed) {
+            let feed_info = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
+            let oracle = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
+            let feed_loader = AccountLoader::<PriceFeed>::try_from(feed_info)?;
+            let mut feed = feed_loader.load_mut()?;
+            bring_named_market(&mut market, &mut feed, oracle, clock)?;
+            if market.long_base > 0 || market.short_base > 0 {
+                // Valuing open positions needs a price a liquidation would accept.
+                require_usable(&feed, PriceUse::new(clock, PriceGrade::LiquidationOnly))?;
+            }
+            record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
         }
-        let traders_pnl = if open { market.traders_unrealized_pnl(&feed)? } else { market.quote_position_sum.get() };
-        value = value
-            .checked_add(market.pool_realized.get())
-            .and_then(|value| value.checked_sub(traders_pnl))
-            .ok_or(ReflexError::MathOverflow)?;
-        let owed_to_traders = if open { traders_pnl.max(Fixed::ZERO) } else { traders_pnl };
-        exit_value = exit_value
-            .checked_add(market.pool_realized.get())
-            .and_then(|value| value.checked_sub(owed_to_traders))
-            .ok_or(ReflexError::MathOverflow)?;
-        let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
+        let current = market.pool_value_slot == clock.slot || (market.pool_value_slot != 0 && market.largest_side_notional.get() == 0);
+        if !current {
+            msg!("market {}: its value was last recorded at slot {} (0: changed since)", index, market.pool_value_slot);
+            return err!(ReflexError::PoolValueNotCurrent);
+        }
+        value = value.checked_add(market.pool_value.get()).ok_or(ReflexError::MathOverflow)?;
+        exit_value = exit_value.checked_add(market.pool_exit_value.get()).ok_or(ReflexError::MathOverflow)?;
         markets.push(MarketCover {
             market_index: market.market_index,
-            largest_side_notional: largest_side.checked_mul(feed.last_price.get()).ok_or(ReflexError::MathOverflow)?,
+            largest_side_notional: market.largest_side_notional.get(),
             max_open_interest_ratio: market.trading.max_open_interest_ratio(),
         });
     }
+    require!(accounts.next().is_none(), ReflexError::WrongPoolAccounts);
     // Losses an insolvent account cannot repay are not the pool's to count,
     // beyond what the insurance fund will cover.
     let uncovered = uncovered_deficits(exchange)?;
     let value = value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?;
     let exit_value = exit_value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?.min(value);
     Ok(PoolValuation { value, exit_value, markets })
+}
+
+/// Records `market`'s part of the pool value and exit value at the feed's
+/// price, for this slot. A market with open interest whose price a
+/// liquidation would not accept is left unrecorded (its record stays
+/// cleared or old): nobody can value it, so no LP action counts it.
+pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, slot: u64) -> Result<()> {
+    let open = market.long_base > 0 || market.short_base > 0;
+    let prices = PriceUse { now, slot, min_grade: PriceGrade::LiquidationOnly };
+    if open && require_usable(feed, prices).is_err() {
+        return Ok(());
+    }
+    let traders_pnl = if open { market.traders_unrealized_pnl(feed)? } else { market.quote_position_sum.get() };
+    let owed_to_traders = if open { traders_pnl.max(Fixed::ZERO) } else { traders_pnl };
+    let realized = market.pool_realized.get();
+    let value = realized.checked_sub(traders_pnl).ok_or(ReflexError::MathOverflow)?;
+    let exit_value = realized.checked_sub(owed_to_traders).ok_or(ReflexError::MathOverflow)?;
+    let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
+    let notional = largest_side.checked_mul(feed.last_price.get()).ok_or(ReflexError::MathOverflow)?;
+    market.pool_value.set(value);
+    market.pool_exit_value.set(exit_value);
+    market.largest_side_notional.set(notional);
+    market.pool_value_slot = slot;
+    Ok(())
 }
 
 /// What one market's open-interest cap is measured against, from the

@@ -5,6 +5,7 @@ use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
+use crate::controller::pool::record_market_value;
 use crate::controller::position::change_position;
 use crate::error::ReflexError;
 use crate::events::PerpLiquidated;
@@ -78,6 +79,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
     let quote_delta = after.perps[index].quote_position.checked_sub(before.quote_position).ok_or(ReflexError::MathOverflow)?;
     let base_delta = after.perps[index].base_size.checked_sub(before.base_size).ok_or(ReflexError::MathOverflow)?;
     let change = change_position(&mut margin, slot, &mut market, base_delta, quote_delta)?;
+    record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
     margin.add_quote(penalty.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
     let (keeper_share, insurance_share) = split_penalty(penalty, market.trading.keeper_penalty_share()).map_err(risk_error)?;
     ctx.accounts.liquidator_account.load_mut()?.add_quote(keeper_share)?;

@@ -72,8 +72,8 @@ fn whole_units(value: Fixed, round_up: bool) -> u64 {
 /// vault now and the request executes (`execute_lp_request`) after the
 /// pool's delay, at the higher of the share value now and then: an LP
 /// cannot enter just before a move it foresees. Remaining accounts: every
-/// listed market with its feed and the feed's oracle, in market order
-/// (`controller::pool`).
+/// listed market in market order, each followed by its feed and the feed's
+/// oracle unless it was cranked earlier in this slot (`controller::pool`).
 pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
     let accounts = &ctx.accounts;

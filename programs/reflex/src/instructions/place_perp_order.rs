@@ -6,7 +6,7 @@ use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
-use crate::controller::pool::open_interest_base;
+use crate::controller::pool::{open_interest_base, record_market_value};
 use crate::controller::params::risk_volatility;
 use crate::controller::position::{change_position, increases_risk};
 use crate::error::ReflexError;
@@ -91,6 +91,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let change = change_position(&mut margin, slot, &mut market, base_delta, quote)?;
     margin.add_quote(fee.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
     market.add_pool_realized(fee)?;
+    record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
     let cap_base = open_interest_base(&exchange, &market, &feed)?;
     for (after, before) in [(market.long_base, long_before), (market.short_base, short_before)] {
         if after > before {

@@ -2,13 +2,15 @@ use anchor_lang::prelude::*;
 
 use crate::controller::feed::refresh;
 use crate::controller::market::bring_current;
+use crate::controller::pool::record_market_value;
 use crate::error::ReflexError;
 use crate::events::MarketMarginsUpdated;
 use crate::state::{PerpMarket, PriceFeed};
 
 /// Permissionless crank: refreshes the market's feed for this slot, then
-/// moves the live margin ratios toward the feed's risk volatility and
-/// accrues funding.
+/// moves the live margin ratios toward the feed's risk volatility, accrues
+/// funding and records the market's part of the pool value for this slot
+/// (what LP instructions read when they do not bring the market themselves).
 #[derive(Accounts)]
 pub struct RefreshMarket<'info> {
     #[account(mut, has_one = feed @ ReflexError::WrongFeed)]
@@ -25,6 +27,7 @@ pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
     refresh(&mut feed, &ctx.accounts.oracle, clock.slot, clock.unix_timestamp)?;
     let mut market = ctx.accounts.market.load_mut()?;
     let state = bring_current(&mut market, &feed, clock.slot)?;
+    record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
     emit!(MarketMarginsUpdated {
         market: ctx.accounts.market.key(),
         slot: clock.slot,

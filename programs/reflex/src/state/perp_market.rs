@@ -56,7 +56,20 @@ pub struct PerpMarket {
     pub pool_realized: StoredFixed,
     /// The `σ_T` the live margin ratios last moved toward.
     pub margin_volatility: StoredFixed,
-    pub _reserved: [u8; 112],
+    /// This market's part of the pool's value as last recorded at the
+    /// price of `pool_value_slot`: `pool_realized − traders' unrealised
+    /// PnL` (`controller::pool::record_market_value`). With it an LP
+    /// instruction values the pool from market accounts alone, so 32
+    /// markets fit one transaction.
+    pub pool_value: StoredFixed,
+    /// The same for the exit value: traders' unrealised losses left out.
+    pub pool_exit_value: StoredFixed,
+    /// Notional of the larger side at the recorded price (the OI cap).
+    pub largest_side_notional: StoredFixed,
+    /// Slot of the record; 0 once anything that moves the value (a
+    /// position, funding, realised PnL) changed after it.
+    pub pool_value_slot: u64,
+    pub _reserved: [u8; 56],
 }
 
 impl PerpMarket {
@@ -89,6 +102,7 @@ impl PerpMarket {
         .map_err(risk_error)?;
         let index = self.funding_index.get().checked_add(delta).ok_or(ReflexError::MathOverflow)?;
         self.funding_index.set(index);
+        self.pool_value_slot = 0;
         self.funding_slot = self.funding_slot.max(slot);
         Ok(index)
     }
@@ -120,6 +134,7 @@ impl PerpMarket {
     }
 
     fn track(&mut self, position: &PerpPosition, adding: bool) -> Result<()> {
+        self.pool_value_slot = 0;
         let size = position.base_size;
         let side = if size >= 0 { &mut self.long_base } else { &mut self.short_base };
         let units = size.unsigned_abs();
@@ -137,6 +152,7 @@ impl PerpMarket {
     pub fn add_pool_realized(&mut self, amount: Fixed) -> Result<()> {
         let total = self.pool_realized.get().checked_add(amount).ok_or(ReflexError::MathOverflow)?;
         self.pool_realized.set(total);
+        self.pool_value_slot = 0;
         Ok(())
     }
 
