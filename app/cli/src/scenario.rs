@@ -13,7 +13,7 @@ use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_risk::Fixed;
-use reflex_sdk::cluster::Cluster;
+use reflex_sdk::cluster::{is_price_refusal, Cluster};
 use reflex_sdk::embedded::Embedded;
 use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
@@ -96,9 +96,25 @@ struct Market<S: Stage> {
 }
 
 impl<S: Stage> Market<S> {
+    /// Sends one transaction. A price refusal (a print that aged while a
+    /// slow cluster confirmed the last transactions) is met as a client
+    /// should: a new slot, every price posted again, and one more try (three
+    /// in all); the error then names the instruction it came from.
     fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair) -> Result<(), Box<dyn Error>> {
-        self.transactions += 1;
-        Cluster::send(&mut self.stage, instructions, payer, &[])?;
+        for attempt in 1.. {
+            self.transactions += 1;
+            match Cluster::send(&mut self.stage, instructions, payer, &[]) {
+                Err(error) if attempt < 3 && is_price_refusal(&error) => {
+                    self.advance(1)?;
+                    let prices: Vec<f64> = self.underlyings.iter().map(|(_, _, price)| *price).collect();
+                    self.post_prices(prices.try_into().map_err(|_| "three underlyings")?)?;
+                }
+                result => {
+                    result?;
+                    break;
+                }
+            }
+        }
         Ok(())
     }
 

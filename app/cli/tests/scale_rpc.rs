@@ -2,7 +2,8 @@
 //! 16 distinct feeds, 32 markets listed), liquidated by `reflex keeper run`
 //! over JSON-RPC: the embedded SVM serves the fixture on loopback, refusing
 //! what a validator refuses (more than one packet or 64 account locks), and
-//! the keeper builds its lookup table and sends v0 transactions.
+//! the keeper builds its lookup table and sends v0 transactions. Then an LP
+//! deposits and executes with `reflex lp` on the same 32 markets.
 use std::process::Command;
 
 use reflex_sdk::embedded_rpc;
@@ -30,11 +31,17 @@ fn reflex(url: &str, keypair: &str, args: &[&str]) -> (bool, Value) {
 }
 
 #[test]
-fn the_keeper_liquidates_the_largest_account_over_json_rpc() {
+fn the_largest_account_is_liquidated_and_an_lp_enters_32_markets_over_json_rpc() {
     let (sender, receiver) = std::sync::mpsc::channel();
     let served = embedded_rpc::serve(move || {
         let large = largest();
-        let world = large.world;
+        let mut world = large.world;
+        // An LP with $100,000 of quote in its associated token account.
+        let lp = Keypair::new_from_array([31; 32]);
+        world.t.env.svm.airdrop(&lp.pubkey(), 10_000_000_000).expect("airdrop");
+        let (quote_mint, authority) = (world.t.quote_mint, world.t.mint_authority.insecure_clone());
+        let wallet = world.t.env.create_associated_token_account(&authority, &lp.pubkey(), &quote_mint, &reflex_tests::SPL_TOKEN).expect("ATA");
+        world.t.env.mint_to(&authority, &quote_mint, &wallet, 100_000_000_000, &reflex_tests::SPL_TOKEN);
         let hex = |id: &[u8; 32]| id.iter().map(|b| format!("{b:02x}")).collect::<String>();
         sender
             .send(Fixture {
@@ -89,4 +96,35 @@ fn the_keeper_liquidates_the_largest_account_over_json_rpc() {
     assert_eq!(run["skipped"], 0, "{run}");
     let liquidated: Vec<&Value> = run["actions"].as_array().unwrap().iter().filter(|a| a["account"] == fixture.trader_account.as_str()).collect();
     assert!(liquidated.iter().any(|a| a["kind"] == "perp"), "{run}");
+
+    // An LP on 32 markets: its lookup table made once (here through the
+    // SDK), then reused by `reflex lp`, which cranks every market and sends
+    // the action with the markets alone in the same slot.
+    let lp = Keypair::new_from_array([31; 32]);
+    let lp_path = dir.join("lp.json");
+    std::fs::write(&lp_path, serde_json::to_string(&lp.to_bytes().to_vec()).unwrap()).unwrap();
+    let lp_path = lp_path.display().to_string();
+    let mut cluster = RpcCluster::new(&served.url);
+    let mut tables = lookup_tables::Tables::default();
+    let wanted = lookup_tables::protocol_addresses(&cluster);
+    assert!(tables.ensure(&mut cluster, &lp, &wanted).expect("the LP's table") > 0);
+    let next_slot = |fixture: &mut Fixture, slots: u64| {
+        fixture.slot += slots;
+        fixture.time += (slots * 2 / 5).max(1) as i64;
+        dev("reflexDev_setClock", json!([fixture.slot, fixture.time]));
+        for (oracle, feed_id, price) in &fixture.underlyings {
+            dev("reflexDev_writePriceUpdate", json!([oracle, feed_id, *price, *price * 0.0005, fixture.time, fixture.slot]));
+        }
+    };
+    next_slot(&mut fixture, 1);
+    let (ok, deposit) = reflex(&served.url, &lp_path, &["lp", "deposit", "--amount", "100000"]);
+    assert!(ok, "{deposit}");
+    let ready = deposit["ready_slot"].as_u64().expect("a request");
+    let wait = ready - fixture.slot;
+    next_slot(&mut fixture, wait);
+    let (ok, executed) = reflex(&served.url, &lp_path, &["lp", "execute"]);
+    assert!(ok, "{executed}");
+    let position: reflex::state::LpPosition =
+        reflex_sdk::health::AccountReader::read(&cluster, &reflex_sdk::pda::lp_position(&lp.pubkey())).expect("LP position");
+    assert!(position.shares > 0 && position.request_kind == 0, "{position:?}");
 }

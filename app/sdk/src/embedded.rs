@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::prelude::Clock;
 use anchor_lang::{AccountSerialize, Discriminator, ZeroCopy};
@@ -334,6 +334,26 @@ impl Embedded {
             }
             self.svm.set_sysvar(&SlotHashes::new(&hashes));
         }
+    }
+
+    /// `owner`'s associated token account for `mint` (created if missing), paid by `payer`.
+    pub fn create_associated_token_account(&mut self, payer: &Keypair, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Result<Pubkey, String> {
+        let program: Pubkey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().expect("associated token program id");
+        let ata = Pubkey::find_program_address(&[owner.as_ref(), token_program.as_ref(), mint.as_ref()], &program).0;
+        let create = Instruction {
+            program_id: program,
+            accounts: vec![
+                AccountMeta::new(payer.pubkey(), true),
+                AccountMeta::new(ata, false),
+                AccountMeta::new_readonly(*owner, false),
+                AccountMeta::new_readonly(*mint, false),
+                AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
+                AccountMeta::new_readonly(*token_program, false),
+            ],
+            data: vec![1], // CreateIdempotent
+        };
+        self.send(&[create], payer, &[]).map_err(|failure| format!("creating the token account: {:?}", failure.err))?;
+        Ok(ata)
     }
 
     /// Writes a Pyth `PriceUpdateV2` account at `address`, owned by the Pyth

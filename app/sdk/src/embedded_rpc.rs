@@ -16,7 +16,6 @@ use std::net::{TcpListener, TcpStream};
 
 use anchor_lang::__private::base64::{engine::general_purpose::STANDARD, Engine};
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -234,7 +233,7 @@ impl Server {
                 let amount = params[2].as_u64().unwrap_or(0);
                 let token_program = self.env.svm.get_account(&mint).map(|a| a.owner).ok_or_else(|| bad("no such mint".into()))?;
                 let issuer = self.issuer.insecure_clone();
-                let ata = create_associated_token_account(&mut self.env, &issuer, &owner, &mint, &token_program).map_err(bad)?;
+                let ata = self.env.create_associated_token_account(&issuer, &owner, &mint, &token_program).map_err(bad)?;
                 self.env.mint_to(&issuer, &mint, &ata, amount, &token_program);
                 Ok(json!(ata.to_string()))
             }
@@ -248,22 +247,3 @@ fn hex(text: &str) -> Option<[u8; 32]> {
     bytes?.try_into().ok()
 }
 
-/// Creates (idempotently) `owner`'s associated token account for `mint`.
-fn create_associated_token_account(env: &mut Embedded, payer: &Keypair, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Result<Pubkey, String> {
-    let program: Pubkey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().expect("associated token program id");
-    let ata = Pubkey::find_program_address(&[owner.as_ref(), token_program.as_ref(), mint.as_ref()], &program).0;
-    let create = Instruction {
-        program_id: program,
-        accounts: vec![
-            AccountMeta::new(payer.pubkey(), true),
-            AccountMeta::new(ata, false),
-            AccountMeta::new_readonly(*owner, false),
-            AccountMeta::new_readonly(*mint, false),
-            AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
-            AccountMeta::new_readonly(*token_program, false),
-        ],
-        data: vec![1], // CreateIdempotent
-    };
-    env.send(&[create], payer, &[]).map_err(|failure| format!("creating the token account: {:?}", failure.err))?;
-    Ok(ata)
-}

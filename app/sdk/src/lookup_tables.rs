@@ -177,6 +177,26 @@ pub fn wait_past(cluster: &impl Cluster, slot: u64) -> Result<(), ClusterError> 
     Err(ClusterError::Transport(format!("the cluster did not pass slot {slot} in 20 s")))
 }
 
+/// Sends `instructions` as a legacy transaction if it fits; otherwise
+/// through `payer`'s lookup tables, first extended with the protocol's
+/// accounts and the instructions' own (and waited for, one slot) if they
+/// lack any. For clients that send now and then (the CLI); a keeper keeps
+/// its tables ahead of need instead.
+pub fn send_fitting<C: Cluster>(cluster: &mut C, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
+    if Tables::default().fits(cluster, instructions, payer)? {
+        return cluster.send(instructions, payer, signers);
+    }
+    let mut tables = Tables::load(cluster, &payer.pubkey())?;
+    if !tables.fits(cluster, instructions, payer)? {
+        let mut wanted = protocol_addresses(cluster);
+        wanted.extend(instructions.iter().flat_map(|ix| ix.accounts.iter()).filter(|meta| !meta.is_signer).map(|meta| meta.pubkey));
+        if tables.ensure(cluster, payer, &wanted)? > 0 {
+            wait_past(cluster, cluster.clock()?.0)?;
+        }
+    }
+    tables.send(cluster, instructions, payer, signers)
+}
+
 /// The lookup tables one authority owns on a cluster.
 #[derive(Clone, Debug, Default)]
 pub struct Tables {

@@ -29,12 +29,11 @@ fn unreadable(error: health::HealthError) -> ClusterError {
 /// in whichever form fits (see the module's notes), paid and signed by `payer`.
 pub fn send_pool_action<C: Cluster>(cluster: &mut C, payer: &Keypair, build: impl Fn(Vec<AccountMeta>) -> Vec<Instruction>) -> Result<Sent, ClusterError> {
     let inline = build(health::pool_accounts(cluster).map_err(unreadable)?);
-    let mut tables = Tables::load(cluster, &payer.pubkey())?;
-    if tables.fits(cluster, &inline, payer)? {
-        return tables.send(cluster, &inline, payer, &[]);
+    if Tables::default().fits(cluster, &inline, payer)? {
+        return cluster.send(&inline, payer, &[]);
     }
-    let wanted = lookup_tables::protocol_addresses(cluster);
-    if tables.ensure(cluster, payer, &wanted)? > 0 {
+    let mut tables = Tables::load(cluster, &payer.pubkey())?;
+    if tables.ensure(cluster, payer, &lookup_tables::protocol_addresses(cluster))? > 0 {
         lookup_tables::wait_past(cluster, cluster.clock()?.0)?;
     }
     if tables.fits(cluster, &inline, payer)? {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use reflex::state::{CollateralAsset, Exchange, PerpMarket, PriceFeed};
-use reflex_sdk::cluster::{Cluster, ClusterError};
+use reflex_sdk::cluster::ClusterError;
 use reflex_sdk::health::AccountReader;
 use reflex_sdk::pda;
 use reflex_sdk::rpc::RpcCluster;
@@ -97,9 +97,11 @@ impl Context {
         Ok(Context { cluster: RpcCluster::new(url), payer: read_keypair(keypair)? })
     }
 
+    /// Sends as a legacy transaction, or as a v0 one through the signer's
+    /// lookup tables when the accounts do not fit (the largest accounts).
     pub fn send(&mut self, instructions: &[Instruction]) -> Result<String, CliError> {
         let payer = self.payer.insecure_clone();
-        Ok(self.cluster.send(instructions, &payer, &[])?.signature)
+        Ok(reflex_sdk::lookup_tables::send_fitting(&mut self.cluster, instructions, &payer, &[])?.signature)
     }
 
     pub fn read<T: anchor_lang::ZeroCopy + anchor_lang::Discriminator>(&self, what: &str, address: &Pubkey) -> Result<T, CliError> {
