@@ -405,6 +405,22 @@ pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instr
     )
 }
 
+/// Points the feed `feed_id` at `oracle` (another source of the same feed id).
+pub fn set_feed_oracle(admin: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey, oracle_kind: OracleKind) -> Instruction {
+    instruction(
+        reflex::accounts::SetFeedOracle { governance: admin_only(admin), feed: pda::feed(feed_id), oracle: *oracle },
+        reflex::instruction::SetFeedOracle { oracle_kind },
+    )
+}
+
+/// Governance's price for a dead feed: `price ± confidence` at `exponent`, as Pyth gives them.
+pub fn set_fallback_price(admin: &Pubkey, feed_id: &[u8; 32], price: i64, confidence: u64, exponent: i32) -> Instruction {
+    instruction(
+        reflex::accounts::SetFallbackPrice { governance: admin_only(admin), feed: pda::feed(feed_id) },
+        reflex::instruction::SetFallbackPrice { price, confidence, exponent },
+    )
+}
+
 /// `instruction` with `remaining` appended (health or pool accounts).
 pub fn with_remaining(mut instruction: Instruction, remaining: Vec<AccountMeta>) -> Instruction {
     instruction.accounts.extend(remaining);

@@ -162,4 +162,6 @@ pub enum ReflexError {
     InvalidStewardLimits,
     #[msg("A market with open interest has no value recorded in this slot: pass its feed and oracle after it, or crank it (refresh_market) earlier in this slot")]
     PoolValueNotCurrent,
+    #[msg("The feed still has a usable price (or never had one): a fallback price is only for a feed whose oracle stopped")]
+    FeedNotDead,
 }

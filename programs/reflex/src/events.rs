@@ -264,6 +264,28 @@ pub struct FeedConfigSet {
     pub new: crate::instructions::FeedConfig,
 }
 
+/// Governance pointed a feed at another oracle account.
+#[event]
+pub struct FeedOracleSet {
+    pub feed: Pubkey,
+    pub old_oracle: Pubkey,
+    pub new_oracle: Pubkey,
+    pub oracle_kind: crate::oracle::OracleKind,
+}
+
+/// Governance posted a price for a feed whose oracle gave none usable.
+#[event]
+pub struct FallbackPriceSet {
+    pub feed: Pubkey,
+    /// Quote native per base native (I80F48 bits).
+    pub price: i128,
+    pub confidence: i128,
+    /// Publish time of the last print before it (unix seconds).
+    pub last_oracle_publish_time: i64,
+    /// When it goes unusable unless posted again or replaced by the oracle.
+    pub usable_until: i64,
+}
+
 /// Governance set a market's trading settings.
 #[event]
 pub struct MarketTradingSet {

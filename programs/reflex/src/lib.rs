@@ -72,6 +72,19 @@ pub mod reflex {
         instructions::list_feed(ctx, feed_id, base_decimals, oracle_kind, config)
     }
 
+    /// Admin: points a feed at another oracle account for the same feed id
+    /// (a fallback source when its oracle dies).
+    pub fn set_feed_oracle(ctx: Context<SetFeedOracle>, oracle_kind: oracle::OracleKind) -> Result<()> {
+        instructions::set_feed_oracle(ctx, oracle_kind)
+    }
+
+    /// Admin, only while a feed has no usable price: posts a documented
+    /// price graded for liquidations only, so reductions, liquidations and
+    /// LP actions go on; the oracle's next newer print takes over.
+    pub fn set_fallback_price(ctx: Context<SetFallbackPrice>, price: i64, confidence: u64, exponent: i32) -> Result<()> {
+        instructions::set_fallback_price(ctx, price, confidence, exponent)
+    }
+
     /// Admin: replaces a feed's guard rails and accumulator settings.
     pub fn set_feed_config(ctx: Context<SetFeedConfig>, config: FeedConfig) -> Result<()> {
         instructions::set_feed_config(ctx, config)

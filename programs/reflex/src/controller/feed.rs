@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use reflex_risk::price::{native_confidence, native_price};
-use reflex_risk::{RiskError, UpdateOutcome};
+use reflex_risk::{Fixed, RiskError, UpdateOutcome};
 
 use crate::error::ReflexError;
 use crate::oracle::{Guard, OracleKind, PriceGrade};
@@ -55,6 +55,28 @@ pub fn refresh_lazily(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now
     }
 }
 
+/// Installs governance's price for a dead feed (see
+/// `instructions::feed_fallback`): converted as an oracle print is, held to
+/// the feed's confidence limit, graded `LiquidationOnly`, published now.
+/// The accumulator takes no return from it; the oracle's next print is
+/// measured against it. Returns the native price and confidence.
+pub fn post_fallback_print(feed: &mut PriceFeed, price: i64, confidence: u64, exponent: i32, now: i64) -> Result<(Fixed, Fixed)> {
+    // The oracle gives nothing usable, or governance's own price stands
+    // (which it may post again before it ages out).
+    require!(feed.updates > 0 && (feed.grade_at(now).is_none() || feed.fallback_price == 1), ReflexError::FeedNotDead);
+    require!(price > 0, ReflexError::InvalidOraclePrice);
+    let native = native_price(price, exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let native_conf = native_confidence(confidence, exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let ratio = native_conf.checked_div(native).ok_or(ReflexError::InvalidOraclePrice)?;
+    require!(ratio <= feed.max_confidence_ratio.get(), ReflexError::ConfidenceTooWide);
+    feed.last_price.set(native);
+    feed.last_confidence.set(native_conf);
+    feed.last_publish_time = now;
+    feed.last_grade = PriceGrade::LiquidationOnly as u8;
+    feed.fallback_price = 1;
+    Ok((native, native_conf))
+}
+
 fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -> Result<Refresh> {
     let kind = OracleKind::from_stored(feed.oracle_kind).ok_or(ReflexError::InvalidOracleAccount)?;
     let print = kind.read(oracle, &feed.feed_id)?;
@@ -82,6 +104,7 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     feed.last_publish_time = print.publish_time;
     feed.last_posted_slot = print.posted_slot;
     feed.last_grade = grade as u8;
+    feed.fallback_price = 0;
     Ok(Refresh::Updated(grade))
 }
 

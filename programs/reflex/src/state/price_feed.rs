@@ -62,7 +62,10 @@ pub struct PriceFeed {
     pub bump: u8,
     /// `OracleKind` of the oracle account.
     pub oracle_kind: u8,
-    pub _padding: [u8; 3],
+    /// 1 while the last accepted print is governance's fallback price
+    /// (`set_fallback_price`), until the oracle's next print.
+    pub fallback_price: u8,
+    pub _padding: [u8; 2],
     /// The settings as governance gave them (the fields above are their
     /// fixed-point forms).
     pub config: FeedConfig,
