@@ -327,8 +327,12 @@ fn lp_shares_are_priced_with_traders_pnl_and_withdrawals_keep_open_interest_cove
 
     // Withdrawing most of the pool would leave the $49,500 long above 50% of it.
     assert_error(&w.lp_withdraw(lp_before), ReflexError::PoolWithdrawalUncovered);
+    // A tenth of the shares (~$9,600) leaves a booked balance of ~$100,400,
+    // enough for the cap on paper, but the pool is worth ~$4,500 less (the
+    // long's unrealised gain): the cap is measured against what it is worth.
+    assert_error(&w.lp_withdraw(lp_before / 10), ReflexError::PoolWithdrawalUncovered);
     w.lp_withdraw(1_000_000_000).expect("a small withdrawal keeps the cap covered");
-    // Pool accounts must be every market with its feed, in order.
+    // Pool accounts must be every market (with its feed, or cranked), in order.
     let (lp, wallet, quote_mint) = (w.lp.insecure_clone(), w.lp_wallet, w.t.quote_mint);
     let missing = ix::lp_withdraw(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, 1);
     assert_error(&w.send(&[missing], &lp), ReflexError::WrongPoolAccounts);

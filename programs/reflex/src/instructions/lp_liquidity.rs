@@ -199,7 +199,10 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
                 - exchange.pending_lp_deposits as i128;
             require!(paid as i128 <= cash, ReflexError::PoolCashInsufficient);
             let balance = exchange.pool_balance.get().checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?;
-            require_covered(&valuation.markets, balance)?;
+            // Open-interest caps against what the pool is worth after paying,
+            // or its booked balance if that is less.
+            let value_after = valuation.value.checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?;
+            require_covered(&valuation.markets, balance.min(value_after))?;
             exchange.pool_balance.set(balance);
             exchange.lp_shares = exchange.lp_shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
             position.clear_request();
