@@ -91,7 +91,9 @@ enum Action {
     LpWithdraw { lp: usize, percent: u64 },
     /// Both LPs ask to withdraw the same share of their holdings in one slot.
     LpBothWithdraw { percent: u64 },
-    LpExecute { lp: usize },
+    /// `inline` picks the markets passed with their feed and oracle; the
+    /// others count only if something recorded them in this slot.
+    LpExecute { lp: usize, inline: u8 },
     /// Both LPs' requests executed in one transaction.
     LpExecuteBoth,
     LpCancel { lp: usize },
@@ -127,7 +129,7 @@ fn random_action(rng: &mut Rng) -> Action {
         75..=77 => Action::LpDeposit { lp, thousands: 1 + rng.below(300) },
         78..=80 => Action::LpWithdraw { lp, percent: 1 + rng.below(100) },
         81..=82 => Action::LpBothWithdraw { percent: 1 + rng.below(100) },
-        83..=85 => Action::LpExecute { lp },
+        83..=85 => Action::LpExecute { lp, inline: rng.below(4) as u8 },
         86..=87 => Action::LpExecuteBoth,
         88 => Action::LpCancel { lp },
         89 => Action::Pause,
@@ -374,11 +376,13 @@ impl Fuzz {
                 self.lp_withdraw(0, percent)?;
                 self.lp_withdraw(1, percent)?;
             }
-            Action::LpExecute { lp } => {
+            Action::LpExecute { lp, inline } => {
                 let (keypair, wallet) = (self.lps[lp].0.insecure_clone(), self.lps[lp].1);
                 if self.lp_request(lp).is_some() {
                     self.transactions += 1;
-                    let _ = self.w.send(&[self.w.execute_lp_ix(&keypair.pubkey(), &wallet)], &keypair);
+                    let pool = health::pool_accounts_with(&self.w.t.env, |market| inline & (1 << market) != 0).expect("pool accounts");
+                    let quote_mint = self.w.t.quote_mint;
+                    let _ = self.w.send(&[ix::execute_lp_request(&keypair.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, pool)], &keypair);
                 }
             }
             Action::LpExecuteBoth => return self.lp_execute_both(),
@@ -457,7 +461,14 @@ impl Fuzz {
     fn lp_execute_both(&mut self) -> Result<(), Violation> {
         let (Some(first), Some(second)) = (self.lp_request(0), self.lp_request(1)) else { return Ok(()) };
         let balances = [self.w.t.env.token_balance(&self.lps[0].1), self.w.t.env.token_balance(&self.lps[1].1)];
-        let execute: Vec<_> = (0..2).map(|lp| self.w.execute_lp_ix(&self.lps[lp].0.pubkey(), &self.lps[lp].1)).collect();
+        // The first values every market itself; the second reads what the
+        // first recorded (the markets alone).
+        let quote_mint = self.w.t.quote_mint;
+        let alone = health::pool_accounts_cranked(&self.w.t.env).expect("pool accounts");
+        let execute = vec![
+            self.w.execute_lp_ix(&self.lps[0].0.pubkey(), &self.lps[0].1),
+            ix::execute_lp_request(&self.lps[1].0.pubkey(), &quote_mint, &SPL_TOKEN, &self.lps[1].1, alone),
+        ];
         let payer = self.keeper.keypair.insecure_clone();
         self.transactions += 1;
         if self.w.send(&execute, &payer).is_err() {
