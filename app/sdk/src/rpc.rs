@@ -107,18 +107,11 @@ impl Cluster for RpcCluster {
             { "dataSize": MarginAccount::SPACE },
             { "memcmp": { "offset": 0, "bytes": STANDARD.encode(MarginAccount::DISCRIMINATOR), "encoding": "base64" } }
         ]);
-        let result = self.call(
-            "getProgramAccounts",
-            json!([reflex::ID.to_string(), { "encoding": "base64", "commitment": "confirmed", "filters": filters }]),
-        )?;
-        let mut accounts = Vec::new();
-        for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
-            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
-            let (_, data) = account_fields(&entry["account"])?;
-            if let Some(margin) = decode::<MarginAccount>(&data) {
-                accounts.push((address, margin));
-            }
-        }
+        let mut accounts: Vec<(Pubkey, MarginAccount)> = self
+            .program_accounts(&reflex::ID, filters)?
+            .into_iter()
+            .filter_map(|(address, data)| decode::<MarginAccount>(&data).map(|margin| (address, margin)))
+            .collect();
         accounts.sort_by_key(|(address, _)| *address);
         Ok(accounts)
     }
@@ -167,17 +160,8 @@ impl Cluster for RpcCluster {
 
     fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<LookupTable>, ClusterError> {
         let filters = json!([{ "memcmp": { "offset": TABLE_AUTHORITY_OFFSET, "bytes": STANDARD.encode(authority.as_ref()), "encoding": "base64" } }]);
-        let result = self.call(
-            "getProgramAccounts",
-            json!([lookup_tables::LOOKUP_TABLE_PROGRAM.to_string(), { "encoding": "base64", "commitment": "confirmed", "filters": filters }]),
-        )?;
-        let mut tables = Vec::new();
-        for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
-            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
-            let (_, data) = account_fields(&entry["account"])?;
-            tables.extend(LookupTable::decode(address, &data));
-        }
-        Ok(tables)
+        let accounts = self.program_accounts(&lookup_tables::LOOKUP_TABLE_PROGRAM, filters)?;
+        Ok(accounts.into_iter().filter_map(|(address, data)| LookupTable::decode(address, &data)).collect())
     }
 
     fn clock(&self) -> Result<(u64, i64), ClusterError> {
@@ -194,6 +178,21 @@ impl Cluster for RpcCluster {
 }
 
 impl RpcCluster {
+    /// Address and data of every account of `program` matching `filters`.
+    fn program_accounts(&self, program: &Pubkey, filters: Value) -> Result<Vec<(Pubkey, Vec<u8>)>, ClusterError> {
+        let result = self.call(
+            "getProgramAccounts",
+            json!([program.to_string(), { "encoding": "base64", "commitment": "confirmed", "filters": filters }]),
+        )?;
+        let mut accounts = Vec::new();
+        for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
+            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
+            let (_, data) = account_fields(&entry["account"])?;
+            accounts.push((address, data));
+        }
+        Ok(accounts)
+    }
+
     /// A confirmed transaction's logs (for its events).
     fn logs(&self, signature: &str) -> Result<Vec<String>, ClusterError> {
         let result = self.call(
