@@ -28,7 +28,8 @@ fn sol_goes_silent(w: &mut World, seconds: f64) {
 
 fn fallback(w: &World, price: f64) -> anchor_lang::solana_program::instruction::Instruction {
     let admin = w.admin();
-    ix::set_fallback_price(&admin.pubkey(), &w.underlyings[SOL].feed_id, (price * 1e8) as i64, (price * 0.001 * 1e8) as u64, -8)
+    let sol = &w.underlyings[SOL];
+    ix::set_fallback_price(&admin.pubkey(), &sol.feed_id, &sol.oracle, (price * 1e8) as i64, (price * 0.001 * 1e8) as u64, -8)
 }
 
 #[test]
@@ -42,7 +43,7 @@ fn a_fallback_price_unfreezes_a_dead_feed_and_the_oracle_takes_back_over() {
     // While the oracle lives, governance cannot override it; nor can anyone else.
     assert_error(&w.send(&[fallback(&w, 120.0)], &admin), ReflexError::FeedNotDead);
     let stranger = w.t.env.funded_keypair(1);
-    let forged = ix::set_fallback_price(&stranger.pubkey(), &w.underlyings[SOL].feed_id, 120_0000_0000, 1_0000_0000, -8);
+    let forged = ix::set_fallback_price(&stranger.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 1_0000_0000, -8);
     assert_error(&w.send(&[forged], &stranger), ReflexError::NotAdmin);
 
     // SOL's oracle stops for longer than a liquidation may use a print.
@@ -51,15 +52,20 @@ fn a_fallback_price_unfreezes_a_dead_feed_and_the_oracle_takes_back_over() {
     let frozen = w.liquidate_perp(&keeper, &trader.margin_account, SOL_PERP, u64::MAX);
     assert!(frozen.is_err(), "nothing can price the position yet");
 
-    // Governance's price: SOL at $120, graded for liquidations only.
+    // Governance's price: SOL at $120, graded for liquidations only, in
+    // force from the next slot (this slot keeps pricing as it did).
     let posted = w.send(&[fallback(&w, 120.0)], &admin).expect("fallback price");
     let event = &events::<FallbackPriceSet>(&Ok(posted))[0];
     assert!(event.usable_until > w.time);
+    w.crank(SOL);
+    assert_eq!(w.feed(SOL).grade_at(w.time), None, "not within the slot it was posted in");
+    w.advance(1);
+    w.crank(SOL);
     assert_eq!(w.feed(SOL).grade_at(w.time), Some(PriceGrade::LiquidationOnly));
     // Governance may post again while its price stands; too wide a
     // confidence is refused.
     w.send(&[fallback(&w, 120.0)], &admin).expect("posted again");
-    let wide = ix::set_fallback_price(&admin.pubkey(), &w.underlyings[SOL].feed_id, 120_0000_0000, 12_0000_0000, -8);
+    let wide = ix::set_fallback_price(&admin.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 12_0000_0000, -8);
     assert_error(&w.send(&[wide], &admin), ReflexError::ConfidenceTooWide);
 
     // Nobody adds risk at it; the underwater account is liquidated at it.
@@ -101,6 +107,13 @@ fn governance_points_a_feed_at_another_source_of_the_same_feed_id() {
     let event = &events::<FeedOracleSet>(&Ok(switched))[0];
     assert_eq!((event.old_oracle, event.new_oracle), (w.underlyings[SOL].oracle, second));
     w.underlyings[SOL].oracle = second;
+    // Switching again to the same account is refused; the new source is read from the next slot.
+    assert_error(&w.send(&[ix::set_feed_oracle(&admin.pubkey(), &feed_id, &second, OracleKind::PythPull)], &admin), ReflexError::WrongOracleAccount);
+    w.t.send(&[ix::refresh_feed(&feed_id, &second)], &admin, &[]).expect("read later");
+    let price: f64 = w.feed(SOL).last_price.get().to_num::<f64>() * 1e9 / 1e6;
+    assert!((price - 150.0).abs() < 1e-6, "the slot of the switch keeps its price: {price}");
+    w.advance(1);
+    w.t.env.write_price_update(&second, &pyth_print(feed_id, 151.0, 0.05, w.time, w.slot));
     w.t.send(&[ix::refresh_feed(&feed_id, &second)], &admin, &[]).expect("the feed reads its new source");
     let price: f64 = w.feed(SOL).last_price.get().to_num::<f64>() * 1e9 / 1e6;
     assert!((price - 151.0).abs() < 1e-6, "{price}");

@@ -56,6 +56,20 @@ pub trait Cluster: AccountReader {
     /// one if `tables` is empty). Refused before sending if it exceeds a
     /// packet or the account-lock limit ([`crate::lookup_tables::check_limits`]).
     fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError>;
+    /// Several transactions meant for one slot, each legacy if it fits and
+    /// v0 through `tables` otherwise, signed by `payer`. Here one after the
+    /// other; a cluster over JSON-RPC submits them all before confirming.
+    fn send_all(&mut self, transactions: &[Vec<Instruction>], payer: &Keypair, tables: &[LookupTable]) -> Result<Vec<Sent>, ClusterError>
+    where
+        Self: Sized,
+    {
+        let mut sent = Vec::with_capacity(transactions.len());
+        for instructions in transactions {
+            let fitting = if crate::lookup_tables::Tables::default().fits(self, instructions, payer)? { &[][..] } else { tables };
+            sent.push(self.send_with_tables(instructions, payer, &[], fitting)?);
+        }
+        Ok(sent)
+    }
     /// The cluster's current slot and unix time.
     fn clock(&self) -> Result<(u64, i64), ClusterError>;
     /// A slot the lookup-table program accepts as recent (one in the

@@ -413,10 +413,11 @@ pub fn set_feed_oracle(admin: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey, orac
     )
 }
 
-/// Governance's price for a dead feed: `price ± confidence` at `exponent`, as Pyth gives them.
-pub fn set_fallback_price(admin: &Pubkey, feed_id: &[u8; 32], price: i64, confidence: u64, exponent: i32) -> Instruction {
+/// Governance's price for a dead feed (whose oracle is `oracle`): `price ±
+/// confidence` at `exponent`, as Pyth gives them; in force from the next slot.
+pub fn set_fallback_price(admin: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey, price: i64, confidence: u64, exponent: i32) -> Instruction {
     instruction(
-        reflex::accounts::SetFallbackPrice { governance: admin_only(admin), feed: pda::feed(feed_id) },
+        reflex::accounts::SetFallbackPrice { governance: admin_only(admin), feed: pda::feed(feed_id), oracle: *oracle },
         reflex::instruction::SetFallbackPrice { price, confidence, exponent },
     )
 }

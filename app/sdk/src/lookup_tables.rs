@@ -113,6 +113,19 @@ pub fn sign(
     VersionedTransaction::try_new(VersionedMessage::V0(message), &all).map_err(|e| format!("signing: {e}"))
 }
 
+/// The transaction `sign` would make, with empty signatures: for measuring
+/// before anyone signs (other signers need not be at hand).
+pub fn unsigned(instructions: &[Instruction], payer: &Pubkey, tables: &[LookupTable], slot: u64) -> Result<VersionedTransaction, String> {
+    if tables.is_empty() {
+        return Ok(solana_transaction::Transaction::new_with_payer(instructions, Some(payer)).into());
+    }
+    let accounts: Vec<AddressLookupTableAccount> =
+        tables.iter().map(|table| AddressLookupTableAccount { key: table.address, addresses: table.active(slot).to_vec() }).collect();
+    let message = v0::Message::try_compile(payer, instructions, &accounts, Hash::default()).map_err(|e| format!("compiling a v0 message: {e}"))?;
+    let signatures = vec![Default::default(); message.header.num_required_signatures as usize];
+    Ok(VersionedTransaction { signatures, message: VersionedMessage::V0(message) })
+}
+
 /// Serialized size and account locks of a transaction.
 pub fn measure(transaction: &VersionedTransaction) -> TooLarge {
     let bytes = bincode::serialize(transaction).map_or(usize::MAX, |bytes| bytes.len());
@@ -249,11 +262,11 @@ impl Tables {
     /// tables' addresses active now?
     pub fn fits(&self, cluster: &impl Cluster, instructions: &[Instruction], payer: &Keypair) -> Result<bool, ClusterError> {
         let (slot, _) = cluster.clock()?;
-        let legacy = sign(instructions, payer, &[], &[], slot, Hash::default()).map_err(ClusterError::Transport)?;
+        let legacy = unsigned(instructions, &payer.pubkey(), &[], slot).map_err(ClusterError::Transport)?;
         if check_limits(&legacy).is_ok() {
             return Ok(true);
         }
-        Ok(!self.tables.is_empty() && sign(instructions, payer, &[], &self.tables, slot, Hash::default()).is_ok_and(|v0| check_limits(&v0).is_ok()))
+        Ok(!self.tables.is_empty() && unsigned(instructions, &payer.pubkey(), &self.tables, slot).is_ok_and(|v0| check_limits(&v0).is_ok()))
     }
 
     /// Sends `instructions` as a legacy transaction if it fits, otherwise
@@ -261,7 +274,7 @@ impl Tables {
     /// transaction that fits neither way is refused here, with its size.
     pub fn send(&self, cluster: &mut impl Cluster, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
         let (slot, _) = cluster.clock()?;
-        let legacy = sign(instructions, payer, signers, &[], slot, Hash::default()).map_err(ClusterError::Transport)?;
+        let legacy = unsigned(instructions, &payer.pubkey(), &[], slot).map_err(ClusterError::Transport)?;
         if check_limits(&legacy).is_ok() || self.tables.is_empty() {
             return cluster.send(instructions, payer, signers);
         }

@@ -3,9 +3,10 @@
 //! each market's feed and oracle that fits one transaction up to about ten
 //! markets. Past that the markets are cranked (`refresh_market`, which
 //! records each market's part of the pool value) and the LP instruction
-//! follows in the same slot with the markets alone; if the slot turned in
-//! between, the program refuses with `PoolValueNotCurrent` and the whole
-//! sequence is tried again.
+//! follows in the same slot with the markets alone, all submitted before
+//! any is confirmed (`Cluster::send_all`); if the slot turned in between,
+//! the program refuses with `PoolValueNotCurrent` and the whole sequence is
+//! tried again. (A busy cluster may need them as one bundle.)
 use anchor_lang::prelude::AccountMeta;
 use anchor_lang::solana_program::instruction::Instruction;
 use reflex::error::ReflexError;
@@ -41,13 +42,11 @@ pub fn send_pool_action<C: Cluster>(cluster: &mut C, payer: &Keypair, build: imp
     }
     let mut attempt = 1;
     loop {
-        for batch in health::pool_cranks(cluster, CRANKS_PER_TRANSACTION).map_err(unreadable)? {
-            tables.send(cluster, &batch, payer, &[])?;
-        }
-        let alone = build(health::pool_accounts_cranked(cluster).map_err(unreadable)?);
-        match tables.send(cluster, &alone, payer, &[]) {
+        let mut transactions = health::pool_cranks(cluster, CRANKS_PER_TRANSACTION).map_err(unreadable)?;
+        transactions.push(build(health::pool_accounts_cranked(cluster).map_err(unreadable)?));
+        match cluster.send_all(&transactions, payer, &tables.tables) {
             Err(error) if attempt < ATTEMPTS && error.is(ReflexError::PoolValueNotCurrent) => attempt += 1,
-            result => return result,
+            result => return result.map(|mut sent| sent.pop().expect("the action was sent")),
         }
     }
 }

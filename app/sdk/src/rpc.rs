@@ -118,37 +118,21 @@ impl Cluster for RpcCluster {
 
     fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError> {
         let blockhash = self.latest_blockhash()?;
-        let (slot, _) = self.clock()?;
-        let transaction = lookup_tables::sign(instructions, payer, signers, tables, slot, blockhash).map_err(ClusterError::Transport)?;
-        lookup_tables::check_limits(&transaction).map_err(too_large)?;
-        let bytes = bincode::serialize(&transaction).map_err(|e| ClusterError::Transport(format!("serializing: {e}")))?;
-        let signature = self
-            .call("sendTransaction", json!([STANDARD.encode(bytes), { "encoding": "base64", "preflightCommitment": "confirmed" }]))?
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let deadline = Instant::now() + self.confirm_timeout;
-        loop {
-            let statuses = self.call("getSignatureStatuses", json!([[signature]]))?;
-            let status = &statuses["value"][0];
-            if !status.is_null() {
-                if !status["err"].is_null() {
-                    let code = status["err"]["InstructionError"][1]["Custom"].as_u64().map(|c| c as u32);
-                    let index = status["err"]["InstructionError"][0].as_u64().map(|index| index as u8);
-                    let logs = self.logs(&signature).unwrap_or_default();
-                    return Err(rejection(code, index, logs, format!("{}", status["err"])));
-                }
-                let level = status["confirmationStatus"].as_str().unwrap_or("");
-                if level == "confirmed" || level == "finalized" {
-                    let logs = self.logs(&signature).unwrap_or_default();
-                    return Ok(Sent { signature, compute_units: None, logs });
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(ClusterError::Transport(format!("transaction {signature} not confirmed within {:?}", self.confirm_timeout)));
-            }
-            std::thread::sleep(Duration::from_millis(250));
+        let signature = self.submit(instructions, payer, signers, tables, blockhash, false)?;
+        self.confirm(signature)
+    }
+
+    fn send_all(&mut self, transactions: &[Vec<Instruction>], payer: &Keypair, tables: &[LookupTable]) -> Result<Vec<Sent>, ClusterError> {
+        // Submitted back to back without preflight (a later one would fail
+        // it before the earlier ones land), then confirmed: so they can land
+        // in one slot.
+        let mut signatures = Vec::with_capacity(transactions.len());
+        for instructions in transactions {
+            let fitting = if lookup_tables::Tables::default().fits(self, instructions, payer)? { &[][..] } else { tables };
+            let blockhash = self.latest_blockhash()?;
+            signatures.push(self.submit(instructions, payer, &[], fitting, blockhash, true)?);
         }
+        signatures.into_iter().map(|signature| self.confirm(signature)).collect()
     }
 
     fn recent_slot(&self) -> Result<u64, ClusterError> {
@@ -178,6 +162,50 @@ impl Cluster for RpcCluster {
 }
 
 impl RpcCluster {
+    /// Signs and submits one transaction; its signature.
+    fn submit(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+        blockhash: solana_transaction::Hash,
+        skip_preflight: bool,
+    ) -> Result<String, ClusterError> {
+        let (slot, _) = self.clock()?;
+        let transaction = lookup_tables::sign(instructions, payer, signers, tables, slot, blockhash).map_err(ClusterError::Transport)?;
+        lookup_tables::check_limits(&transaction).map_err(too_large)?;
+        let bytes = bincode::serialize(&transaction).map_err(|e| ClusterError::Transport(format!("serializing: {e}")))?;
+        let options = json!({ "encoding": "base64", "preflightCommitment": "confirmed", "skipPreflight": skip_preflight });
+        Ok(self.call("sendTransaction", json!([STANDARD.encode(bytes), options]))?.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Waits for `signature` to be confirmed; its logs, or the refusal.
+    fn confirm(&self, signature: String) -> Result<Sent, ClusterError> {
+        let deadline = Instant::now() + self.confirm_timeout;
+        loop {
+            let statuses = self.call("getSignatureStatuses", json!([[signature]]))?;
+            let status = &statuses["value"][0];
+            if !status.is_null() {
+                if !status["err"].is_null() {
+                    let code = status["err"]["InstructionError"][1]["Custom"].as_u64().map(|c| c as u32);
+                    let index = status["err"]["InstructionError"][0].as_u64().map(|index| index as u8);
+                    let logs = self.logs(&signature).unwrap_or_default();
+                    return Err(rejection(code, index, logs, format!("{}", status["err"])));
+                }
+                let level = status["confirmationStatus"].as_str().unwrap_or("");
+                if level == "confirmed" || level == "finalized" {
+                    let logs = self.logs(&signature).unwrap_or_default();
+                    return Ok(Sent { signature, compute_units: None, logs });
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(ClusterError::Transport(format!("transaction {signature} not confirmed within {:?}", self.confirm_timeout)));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     /// Address and data of every account of `program` matching `filters`.
     fn program_accounts(&self, program: &Pubkey, filters: Value) -> Result<Vec<(Pubkey, Vec<u8>)>, ClusterError> {
         let result = self.call(

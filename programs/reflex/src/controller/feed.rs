@@ -30,7 +30,11 @@ pub fn refresh(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) 
         return Ok(Refresh::Unchanged);
     }
     feed.oracle_read_slot = slot;
-    take_print(feed, oracle, slot, now)
+    let refreshed = take_print(feed, oracle, slot, now)?;
+    if refreshed == Refresh::Unchanged {
+        apply_pending_fallback(feed);
+    }
+    Ok(refreshed)
 }
 
 /// [`refresh`] as every pricing instruction runs it on the feeds it reads:
@@ -46,20 +50,42 @@ pub fn refresh_lazily(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now
     feed.oracle_read_slot = slot;
     let before = *feed;
     match take_print(feed, oracle, slot, now) {
+        Ok(Refresh::Unchanged) => {
+            apply_pending_fallback(feed);
+            Ok(Refresh::Unchanged)
+        }
         Ok(refresh) => Ok(refresh),
         Err(_) => {
             // Keep the read mark, undo anything half-written.
             *feed = PriceFeed { oracle_read_slot: slot, ..before };
+            apply_pending_fallback(feed);
             Ok(Refresh::Unchanged)
         }
     }
 }
 
-/// Installs governance's price for a dead feed (see
+/// At the feed's first read in a slot after governance posted a fallback
+/// price, with no newer oracle print: the fallback becomes the feed's
+/// print, graded `LiquidationOnly`, aged from its posting.
+fn apply_pending_fallback(feed: &mut PriceFeed) {
+    if feed.pending_fallback_time == 0 {
+        return;
+    }
+    feed.last_price = feed.pending_fallback_price;
+    feed.last_confidence = feed.pending_fallback_confidence;
+    feed.last_publish_time = feed.pending_fallback_time;
+    feed.last_grade = PriceGrade::LiquidationOnly as u8;
+    feed.fallback_price = 1;
+    feed.pending_fallback_time = 0;
+}
+
+/// Takes governance's price for a dead feed (see
 /// `instructions::feed_fallback`): converted as an oracle print is, held to
-/// the feed's confidence limit, graded `LiquidationOnly`, published now.
-/// The accumulator takes no return from it; the oracle's next print is
-/// measured against it. Returns the native price and confidence.
+/// the feed's confidence limit, it waits for the feed's first read in a
+/// later slot (`apply_pending_fallback`), so every instruction of this
+/// slot still prices as before. The accumulator takes no return from it;
+/// the oracle's next print is measured against it. Returns the native price
+/// and confidence.
 pub fn post_fallback_print(feed: &mut PriceFeed, price: i64, confidence: u64, exponent: i32, now: i64) -> Result<(Fixed, Fixed)> {
     // The oracle gives nothing usable, or governance's own price stands
     // (which it may post again before it ages out).
@@ -69,11 +95,9 @@ pub fn post_fallback_print(feed: &mut PriceFeed, price: i64, confidence: u64, ex
     let native_conf = native_confidence(confidence, exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
     let ratio = native_conf.checked_div(native).ok_or(ReflexError::InvalidOraclePrice)?;
     require!(ratio <= feed.max_confidence_ratio.get(), ReflexError::ConfidenceTooWide);
-    feed.last_price.set(native);
-    feed.last_confidence.set(native_conf);
-    feed.last_publish_time = now;
-    feed.last_grade = PriceGrade::LiquidationOnly as u8;
-    feed.fallback_price = 1;
+    feed.pending_fallback_price.set(native);
+    feed.pending_fallback_confidence.set(native_conf);
+    feed.pending_fallback_time = now;
     Ok((native, native_conf))
 }
 
@@ -105,6 +129,7 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     feed.last_posted_slot = print.posted_slot;
     feed.last_grade = grade as u8;
     feed.fallback_price = 0;
+    feed.pending_fallback_time = 0;
     Ok(Refresh::Updated(grade))
 }
 

@@ -84,7 +84,8 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
             }
             record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
         }
-        let current = market.pool_value_slot == clock.slot || (market.pool_value_slot != 0 && market.largest_side_notional.get() == 0);
+        let open = market.long_base > 0 || market.short_base > 0;
+        let current = market.pool_value_slot == clock.slot || (market.pool_value_slot != 0 && !open);
         if !current {
             msg!("market {}: its value was last recorded at slot {} (0: changed since)", index, market.pool_value_slot);
             return err!(ReflexError::PoolValueNotCurrent);

@@ -9,7 +9,7 @@
 use anchor_lang::prelude::*;
 
 use super::admin_only::*;
-use crate::controller::feed::post_fallback_print;
+use crate::controller::feed::{post_fallback_print, refresh_lazily};
 use crate::error::ReflexError;
 use crate::events::{FallbackPriceSet, FeedOracleSet};
 use crate::oracle::OracleKind;
@@ -25,17 +25,18 @@ pub struct SetFeedOracle<'info> {
     pub oracle: UncheckedAccount<'info>,
 }
 
-/// Admin: the feed reads `oracle` from now on (a fallback source for the
-/// same feed id: another price account, or the other Pyth format). The
-/// next instruction of this slot reads it; only prints newer than the last
-/// accepted one are taken.
+/// Admin: the feed reads `oracle` from the next slot on (a fallback source
+/// for the same feed id: another Pyth price update account); only prints
+/// newer than the last accepted one are taken.
 pub fn set_feed_oracle(ctx: Context<SetFeedOracle>, oracle_kind: OracleKind) -> Result<()> {
     let mut feed = ctx.accounts.feed.load_mut()?;
+    require_keys_neq!(ctx.accounts.oracle.key(), feed.oracle, ReflexError::WrongOracleAccount);
     oracle_kind.read(&ctx.accounts.oracle, &feed.feed_id)?;
     let old_oracle = feed.oracle;
     feed.oracle = ctx.accounts.oracle.key();
     feed.oracle_kind = oracle_kind.to_stored();
-    feed.oracle_read_slot = 0;
+    // Read from the next slot on: this slot keeps the price it has.
+    feed.oracle_read_slot = Clock::get()?.slot;
     emit!(FeedOracleSet { feed: ctx.accounts.feed.key(), old_oracle, new_oracle: feed.oracle, oracle_kind });
     Ok(())
 }
@@ -45,16 +46,20 @@ pub struct SetFallbackPrice<'info> {
     pub governance: AdminOnly<'info>,
     #[account(mut, constraint = feed.load()?.exchange == governance.exchange.key() @ ReflexError::WrongExchange)]
     pub feed: AccountLoader<'info, PriceFeed>,
+    /// CHECK: the feed's oracle, read first so a live print that nobody
+    /// cranked is seen; checked by `refresh_lazily`.
+    pub oracle: UncheckedAccount<'info>,
 }
 
 /// Admin, only while the feed has no usable price from its oracle (its
 /// last print older than `max_liquidation_age_seconds`, or governance's own
 /// price standing): posts `price ± confidence` (Pyth's form: mantissas at
 /// `exponent`), within the feed's confidence limit, as a print graded for
-/// liquidations only.
+/// liquidations only, from the feed's first read in a later slot.
 pub fn set_fallback_price(ctx: Context<SetFallbackPrice>, price: i64, confidence: u64, exponent: i32) -> Result<()> {
     let clock = Clock::get()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
+    refresh_lazily(&mut feed, &ctx.accounts.oracle, clock.slot, clock.unix_timestamp)?;
     let dead_since = feed.last_publish_time;
     let (native, native_confidence) = post_fallback_print(&mut feed, price, confidence, exponent, clock.unix_timestamp)?;
     emit!(FallbackPriceSet {

@@ -79,7 +79,14 @@ pub struct PriceFeed {
     /// Slot governance last changed the accumulator settings (which moves
     /// `σ_T` without a print).
     pub config_slot: u64,
-    pub _reserved: [u8; 48],
+    /// Governance's fallback price waiting for the feed's first read in a
+    /// later slot (`set_fallback_price`), so no slot prices with two
+    /// prices; `pending_fallback_time` 0: none.
+    pub pending_fallback_price: StoredFixed,
+    pub pending_fallback_confidence: StoredFixed,
+    /// When governance posted it (unix seconds): it ages from then.
+    pub pending_fallback_time: i64,
+    pub _reserved: [u8; 8],
 }
 
 impl PriceFeed {
