@@ -13,7 +13,7 @@ use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
 use reflex_risk::Fixed;
-use reflex_sdk::cluster::{is_price_refusal, Cluster};
+use reflex_sdk::cluster::send_retrying;
 use reflex_sdk::embedded::Embedded;
 use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
@@ -98,23 +98,26 @@ struct Market<S: Stage> {
 impl<S: Stage> Market<S> {
     /// Sends one transaction. A price refusal (a print that aged while a
     /// slow cluster confirmed the last transactions) is met as a client
-    /// should: a new slot, every price posted again, and one more try (three
-    /// in all); the error then names the instruction it came from.
+    /// should (`cluster::send_retrying`): a new slot, every price posted
+    /// again, and one more try (three in all); the error then names the
+    /// instruction it came from.
     fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair) -> Result<(), Box<dyn Error>> {
-        for attempt in 1.. {
-            self.transactions += 1;
-            match Cluster::send(&mut self.stage, instructions, payer, &[]) {
-                Err(error) if attempt < 3 && is_price_refusal(&error) => {
-                    self.advance(1)?;
-                    let prices: Vec<f64> = self.underlyings.iter().map(|(_, _, price)| *price).collect();
-                    self.post_prices(prices.try_into().map_err(|_| "three underlyings")?)?;
-                }
-                result => {
-                    result?;
-                    break;
-                }
+        let underlyings = self.underlyings.clone();
+        let mut retries = 0;
+        let result = send_retrying(&mut self.stage, instructions, payer, &[], 3, |stage| {
+            retries += 1;
+            stage.advance(1)?;
+            for (feed_id, oracle, price) in &underlyings {
+                stage.post_price(oracle, *feed_id, *price, price * 0.0005)?;
             }
+            Ok(())
+        });
+        // Each try, and each re-posted print, is a transaction.
+        self.transactions += 1 + retries * (1 + underlyings.len());
+        if retries > 0 {
+            self.slot = self.stage.clock()?.0;
         }
+        result?;
         Ok(())
     }
 

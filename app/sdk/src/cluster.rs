@@ -5,6 +5,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::Discriminator;
 use reflex::state::MarginAccount;
 use solana_keypair::Keypair;
+use solana_signer::Signer;
 
 use crate::health::AccountReader;
 use crate::lookup_tables::LookupTable;
@@ -65,7 +66,7 @@ pub trait Cluster: AccountReader {
     {
         let mut sent = Vec::with_capacity(transactions.len());
         for instructions in transactions {
-            let fitting = if crate::lookup_tables::Tables::default().fits(self, instructions, payer)? { &[][..] } else { tables };
+            let fitting = crate::lookup_tables::tables_for(instructions, &payer.pubkey(), tables);
             sent.push(self.send_with_tables(instructions, payer, &[], fitting)?);
         }
         Ok(sent)

@@ -91,6 +91,11 @@ impl std::fmt::Display for TooLarge {
     }
 }
 
+/// What a v0 message compiles against: each table's addresses active at `slot`.
+fn table_accounts(tables: &[LookupTable], slot: u64) -> Vec<AddressLookupTableAccount> {
+    tables.iter().map(|table| AddressLookupTableAccount { key: table.address, addresses: table.active(slot).to_vec() }).collect()
+}
+
 /// Signs `instructions`: a legacy transaction without tables, a v0
 /// transaction loading whatever it can from the active part of `tables`.
 pub fn sign(
@@ -107,8 +112,7 @@ pub fn sign(
         let legacy = solana_transaction::Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, blockhash);
         return Ok(legacy.into());
     }
-    let accounts: Vec<AddressLookupTableAccount> =
-        tables.iter().map(|table| AddressLookupTableAccount { key: table.address, addresses: table.active(slot).to_vec() }).collect();
+    let accounts = table_accounts(tables, slot);
     let message = v0::Message::try_compile(&payer.pubkey(), instructions, &accounts, blockhash).map_err(|e| format!("compiling a v0 message: {e}"))?;
     VersionedTransaction::try_new(VersionedMessage::V0(message), &all).map_err(|e| format!("signing: {e}"))
 }
@@ -119,11 +123,21 @@ pub fn unsigned(instructions: &[Instruction], payer: &Pubkey, tables: &[LookupTa
     if tables.is_empty() {
         return Ok(solana_transaction::Transaction::new_with_payer(instructions, Some(payer)).into());
     }
-    let accounts: Vec<AddressLookupTableAccount> =
-        tables.iter().map(|table| AddressLookupTableAccount { key: table.address, addresses: table.active(slot).to_vec() }).collect();
+    let accounts = table_accounts(tables, slot);
     let message = v0::Message::try_compile(payer, instructions, &accounts, Hash::default()).map_err(|e| format!("compiling a v0 message: {e}"))?;
     let signatures = vec![Default::default(); message.header.num_required_signatures as usize];
     Ok(VersionedTransaction { signatures, message: VersionedMessage::V0(message) })
+}
+
+/// Would `instructions` fit a legacy transaction paid by `payer`?
+pub fn fits_legacy(instructions: &[Instruction], payer: &Pubkey) -> bool {
+    unsigned(instructions, payer, &[], 0).is_ok_and(|legacy| check_limits(&legacy).is_ok())
+}
+
+/// The tables a transaction of `instructions` needs: none if it fits a
+/// legacy one, else `tables`.
+pub fn tables_for<'a>(instructions: &[Instruction], payer: &Pubkey, tables: &'a [LookupTable]) -> &'a [LookupTable] {
+    if fits_legacy(instructions, payer) { &[] } else { tables }
 }
 
 /// Serialized size and account locks of a transaction.
@@ -196,7 +210,7 @@ pub fn wait_past(cluster: &impl Cluster, slot: u64) -> Result<(), ClusterError> 
 /// lack any. For clients that send now and then (the CLI); a keeper keeps
 /// its tables ahead of need instead.
 pub fn send_fitting<C: Cluster>(cluster: &mut C, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
-    if Tables::default().fits(cluster, instructions, payer)? {
+    if fits_legacy(instructions, &payer.pubkey()) {
         return cluster.send(instructions, payer, signers);
     }
     let mut tables = Tables::load(cluster, &payer.pubkey())?;
@@ -261,11 +275,10 @@ impl Tables {
     /// Would `instructions` fit one transaction, legacy or through the
     /// tables' addresses active now?
     pub fn fits(&self, cluster: &impl Cluster, instructions: &[Instruction], payer: &Keypair) -> Result<bool, ClusterError> {
-        let (slot, _) = cluster.clock()?;
-        let legacy = unsigned(instructions, &payer.pubkey(), &[], slot).map_err(ClusterError::Transport)?;
-        if check_limits(&legacy).is_ok() {
+        if fits_legacy(instructions, &payer.pubkey()) {
             return Ok(true);
         }
+        let (slot, _) = cluster.clock()?;
         Ok(!self.tables.is_empty() && unsigned(instructions, &payer.pubkey(), &self.tables, slot).is_ok_and(|v0| check_limits(&v0).is_ok()))
     }
 
@@ -273,11 +286,6 @@ impl Tables {
     /// as a v0 transaction through the tables' active addresses. A
     /// transaction that fits neither way is refused here, with its size.
     pub fn send(&self, cluster: &mut impl Cluster, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
-        let (slot, _) = cluster.clock()?;
-        let legacy = unsigned(instructions, &payer.pubkey(), &[], slot).map_err(ClusterError::Transport)?;
-        if check_limits(&legacy).is_ok() || self.tables.is_empty() {
-            return cluster.send(instructions, payer, signers);
-        }
-        cluster.send_with_tables(instructions, payer, signers, &self.tables)
+        cluster.send_with_tables(instructions, payer, signers, tables_for(instructions, &payer.pubkey(), &self.tables))
     }
 }

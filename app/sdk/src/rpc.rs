@@ -13,6 +13,7 @@ use anchor_lang::{Discriminator, ZeroCopy};
 use reflex::state::MarginAccount;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
+use solana_signer::Signer;
 
 use crate::cluster::{decode, rejection, too_large, Cluster, ClusterError, Sent, TABLE_AUTHORITY_OFFSET};
 use crate::health::AccountReader;
@@ -128,7 +129,7 @@ impl Cluster for RpcCluster {
         // in one slot.
         let mut signatures = Vec::with_capacity(transactions.len());
         for instructions in transactions {
-            let fitting = if lookup_tables::Tables::default().fits(self, instructions, payer)? { &[][..] } else { tables };
+            let fitting = lookup_tables::tables_for(instructions, &payer.pubkey(), tables);
             let blockhash = self.latest_blockhash()?;
             signatures.push(self.submit(instructions, payer, &[], fitting, blockhash, true)?);
         }
