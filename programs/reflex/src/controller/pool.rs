@@ -72,19 +72,19 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
             market.exchange == *exchange_key && market.market_index as usize == index,
             ReflexError::WrongPoolAccounts
         );
+        let open = market.has_open_interest();
         if accounts.peek().is_some_and(|next| next.key() == market.feed) {
             let feed_info = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
             let oracle = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
             let feed_loader = AccountLoader::<PriceFeed>::try_from(feed_info)?;
             let mut feed = feed_loader.load_mut()?;
             bring_named_market(&mut market, &mut feed, oracle, clock)?;
-            if market.long_base > 0 || market.short_base > 0 {
+            if open {
                 // Valuing open positions needs a price a liquidation would accept.
                 require_usable(&feed, PriceUse::new(clock, PriceGrade::LiquidationOnly))?;
             }
             record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
         }
-        let open = market.long_base > 0 || market.short_base > 0;
         let current = market.pool_value_slot == clock.slot || (market.pool_value_slot != 0 && !open);
         if !current {
             msg!("market {}: its value was last recorded at slot {} (0: changed since)", index, market.pool_value_slot);
@@ -112,7 +112,7 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
 /// liquidation would not accept is left unrecorded (its record stays
 /// cleared or old): nobody can value it, so no LP action counts it.
 pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, slot: u64) -> Result<()> {
-    let open = market.long_base > 0 || market.short_base > 0;
+    let open = market.has_open_interest();
     let prices = PriceUse { now, slot, min_grade: PriceGrade::LiquidationOnly };
     if open && require_usable(feed, prices).is_err() {
         return Ok(());

@@ -84,6 +84,11 @@ impl PerpMarket {
         }
     }
 
+    /// Any position open in this market?
+    pub fn has_open_interest(&self) -> bool {
+        self.long_base > 0 || self.short_base > 0
+    }
+
     /// `long − short` open interest, base native units.
     pub fn skew(&self) -> i128 {
         self.long_base as i128 - self.short_base as i128
