@@ -99,6 +99,32 @@ fn check_horizon(lowest_maintenance: Fixed, penalty: Fixed, max_move: Fixed) -> 
     Ok(())
 }
 
+/// The gap floor: the lowest maintenance level must cover a governed gap
+/// allowance plus the penalty (or discount), for the jump no estimator
+/// sees coming (a gap out of calm moves the price before `σ_T` rises).
+/// On failure, says by how much the lowest maintenance level falls short.
+pub fn validate_gap_floor(lowest_maintenance: Fixed, penalty: Fixed, gap_allowance: Fixed) -> Result<(), GapShortfall> {
+    let needed = gap_allowance.max(Fixed::ZERO).saturating_add(penalty.max(Fixed::ZERO));
+    if lowest_maintenance >= needed {
+        return Ok(());
+    }
+    Err(GapShortfall { needed, shortfall: needed - lowest_maintenance })
+}
+
+/// A gap floor the bounds do not meet: the lowest maintenance level needs
+/// `needed` and is `shortfall` below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GapShortfall {
+    pub needed: Fixed,
+    pub shortfall: Fixed,
+}
+
+impl From<GapShortfall> for BoundsError {
+    fn from(_: GapShortfall) -> Self {
+        BoundsError::GapNotCovered
+    }
+}
+
 pub fn validate_market(config: &MarketRiskConfig) -> Result<(), BoundsError> {
     validate_feedback(&config.margin)?;
     // Closing notional x releases m·x of requirement and costs penalty·x.

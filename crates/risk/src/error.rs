@@ -64,6 +64,9 @@ pub enum BoundsError {
     WeightOutOfRange,
     /// A size-scaling factor (IMF) is negative.
     NegativeSizeFactor,
+    /// The lowest maintenance level does not cover the governed gap
+    /// allowance plus the penalty ([`crate::bounds::validate_gap_floor`]).
+    GapNotCovered,
 }
 
 impl From<ConfigError> for RiskError {

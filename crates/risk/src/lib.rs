@@ -22,6 +22,9 @@
 //! 7. [`liquidation`]: closed-form liquidation sizes, penalty split,
 //!    bankruptcy.
 //! 8. [`pool`]: LP share accounting, rounding against whoever enters or leaves.
+//! 9. [`mechanism`]: the variants the thesis study measures (a cadence-robust
+//!    `σ_T` with two time constants, utilisation feedback, the
+//!    anti-procyclicality floor, the cascade-aware steward's rule).
 //!
 //! Units: token amounts are native units (`u64`, or `i64` for signed perp
 //! sizes); prices are quote native units per base native unit; values and
@@ -89,6 +92,7 @@ pub mod fixed_math;
 mod fixed_tables;
 pub mod health;
 pub mod liquidation;
+pub mod mechanism;
 pub mod params;
 pub mod pool;
 pub mod price;

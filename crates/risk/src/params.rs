@@ -63,6 +63,12 @@ impl LevelCurve {
         raw.min(self.upper).max(self.lower)
     }
 
+    /// `clamp(base + k·σ_T + add_on, lower, upper)`: the target with a
+    /// non-negative add-on (utilisation feedback), still inside the bounds.
+    pub fn target_with_add_on(&self, risk_volatility: Fixed, add_on: Fixed) -> Fixed {
+        let raw = self.base.saturating_add(self.sensitivity.saturating_mul(risk_volatility)).saturating_add(add_on.max(Fixed::ZERO));
+        raw.min(self.upper).max(self.lower)
+    }
 }
 
 /// The two curves of one parameter and the rates the levels may move at.
@@ -119,18 +125,26 @@ impl FeedbackState {
 
     /// `slots` slots toward the targets for `risk_volatility`.
     fn step(&mut self, config: &FeedbackConfig, risk_volatility: Fixed, slots: u64) {
+        self.step_toward(config, config.initial.target(risk_volatility), config.maintenance.target(risk_volatility), slots);
+    }
+
+    /// `slots` slots toward given targets, under the same rule as
+    /// [`FeedbackState::advance`]: initial tightens at once and loosens at
+    /// `loosen_per_slot`, maintenance moves at the slew rates and stays
+    /// under initial. For targets the curves alone do not give (a
+    /// utilisation add-on, an anti-procyclicality floor, a second `σ_T`; see
+    /// [`crate::mechanism`]); callers keep the targets inside the bounds.
+    pub fn step_toward(&mut self, config: &FeedbackConfig, initial_target: Fixed, maintenance_target: Fixed, slots: u64) {
         let dt = Fixed::saturating_from_num(slots);
         let loosen = config.loosen_per_slot.max(Fixed::ZERO).saturating_mul(dt);
         let tighten = config.tighten_per_slot.max(Fixed::ZERO).saturating_mul(dt);
 
-        let initial_target = config.initial.target(risk_volatility);
         let initial = if initial_target >= self.initial {
             initial_target
         } else {
             initial_target.max(self.initial.saturating_sub(loosen))
         };
 
-        let maintenance_target = config.maintenance.target(risk_volatility);
         let maintenance = if maintenance_target >= self.maintenance {
             maintenance_target.min(self.maintenance.saturating_add(tighten))
         } else {

@@ -1,0 +1,169 @@
+//! The study's mechanism variants: the robust σ_T is cadence-robust, the
+//! add-ons and the APC floor match f64 references and stay in bounds, the
+//! gap floor says by how much it falls short, the steward's rule is capped.
+use proptest::prelude::*;
+use reflex_risk::bounds::validate_gap_floor;
+use reflex_risk::mechanism::*;
+use reflex_risk::{AccumulatorConfig, FeedbackConfig, FeedbackState, Fixed, LevelCurve, VolatilityAccumulator, VolatilityPath};
+
+fn fx(x: f64) -> Fixed {
+    Fixed::from_num(x)
+}
+
+fn robust_config() -> RobustConfig {
+    RobustConfig {
+        grid_slots: 150,
+        initial_half_life_slots: 750,
+        fast_half_life_slots: 9_000,
+        slow_half_life_slots: 216_000,
+        long_half_life_slots: 1_512_000,
+        confidence_half_life_slots: 150,
+        horizon_slots: 150,
+        max_log_return: fx(0.2),
+        range_weight: fx(0.5),
+        seed_variance: fx(1e-9),
+    }
+}
+
+/// A 10% fall from 100 starting at slot 1,500 (a cell boundary), posted in `prints` equal log steps one slot apart.
+fn fall_in(prints: u64, config: &RobustConfig) -> (RobustVolatility, Vec<RobustSigma>) {
+    let mut state = RobustVolatility::default();
+    state.update(config, fx(100.0), Fixed::ZERO, 1_499).unwrap();
+    let mut sigmas = Vec::new();
+    for k in 1..=prints {
+        let price = 100.0 * (0.9f64.ln() * k as f64 / prints as f64).exp();
+        state.update(config, fx(price), Fixed::ZERO, 1_500 + k).unwrap();
+        sigmas.push(state.sigma(config).unwrap());
+    }
+    (state, sigmas)
+}
+
+#[test]
+fn a_fall_split_into_prints_within_a_cell_gives_the_same_sigma() {
+    let config = robust_config();
+    let (one, _) = fall_in(1, &config);
+    let reference = one.sigma(&config).unwrap();
+    assert!(reference.maintenance >= fx(0.05), "the range term sees the 10% fall at once: {}", reference.maintenance);
+    for prints in [2, 5, 10, 50, 140] {
+        let (state, _) = fall_in(prints, &config);
+        let sigma = state.sigma(&config).unwrap();
+        let tolerance = fx(1e-9);
+        assert!((sigma.maintenance - reference.maintenance).abs() <= tolerance, "{prints} prints: {} against {}", sigma.maintenance, reference.maintenance);
+        assert!((sigma.initial - reference.initial).abs() <= tolerance, "{prints} prints");
+        // A later print in the next cell: the variances agree bit for bit.
+        let (mut a, mut b) = (one, state);
+        a.update(&config, fx(90.0), Fixed::ZERO, 1_800).unwrap();
+        b.update(&config, fx(90.0), Fixed::ZERO, 1_800).unwrap();
+        assert_eq!((a.fast_variance, a.initial_variance, a.slow_variance), (b.fast_variance, b.initial_variance, b.slow_variance), "{prints} prints");
+    }
+    // The on-chain accumulator, for contrast, sees ten prints as a third of one.
+    let acc = AccumulatorConfig { fast_half_life_slots: 9_000, slow_half_life_slots: 216_000, max_log_return: fx(0.2), horizon_slots: 150, seed_variance: fx(1e-9) };
+    let sigma_of = |prints: u64| {
+        let mut state = VolatilityAccumulator::default();
+        state.update(&acc, fx(100.0), Fixed::ZERO, 1_499).unwrap();
+        for k in 1..=prints {
+            state.update(&acc, fx(100.0 * (0.9f64.ln() * k as f64 / prints as f64).exp()), Fixed::ZERO, 1_500 + k).unwrap();
+        }
+        state.risk_volatility(&acc).unwrap().to_num::<f64>()
+    };
+    assert!(sigma_of(10) < 0.5 * sigma_of(1));
+}
+
+#[test]
+fn one_wide_print_moves_the_smoothed_confidence_a_little() {
+    let config = robust_config();
+    let mut state = RobustVolatility::default();
+    for slot in 0..300 {
+        state.update(&config, fx(100.0), fx(0.05), slot).unwrap();
+    }
+    let calm = state.sigma(&config).unwrap().maintenance;
+    state.update(&config, fx(100.0), fx(2.0), 300).unwrap();
+    let after = state.sigma(&config).unwrap().maintenance;
+    assert!(after - calm < fx(0.0002), "a 2% print moved σ_T by {}", after - calm);
+    assert!(after > calm);
+}
+
+#[test]
+fn initial_sigma_is_never_below_maintenance_and_bad_input_is_refused() {
+    let config = robust_config();
+    let mut state = RobustVolatility::default();
+    let mut price = 100.0f64;
+    for slot in 0..3_000u64 {
+        price *= (0.003 * ((slot * 7919 % 13) as f64 - 6.0) / 6.0).exp();
+        state.update(&config, fx(price), fx(price * 0.0005), slot * 20).unwrap();
+        let sigma = state.sigma(&config).unwrap();
+        assert!(sigma.initial >= sigma.maintenance);
+    }
+    let before = state;
+    assert!(state.update(&config, fx(-1.0), Fixed::ZERO, 70_000).is_err());
+    assert!(state.update(&config, fx(1.0), Fixed::ZERO, 10).is_err());
+    assert_eq!(state, before);
+}
+
+proptest! {
+    #[test]
+    fn open_interest_add_on_matches_f64(lower in 0.0f64..0.9, span in 0.01f64..1.0, max in 0.0f64..0.3, used in 0.0f64..3.0) {
+        let scaling = OpenInterestScaling { lower: fx(lower), upper: fx(lower + span), max_add_on: fx(max) };
+        let got = open_interest_add_on(&scaling, fx(used * 1e9), fx(1e9)).unwrap().to_num::<f64>();
+        let want = max * ((used - lower) / span).clamp(0.0, 1.0);
+        prop_assert!((got - want).abs() <= 1e-9 + want * 1e-9, "{got} vs {want}");
+        prop_assert!(got >= 0.0 && got <= max + 1e-12);
+    }
+
+    #[test]
+    fn deposit_haircut_matches_f64_and_only_grows(h in 0.0f64..0.9, deposits in 0.0f64..1e12, depth in 1.0f64..1e12) {
+        let got = deposit_haircut(fx(h), fx(deposits), fx(depth)).unwrap().to_num::<f64>();
+        let want = 1.0 - (1.0 - h) * (depth / deposits.max(depth));
+        prop_assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
+        prop_assert!(got >= h - 1e-12 && got <= 1.0);
+    }
+
+    #[test]
+    fn apc_target_holds_the_buffer_in_calm_and_releases_it(sigma in 0.0f64..0.2, long in 0.0f64..0.05, buffer in 0.0f64..0.5) {
+        let curve = LevelCurve { base: fx(0.03), sensitivity: fx(2.0), lower: fx(0.03), upper: fx(0.25) };
+        let got = apc_target(&curve, fx(sigma), fx(long), fx(buffer)).unwrap().to_num::<f64>();
+        let target = |s: f64| (0.03 + 2.0 * s).clamp(0.03, 0.25);
+        let want = target(sigma).max(((1.0 + buffer) * target(long)).min(0.25));
+        prop_assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
+        prop_assert!(got <= 0.25 + 1e-12 && got >= target(sigma) - 1e-12);
+    }
+
+    #[test]
+    fn step_toward_the_curve_targets_is_advance(sigmas in proptest::collection::vec(0.0f64..0.2, 1..40)) {
+        let config = FeedbackConfig {
+            initial: LevelCurve { base: fx(0.05), sensitivity: fx(4.0), lower: fx(0.05), upper: fx(0.5) },
+            maintenance: LevelCurve { base: fx(0.03), sensitivity: fx(2.0), lower: fx(0.03), upper: fx(0.25) },
+            tighten_per_slot: fx(0.0005),
+            loosen_per_slot: fx(0.00005),
+        };
+        let mut a = FeedbackState::new(&config, Fixed::ZERO, 0);
+        let mut b = a;
+        for (slot, sigma) in sigmas.iter().enumerate() {
+            let slot = slot as u64 + 1;
+            a.advance(&config, VolatilityPath { current: fx(*sigma), since: slot, previous_since: slot - 1 }, slot);
+            b.step_toward(&config, config.initial.target(fx(*sigma)), config.maintenance.target(fx(*sigma)), 1);
+            prop_assert_eq!((a.initial, a.maintenance), (b.initial, b.maintenance));
+        }
+    }
+}
+
+#[test]
+fn the_gap_floor_says_how_far_short_it_falls() {
+    assert!(validate_gap_floor(fx(0.05), fx(0.01), fx(0.04)).is_ok());
+    let short = validate_gap_floor(fx(0.03), fx(0.01), fx(0.04)).unwrap_err();
+    assert_eq!(short.needed, fx(0.04) + fx(0.01));
+    assert_eq!(short.shortfall, fx(0.04) + fx(0.01) - fx(0.03));
+}
+
+#[test]
+fn the_steward_raises_by_at_most_its_step_and_relaxes_back_to_the_governed_base() {
+    let rule = StewardRule { sigma_multiple: fx(3.0), step: fx(0.01), relax_below: fx(0.5) };
+    let points = [LiquidationPoint { price: fx(95.0), notional: fx(600.0) }, LiquidationPoint { price: fx(80.0), notional: fx(10_000.0) }];
+    let at_risk = notional_within_move(&points, fx(100.0), fx(0.06)).unwrap();
+    assert_eq!(at_risk, fx(600.0), "only the position within a 6% move");
+    let raised = steward_base(&rule, fx(0.05), fx(0.05), fx(0.15), at_risk, fx(500.0)).unwrap();
+    assert_eq!(raised, fx(0.05) + fx(0.01));
+    assert_eq!(steward_base(&rule, fx(0.15), fx(0.05), fx(0.15), at_risk, fx(500.0)).unwrap(), fx(0.15), "never past the ceiling");
+    assert_eq!(steward_base(&rule, fx(0.08), fx(0.05), fx(0.15), fx(100.0), fx(500.0)).unwrap(), fx(0.08) - fx(0.01), "relaxes one step");
+    assert_eq!(steward_base(&rule, fx(0.05), fx(0.05), fx(0.15), fx(0.0), fx(500.0)).unwrap(), fx(0.05), "never below the governed base");
+}
