@@ -9,5 +9,5 @@ bash "$REFLEX_ROOT/scripts/setup.sh"
 cd "$REFLEX_ROOT"
 config="${1:-sim/default.toml}"
 out="${2:-docs/sim}"
-cargo "+$REFLEX_HOST_TOOLCHAIN" run --locked --release --quiet -p reflex-sim -- --config "$config" --out "$out" --perf
+cargo "+$REFLEX_HOST_TOOLCHAIN" run --locked --release --quiet -p reflex-sim -- --config "$config" --out "$out"
 reflex_say "wrote $out/report.md (and results.json, path.svg, tradeoff.svg, cascades.svg)"

@@ -1,14 +1,21 @@
-//! `reflex-sim`: does volatility-driven margin with a slew limit beat static
-//! margin? An agent-based market in which forced sales move the price, run
-//! on many seeds under three policies that differ only in how margins move,
-//! using the risk crate (`reflex-risk`) for every margin, haircut, health
-//! and liquidation decision.
+//! `reflex-sim`: is volatility-feedback margin better than static margin,
+//! fairly measured? Real and synthetic price paths, traders who react, the
+//! static frontier, and the mechanism variants of `reflex_risk::mechanism`,
+//! with every risk decision made by the risk crate.
 //!
 //! - [`config`]: the TOML scenario file
-//! - [`model`]: price process, accounts, keepers, policies, one run
-//! - [`run`]: all runs across cores, means and 95% intervals
-//! - [`report`]: the markdown report and its SVG figures
+//! - [`rng`]: seeded random numbers
+//! - [`path`]: price files bridged between bars, synthetic paths, the step grid
+//! - [`policy`]: static and dynamic margin policies and their variants
+//! - [`market`]: traders, pool, keepers, liquidations, one run's metrics
+//! - [`frontier`]: the static frontier, frontier ratios, bootstrap intervals
+//! - [`run`]: every run across cores, shards and merging
+//! - [`report`]: the markdown report, its figures and its verdict
 pub mod config;
-pub mod model;
+pub mod frontier;
+pub mod market;
+pub mod path;
+pub mod policy;
 pub mod report;
+pub mod rng;
 pub mod run;

@@ -1,110 +1,145 @@
-//! `reflex-sim --config sim/default.toml --out docs/sim`: runs every
-//! scenario under every policy and writes report.md, results.json and the
-//! figures. `--perf` adds the 10,000 accounts × 100,000 slots throughput run.
+//! `reflex-sim [run] --config sim/default.toml --out docs/sim`: runs the
+//! study and writes report.md, results.json and the figures.
+//! `--shard i/n --results FILE` runs one shard and writes only its results;
+//! `reflex-sim merge --config … --out DIR FILE…` merges shards into the report.
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use reflex_sim::config::SimConfig;
-use reflex_sim::model::{Market, Policy};
-use reflex_sim::report::{self, Throughput};
-use reflex_sim::run;
+use reflex_sim::policy::check_bounds;
+use reflex_sim::report;
+use reflex_sim::run::{self, Results, Shard};
+
+const HELP: &str = "reflex-sim [run] [--config FILE.toml] [--out DIR] [--seeds N] [--shard i/n --results FILE]
+reflex-sim merge [--config FILE.toml] [--out DIR] RESULTS.json...
+
+run    runs every scenario of FILE (default sim/default.toml) under the static sweep and every
+       dynamic variant on the same seeds, and writes DIR/report.md, DIR/results.json and SVG
+       figures (default docs/sim). With --shard i/n it runs every n-th job from the i-th and
+       writes only FILE (--results), for any batch scheduler.
+merge  reads shard results and writes the report as run would.";
 
 struct Args {
+    merge: bool,
     config: PathBuf,
     out: PathBuf,
-    perf: bool,
     seeds: Option<u64>,
+    shard: Option<Shard>,
+    results: Option<PathBuf>,
+    inputs: Vec<PathBuf>,
 }
 
 fn parse() -> Result<Args, String> {
-    let mut args = Args { config: "sim/default.toml".into(), out: "docs/sim".into(), perf: false, seeds: None };
-    let mut it = std::env::args().skip(1);
+    let mut args = Args { merge: false, config: "sim/default.toml".into(), out: "docs/sim".into(), seeds: None, shard: None, results: None, inputs: Vec::new() };
+    let mut it = std::env::args().skip(1).peekable();
+    match it.peek().map(String::as_str) {
+        Some("merge") => {
+            args.merge = true;
+            it.next();
+        }
+        Some("run") => {
+            it.next();
+        }
+        _ => {}
+    }
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--config" => args.config = it.next().ok_or("--config needs a file")?.into(),
             "--out" => args.out = it.next().ok_or("--out needs a folder")?.into(),
             "--seeds" => args.seeds = Some(it.next().and_then(|s| s.parse().ok()).ok_or("--seeds needs a number")?),
-            "--perf" => args.perf = true,
+            "--shard" => args.shard = Some(Shard::parse(&it.next().ok_or("--shard needs i/n")?)?),
+            "--results" => args.results = Some(it.next().ok_or("--results needs a file")?.into()),
             "--help" | "-h" => {
-                println!("reflex-sim [--config FILE.toml] [--out DIR] [--seeds N] [--perf]\n\nRuns every scenario of FILE (default sim/default.toml) under the static, unbounded-dynamic and Reflex\nmargin policies on the same seeds, and writes DIR/report.md, DIR/results.json and SVG figures\n(default docs/sim). --perf adds a 10,000-account × 100,000-slot throughput run.");
+                println!("{HELP}");
                 std::process::exit(0);
             }
+            other if args.merge && !other.starts_with("--") => args.inputs.push(other.into()),
             other => return Err(format!("unknown argument {other} (try --help)")),
         }
+    }
+    if args.shard.is_some() && args.results.is_none() {
+        return Err("--shard needs --results FILE (merge the shards with `reflex-sim merge`)".into());
+    }
+    if args.merge && args.inputs.is_empty() {
+        return Err("merge needs the shards' results files".into());
     }
     Ok(args)
 }
 
+fn load(path: &Path, seeds: Option<u64>) -> Result<SimConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut config = SimConfig::from_toml(&text, base).map_err(|error| format!("{}: {error}", path.display()))?;
+    if let Some(seeds) = seeds {
+        config.seeds = seeds;
+        config.long_seeds = config.long_seeds.min(seeds);
+    }
+    check_bounds(&config.policies, None)?;
+    for variant in &config.variants {
+        check_bounds(&config.policies, Some(variant)).map_err(|error| format!("variant {}: {error}", variant.name))?;
+    }
+    Ok(config)
+}
+
+fn write_report(config: &SimConfig, results: &Results, out: &Path, command: &str) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    let study = report::study(config, results);
+    let mut files = vec![
+        ("report.md".to_string(), report::markdown(config, results, &study, command)),
+        ("results.json".to_string(), serde_json::to_string(results).map_err(|e| e.to_string())?),
+    ];
+    for group in &study.groups {
+        files.push((format!("frontier-{}.svg", report::slug(&group.name)), report::frontier_svg(&study, group)));
+    }
+    for scenario in config.scenarios.iter().filter(|s| s.path.file.is_none()) {
+        let traces: Vec<(String, &reflex_sim::market::Trace)> = results.traces.iter().filter(|t| t.0 == scenario.name).map(|t| (t.1.clone(), &t.2)).collect();
+        files.push((format!("path-{}.svg", report::slug(&scenario.name)), report::path_svg(&scenario.name, &traces)));
+    }
+    for (name, content) in files {
+        std::fs::write(out.join(&name), content).map_err(|error| format!("cannot write {name}: {error}"))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let args = match parse() {
-        Ok(args) => args,
+    let outcome = (|| -> Result<String, String> {
+        let args = parse()?;
+        let config = load(&args.config, args.seeds)?;
+        let command = format!("reflex-sim --config {} --out {}", args.config.display(), args.out.display());
+        if args.merge {
+            let results = run::read_results(&args.inputs)?;
+            write_report(&config, &results, &args.out, &command)?;
+            return Ok(format!("merged {} runs; wrote {}/report.md", results.runs.len(), args.out.display()));
+        }
+        let terminal = std::io::stderr().is_terminal();
+        let progress = |done: usize, total: usize| {
+            if terminal {
+                eprint!("\r  {done}/{total} runs");
+                let _ = std::io::stderr().flush();
+            }
+        };
+        let results = run::run_all(&config, args.shard.unwrap_or(Shard::ALL), &progress)?;
+        if terminal {
+            eprintln!();
+        }
+        if let Some(path) = &args.results {
+            std::fs::write(path, serde_json::to_string(&results).map_err(|e| e.to_string())?).map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+            if args.shard.is_some() {
+                return Ok(format!("{} runs in {:.1} s; wrote {}", results.runs.len(), results.seconds, path.display()));
+            }
+        }
+        write_report(&config, &results, &args.out, &command)?;
+        Ok(format!("{} runs in {:.1} s; wrote {}/report.md", results.runs.len(), results.seconds, args.out.display()))
+    })();
+    match outcome {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let text = match std::fs::read_to_string(&args.config) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", args.config.display());
-            return ExitCode::from(2);
-        }
-    };
-    let mut config = match SimConfig::from_toml(&text) {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("error: {}: {error}", args.config.display());
-            return ExitCode::from(2);
-        }
-    };
-    if let Some(seeds) = args.seeds {
-        config.seeds = seeds;
-    }
-    let terminal = std::io::stderr().is_terminal();
-    let progress = |done: usize, total: usize| {
-        if terminal {
-            eprint!("\r  {done}/{total} runs");
-            let _ = std::io::stderr().flush();
-        }
-    };
-    let outcome = run::run_all(&config, &progress);
-    if terminal {
-        eprintln!();
-    }
-    let throughput = args.perf.then(|| {
-        let mut scenario = config.scenarios[0].clone();
-        scenario.accounts = 10_000;
-        scenario.slots = 100_000;
-        scenario.crash.clear();
-        let started = Instant::now();
-        let (metrics, _) = Market::new(&scenario, &config.policies, Policy::Reflex, 1).run(0);
-        Throughput { accounts: scenario.accounts, slots: scenario.slots, seconds: started.elapsed().as_secs_f64(), liquidations: metrics.liquidations }
-    });
-    if let Err(error) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create {}: {error}", args.out.display());
-        return ExitCode::from(2);
-    }
-    let files = [
-        ("report.md", report::markdown(&config, &outcome, throughput.as_ref(), &args.config.display().to_string())),
-        ("path.svg", report::path_svg(&config, &outcome.traces)),
-        ("tradeoff.svg", report::tradeoff_svg(&config, &outcome.results)),
-        ("cascades.svg", report::cascades_svg(&outcome.results)),
-        ("results.json", serde_json::to_string_pretty(&serde_json::json!({ "summaries": outcome.summaries, "runs": outcome.results })).expect("JSON")),
-    ];
-    for (name, content) in files {
-        if let Err(error) = std::fs::write(args.out.join(name), content) {
-            eprintln!("error: cannot write {name}: {error}");
-            return ExitCode::from(1);
+            ExitCode::from(2)
         }
     }
-    println!(
-        "{} runs, {:.2e} account-slots in {:.1} s; wrote {}/report.md",
-        outcome.results.len(),
-        outcome.account_slots,
-        outcome.seconds,
-        args.out.display()
-    );
-    ExitCode::SUCCESS
 }
