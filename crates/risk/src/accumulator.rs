@@ -105,13 +105,7 @@ impl VolatilityAccumulator {
     /// untouched on any error.
     pub fn update(&mut self, config: &AccumulatorConfig, price: Fixed, confidence: Fixed, slot: u64) -> RiskResult<UpdateOutcome> {
         config.validate()?;
-        if price <= 0 {
-            return Err(RiskError::NonPositiveInput);
-        }
-        if confidence < 0 {
-            return Err(RiskError::NegativeInput);
-        }
-        let confidence_ratio = div(confidence, price)?;
+        let confidence_ratio = print_confidence_ratio(price, confidence)?;
         if self.updates == 0 {
             *self = VolatilityAccumulator {
                 last_price: price,
@@ -131,8 +125,8 @@ impl VolatilityAccumulator {
             return Ok(UpdateOutcome::SameSlot);
         }
         let dt = slot - self.last_slot;
-        let log_return = ln(div(price, self.last_price)?)?.clamp(-config.max_log_return, config.max_log_return);
-        let sample = mul_floor(log_return, log_return)?.checked_div_int(dt as i128).ok_or(RiskError::Overflow)?;
+        let log_return = clamped_log_return(price, self.last_price, config.max_log_return)?;
+        let sample = variance_sample(log_return, dt)?;
         let fast_variance = ewma(self.fast_variance, sample, decay_factor(dt, config.fast_half_life_slots)?)?;
         let slow_variance = ewma(self.slow_variance, sample, decay_factor(dt, config.slow_half_life_slots)?)?;
         *self = VolatilityAccumulator {
@@ -181,9 +175,31 @@ impl VolatilityPath {
     }
 }
 
+/// A print's `conf / price`, after refusing a non-positive price or a
+/// negative confidence (shared with [`crate::mechanism::robust`]).
+pub(crate) fn print_confidence_ratio(price: Fixed, confidence: Fixed) -> RiskResult<Fixed> {
+    if price <= 0 {
+        return Err(RiskError::NonPositiveInput);
+    }
+    if confidence < 0 {
+        return Err(RiskError::NegativeInput);
+    }
+    div(confidence, price)
+}
+
+/// `clamp(ln(price / reference), −clamp, clamp)`: one sample's bounded log return.
+pub(crate) fn clamped_log_return(price: Fixed, reference: Fixed, clamp: Fixed) -> RiskResult<Fixed> {
+    Ok(ln(div(price, reference)?)?.clamp(-clamp, clamp))
+}
+
+/// `r² / dt`: a per-slot variance sample from a return over `dt` slots.
+pub(crate) fn variance_sample(log_return: Fixed, dt: u64) -> RiskResult<Fixed> {
+    mul_floor(log_return, log_return)?.checked_div_int(dt as i128).ok_or(RiskError::Overflow)
+}
+
 /// `λ·var + (1 − λ)·sample`, written `var + (1 − λ)(sample − var)` so that
 /// with `0 ≤ λ ≤ 1` the result stays between `var` and `sample`.
-fn ewma(variance: Fixed, sample: Fixed, decay: Fixed) -> RiskResult<Fixed> {
+pub(crate) fn ewma(variance: Fixed, sample: Fixed, decay: Fixed) -> RiskResult<Fixed> {
     let weight = sub(Fixed::ONE, decay)?;
     add(variance, mul_floor(weight, sub(sample, variance)?)?)
 }

@@ -35,8 +35,9 @@
 //! maintenance follows the slower `σ_maint` (and, in the feedback rule, the
 //! slew), so positions are not closed on the first minutes of a spike.
 //! `σ_init ≥ σ_maint` always, so maintenance never asks for more.
+use crate::accumulator::{clamped_log_return, ewma, print_confidence_ratio, variance_sample};
 use crate::error::{ConfigError, RiskError, RiskResult};
-use crate::fixed_math::{add, decay_factor, div, ln, mul_floor, sqrt, sub};
+use crate::fixed_math::{add, decay_factor, mul_floor, sqrt};
 use crate::Fixed;
 
 /// Governed settings of the robust estimator.
@@ -132,13 +133,7 @@ impl RobustVolatility {
     /// slot counts (a second one in the same slot is ignored).
     pub fn update(&mut self, config: &RobustConfig, price: Fixed, confidence: Fixed, slot: u64) -> RiskResult<()> {
         config.validate()?;
-        if price <= 0 {
-            return Err(RiskError::NonPositiveInput);
-        }
-        if confidence < 0 {
-            return Err(RiskError::NegativeInput);
-        }
-        let confidence_ratio = div(confidence, price)?;
+        let confidence_ratio = print_confidence_ratio(price, confidence)?;
         if self.updates == 0 {
             let seed = config.seed_variance;
             *self = RobustVolatility {
@@ -174,7 +169,7 @@ impl RobustVolatility {
             if cells > 0 {
                 let dt = cells.saturating_mul(grid);
                 let r = clamped_log_return(self.last_price, self.anchor_price, config.max_log_return)?;
-                let sample = mul_floor(r, r)?.checked_div_int(dt as i128).ok_or(RiskError::Overflow)?;
+                let sample = variance_sample(r, dt)?;
                 let step = |variance: Fixed, half_life: u64| -> RiskResult<Fixed> { ewma(variance, sample, decay_factor(dt, half_life)?) };
                 next.initial_variance = step(self.initial_variance, config.initial_half_life_slots)?;
                 next.fast_variance = step(self.fast_variance, config.fast_half_life_slots)?;
@@ -217,13 +212,4 @@ impl RobustVolatility {
         let long = add(diffusive(self.long_variance)?, confidence)?;
         Ok(RobustSigma { initial, maintenance, long })
     }
-}
-
-fn clamped_log_return(price: Fixed, reference: Fixed, clamp: Fixed) -> RiskResult<Fixed> {
-    Ok(ln(div(price, reference)?)?.clamp(-clamp, clamp))
-}
-
-/// `var + (1 − λ)(sample − var)`: between `var` and `sample` for `0 ≤ λ ≤ 1`.
-fn ewma(value: Fixed, sample: Fixed, decay: Fixed) -> RiskResult<Fixed> {
-    add(value, mul_floor(sub(Fixed::ONE, decay)?, sub(sample, value)?)?)
 }
