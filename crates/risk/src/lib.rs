@@ -97,6 +97,7 @@ pub mod params;
 pub mod pool;
 pub mod price;
 pub mod trading;
+pub mod units;
 
 /// The crate's number type: 80 integer bits, 48 fractional bits.
 pub type Fixed = fixed::types::I80F48;

@@ -1,4 +1,5 @@
-use reflex_risk::Fixed;
+//! Integer settings as fractions: parts per million and per billion.
+use crate::Fixed;
 
 /// Parts per million as a fraction: instruction arguments carry ratios as
 /// integers (exact, readable in an explorer), the state as fixed point.
