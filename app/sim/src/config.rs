@@ -3,6 +3,7 @@
 //! compared. Every population and market setting has a default, justified
 //! where it is defined, so a scenario names only what it changes.
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,9 @@ pub struct SimConfig {
     /// the default population and market. Relative to the scenario file.
     #[serde(default)]
     pub price_folder: Option<PathBuf>,
-    #[serde(default)]
+    /// Settings a file names in `[policies]` replace the calibrated ones;
+    /// the rest stay calibrated.
+    #[serde(default, deserialize_with = "policies_over_calibrated")]
     pub policies: PolicyConfig,
     /// The static frontier: one static policy per σ_T, fixed at the curves'
     /// targets there (from calm to crash).
@@ -36,6 +39,9 @@ pub struct SimConfig {
     pub variants: Vec<Variant>,
     #[serde(rename = "scenario", default)]
     pub scenarios: Vec<Scenario>,
+    /// What `reflex-sim calibrate` searches.
+    #[serde(default)]
+    pub calibration: Option<crate::calibrate::CalibrationConfig>,
 }
 
 fn default_seeds() -> u64 {
@@ -133,9 +139,17 @@ pub fn default_variants() -> Vec<Variant> {
     ]
 }
 
-/// The margin curves and every variant's settings.
+fn policies_over_calibrated<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<PolicyConfig, D::Error> {
+    let given = toml::Table::deserialize(deserializer)?;
+    let mut table = toml::Table::from_str(CALIBRATED_POLICY).ok().and_then(|mut file| file.remove("policies")).and_then(|v| v.as_table().cloned()).unwrap_or_default();
+    table.extend(given);
+    toml::Value::Table(table).try_into().map_err(serde::de::Error::custom)
+}
+
+/// The margin curves and every variant's settings (every one required in a
+/// policy file; a scenario file's `[policies]` names only what it changes).
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
     /// Margin curve (fractions): base, sensitivity k, lower, upper, for the
     /// initial and maintenance levels.
@@ -185,10 +199,36 @@ pub struct PolicyConfig {
     pub steward_max_raise: f64,
 }
 
-impl Default for PolicyConfig {
-    /// The curves of `reflex_sdk::presets`; the variants' settings explained
-    /// beside each.
-    fn default() -> Self {
+/// The calibrated settings, as `reflex-sim calibrate` wrote them: what a
+/// scenario file that names no `[policies]` runs, and what
+/// `reflex_sdk::presets` lists (from the JSON written beside this file).
+pub const CALIBRATED_POLICY: &str = include_str!("../../../sim/calibrated/policy.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    policies: PolicyConfig,
+}
+
+impl PolicyConfig {
+    /// Reads the `[policies]` table of a file `reflex-sim calibrate` wrote.
+    /// Reads the `[policies]` table of a file `reflex-sim calibrate` wrote
+    /// (every setting named).
+    pub fn from_policy_file(text: &str) -> Result<Self, String> {
+        toml::from_str::<PolicyFile>(text).map(|file| file.policies).map_err(|error| error.to_string())
+    }
+
+    /// The file `reflex-sim calibrate` writes: the `[policies]` table.
+    pub fn to_policy_file(&self, header: &str) -> String {
+        let mut table = toml::Table::new();
+        table.insert("policies".into(), toml::Value::try_from(self).expect("settings serialise"));
+        format!("{header}{}", toml::to_string(&table).expect("settings serialise"))
+    }
+
+    /// Where calibration starts: the curves of the first presets and every
+    /// other setting explained beside it. Calibration moves only the margin
+    /// curves and the slew (see `calibrate::Candidate`).
+    pub fn starting_point() -> Self {
         PolicyConfig {
             initial_margin: [0.05, 4.0, 0.05, 0.5],
             maintenance_margin: [0.03, 2.0, 0.03, 0.25],
@@ -229,6 +269,12 @@ impl Default for PolicyConfig {
             steward_relax_below: 0.5,
             steward_max_raise: 0.10,
         }
+    }
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig::from_policy_file(CALIBRATED_POLICY).expect("sim/calibrated/policy.toml is a [policies] table")
     }
 }
 

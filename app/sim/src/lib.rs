@@ -11,6 +11,8 @@
 //! - [`frontier`]: the static frontier, frontier ratios, bootstrap intervals
 //! - [`run`]: every run across cores, shards and merging
 //! - [`report`]: the markdown report, its figures and its verdict
+//! - [`calibrate`]: the settings search and the governance JSON it writes
+pub mod calibrate;
 pub mod config;
 pub mod frontier;
 pub mod market;

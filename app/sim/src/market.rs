@@ -117,6 +117,17 @@ pub struct Trace {
     pub liquidations: Vec<u64>,
 }
 
+/// Sums over the accounts, taken in one pass per step.
+#[derive(Default)]
+struct Tally {
+    /// Notional long and short (quote).
+    side: [f64; 2],
+    /// Σ unrealised PnL of open positions: the pool holds the other side.
+    open: f64,
+    /// Volatile collateral deposited (base units).
+    volatile: f64,
+}
+
 /// Largest rise of a level within a window of slots (monotone deque of minima).
 struct RiseTracker {
     window: u64,
@@ -233,8 +244,9 @@ impl<'a> Market<'a> {
             market.traders.push(trader);
         }
         let levels = market.policy.levels();
-        market.side_cap = (scenario.market.max_open_interest * market.pool_value()).max(0.0);
-        let mut side = market.side_notional();
+        let tally = market.tally();
+        market.side_cap = (scenario.market.max_open_interest * market.pool_value(tally.open)).max(0.0);
+        let mut side = tally.side;
         for index in 0..market.traders.len() {
             let mut trader = std::mem::take(&mut market.traders[index]);
             if trader.active {
@@ -277,20 +289,22 @@ impl<'a> Market<'a> {
         self.traders.iter().map(|t| t.quote).sum::<f64>() + self.pool_cash + self.insurance + self.keeper_cash
     }
 
-    /// Notional long and short (quote).
-    fn side_notional(&self) -> [f64; 2] {
-        let mut side = [0.0, 0.0];
+    /// One pass over the accounts for what every step needs.
+    fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
         for trader in &self.traders {
-            side[usize::from(trader.size < 0.0)] += trader.size.abs() * self.price;
+            tally.side[usize::from(trader.size < 0.0)] += trader.size.abs() * self.price;
+            tally.open += trader.size * self.price + trader.quote_position;
+            tally.volatile += trader.volatile;
         }
-        side
+        tally
     }
 
     /// The pool's value for capacity: capital, cash taken in or paid out,
-    /// and the other side of every open position; gains above the capital
-    /// count for nothing (LPs take profits out), losses count in full.
-    fn pool_value(&self) -> f64 {
-        let open: f64 = self.traders.iter().map(|t| t.size * self.price + t.quote_position).sum();
+    /// and the other side of every open position (`open`, the traders' PnL);
+    /// gains above the capital count for nothing (LPs take profits out),
+    /// losses count in full.
+    fn pool_value(&self, open: f64) -> f64 {
         (self.pool_capital + self.pool_cash - open).min(self.pool_capital)
     }
 
@@ -472,10 +486,10 @@ impl<'a> Market<'a> {
         self.price = step.price * (-self.impact).exp();
         self.metrics.min_price = self.metrics.min_price.min(self.price);
         self.day_high = self.price.max(self.price + (self.day_high - self.price) * 0.5f64.powf(dt / DAY as f64));
-        let side = self.side_notional();
-        self.side_cap = (self.scenario.market.max_open_interest * self.pool_value()).max(0.0);
+        let Tally { side, open, volatile } = self.tally();
+        self.side_cap = (self.scenario.market.max_open_interest * self.pool_value(open)).max(0.0);
         let depth = self.depth * (self.calm_volatility / step.sigma.max(f64::MIN_POSITIVE)).min(1.0);
-        let deposits: f64 = self.traders.iter().map(|t| t.volatile).sum::<f64>() * self.price;
+        let deposits = volatile * self.price;
         let levels_before = self.policy.levels();
         let points = self.policy.wants_liquidation_points(step.slot).then(|| self.liquidation_points(&levels_before));
         let observation = Observation {
@@ -525,7 +539,7 @@ impl<'a> Market<'a> {
                     sold += forced;
                     trader.due = None;
                 }
-            } else if trader.due.is_some() {
+            } else {
                 trader.due = None;
             }
             // The trader.

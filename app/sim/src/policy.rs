@@ -69,15 +69,17 @@ pub fn feedback_configs(config: &PolicyConfig, variant: Option<&Variant>) -> (Fe
     (margin, haircut)
 }
 
-/// Lifts the lowest maintenance level (and initial with it) to `floor`.
+/// Lifts the lowest maintenance level to `floor`, and every level of both
+/// curves by the same amount: the gap between initial and maintenance is
+/// the room a trader has before liquidation, and a floor that closed it
+/// would trade gap risk for liquidations at the first tick.
 fn raise_floor(config: &mut FeedbackConfig, floor: Fixed) {
-    let (initial, maintenance) = (&mut config.initial, &mut config.maintenance);
-    maintenance.lower = maintenance.lower.max(floor);
-    maintenance.base = maintenance.base.max(floor);
-    maintenance.upper = maintenance.upper.max(floor);
-    initial.lower = initial.lower.max(maintenance.lower);
-    initial.base = initial.base.max(maintenance.base);
-    initial.upper = initial.upper.max(maintenance.upper);
+    let lift = (floor - config.maintenance.lower).max(Fixed::ZERO);
+    for curve in [&mut config.initial, &mut config.maintenance] {
+        curve.lower = (curve.lower + lift).min(Fixed::ONE);
+        curve.base = (curve.base + lift).min(Fixed::ONE);
+        curve.upper = (curve.upper + lift).min(Fixed::ONE);
+    }
 }
 
 /// The risk configs the bounds check sees for a policy (the program would

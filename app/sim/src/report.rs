@@ -43,7 +43,6 @@ pub struct Study {
     pub groups: Vec<Group>,
     /// `metrics[scenario][policy]` over seeds.
     pub metrics: BTreeMap<String, Vec<Vec<RunMetrics>>>,
-    pub families: Vec<(String, Vec<String>)>,
 }
 
 fn point(m: &RunMetrics) -> Point {
@@ -82,13 +81,29 @@ pub fn study(config: &SimConfig, results: &Results) -> Study {
         let ratios = bootstrap(&runs, &statics, &dynamic, RESAMPLES, 20_261_202);
         Some(Group { name, scenarios, points, ratios })
     };
-    let mut groups: Vec<Group> = families.iter().filter_map(|(f, list)| group_of(f.clone(), list.clone())).collect();
+    // Real files split into the calibration set and the files held out of
+    // it, so the report shows how the settings carry to paths they never saw.
+    let calibrated = |name: &str| config.calibration.as_ref().is_some_and(|c| c.scenarios.iter().any(|s| s == name) || c.families.iter().any(|f| f == "real"));
+    let mut groups: Vec<Group> = Vec::new();
+    for (family, list) in &families {
+        if family != "real" {
+            groups.extend(group_of(family.clone(), list.clone()));
+            continue;
+        }
+        let (seen, held): (Vec<String>, Vec<String>) = list.iter().cloned().partition(|s| calibrated(s));
+        if config.calibration.is_none() {
+            groups.extend(group_of("real".into(), list.clone()));
+        } else {
+            groups.extend(group_of("real (calibration set)".into(), seen));
+            groups.extend(group_of("real (held out)".into(), held));
+        }
+    }
     for (family, list) in &families {
         if family == "real" {
             groups.extend(list.iter().filter_map(|s| group_of(format!("real: {s}"), vec![s.clone()])));
         }
     }
-    Study { specs, statics, dynamic, groups, metrics, families }
+    Study { specs, statics, dynamic, groups, metrics }
 }
 
 fn ratio_text(interval: &Interval) -> String {
@@ -200,6 +215,23 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
         verdict.groups,
         if verdict.groups_met == verdict.groups { "the goal is met everywhere" } else { "the goal is not met everywhere; see the table for where it fails" }
     );
+    let riskless: Vec<&str> = study.groups.iter().filter(|g| !g.name.starts_with("real: ") && study.statics.iter().all(|&s| g.points[s].bad_debt == 0.0)).map(|g| g.name.as_str()).collect();
+    if !riskless.is_empty() {
+        let _ = writeln!(
+            w,
+            "- In {} no static calibration has any bad debt, so the frontier is the lowest static margin at no cost: a dynamic policy can only tie it in efficiency (its curves share those lower bounds) and has no bad debt to cut. The goal cannot be met there by construction; those groups count against every variant alike.",
+            riskless.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if let Some(grid) = &config.calibration {
+        let _ = writeln!(
+            w,
+            "- The settings are `reflex-sim calibrate`'s winner for `{}` (`sim/calibrated/calibration.md`: {}). {}",
+            grid.variant,
+            crate::config::CALIBRATED_POLICY.lines().next().unwrap_or("").trim_start_matches("# "),
+            if grid.variant == *adopted { "The adopted configuration is the calibrated one.".to_string() } else { format!("The adopted configuration is not the calibrated variant (`{}`): the next calibration should search `{adopted}`.", grid.variant) }
+        );
+    }
     let _ = writeln!(
         w,
         "- Variants that improve on plain `reflex` (higher efficiency ratio over bad-debt ratio) in most groups: {}.",
@@ -371,7 +403,3 @@ pub fn slug(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>().split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-")
 }
 
-/// Families in order (for callers that list them).
-pub fn family_names(study: &Study) -> Vec<String> {
-    study.families.iter().map(|(f, _)| f.clone()).collect()
-}

@@ -96,6 +96,11 @@ impl Shard {
         }
         Ok(Shard { index, count })
     }
+
+    /// This shard's jobs: every `count`-th from the `index`-th.
+    pub fn take<T>(self, jobs: Vec<T>) -> Vec<T> {
+        jobs.into_iter().enumerate().filter(|(i, _)| i % self.count == self.index).map(|(_, job)| job).collect()
+    }
 }
 
 /// Runs a shard of the study; `progress` gets (done, total) after each run.
@@ -105,43 +110,53 @@ pub fn run_all(config: &SimConfig, shard: Shard, progress: &(dyn Fn(usize, usize
     let specs = policies(config);
     let mut jobs = Vec::new();
     for scenario in &config.scenarios {
-        let seeds = config.seeds_for(scenario_slots(scenario, &bars));
+        let slots = scenario_slots(scenario, &bars);
         for spec in &specs {
-            for seed in 0..seeds {
-                jobs.push((scenario, spec, seed));
+            for seed in 0..config.seeds_for(slots) {
+                jobs.push((slots, scenario, spec, seed));
             }
         }
     }
     // Long runs first, so the last core is not left with a five-year file.
-    jobs.sort_by_key(|(scenario, _, _)| std::cmp::Reverse(scenario_slots(scenario, &bars)));
-    let jobs: Vec<_> = jobs.into_iter().enumerate().filter(|(i, _)| i % shard.count == shard.index).map(|(_, job)| job).collect();
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
+    let jobs: Vec<_> = shard.take(jobs).into_iter().map(|(_, scenario, spec, seed)| (scenario, spec, seed)).collect();
     let threads = config.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let outcomes = run_jobs(&jobs, threads, progress, |&(scenario, spec, seed)| {
+        let run_started = Instant::now();
+        let trace_points = if seed == 0 && charted(spec) { 600 } else { 0 };
+        let market = Market::new(scenario, &config.policies, spec.clone(), bars.get(&scenario.name).cloned(), seed);
+        let (metrics, trace) = market.run(trace_points);
+        let run = RunResult { scenario: scenario.name.clone(), policy: spec.name(), seed, metrics, seconds: run_started.elapsed().as_secs_f64() };
+        (run, (trace_points > 0).then(|| (scenario.name.clone(), spec.name(), trace)))
+    });
+    let mut results = Results { threads, seconds: started.elapsed().as_secs_f64(), ..Results::default() };
+    for (run, trace) in outcomes {
+        results.runs.push(run);
+        results.traces.extend(trace);
+    }
+    Ok(Results::merge(vec![results]))
+}
+
+/// Runs `work` on every job over `threads` workers, longest-first order
+/// kept by taking jobs in turn; `progress` gets (done, total) after each.
+pub fn run_jobs<J: Sync, R: Send>(jobs: &[J], threads: usize, progress: &(dyn Fn(usize, usize) + Sync), work: impl Fn(&J) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results = Mutex::new(Results { threads, ..Results::default() });
+    let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        for _ in 0..threads.max(1) {
             scope.spawn(|| loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(scenario, spec, seed)) = jobs.get(index) else { break };
-                let run_started = Instant::now();
-                let trace_points = if seed == 0 && charted(spec) { 600 } else { 0 };
-                let market = Market::new(scenario, &config.policies, spec.clone(), bars.get(&scenario.name).cloned(), seed);
-                let (metrics, trace) = market.run(trace_points);
-                let seconds = run_started.elapsed().as_secs_f64();
-                let mut results = results.lock().expect("results");
-                if trace_points > 0 {
-                    results.traces.push((scenario.name.clone(), spec.name(), trace));
-                }
-                results.runs.push(RunResult { scenario: scenario.name.clone(), policy: spec.name(), seed, metrics, seconds });
-                drop(results);
+                let Some(job) = jobs.get(index) else { break };
+                let outcome = work(job);
+                outcomes.lock().expect("outcomes").push((index, outcome));
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
             });
         }
     });
-    let mut results = results.into_inner().expect("results");
-    results.seconds = started.elapsed().as_secs_f64();
-    Ok(Results::merge(vec![results]))
+    let mut outcomes = outcomes.into_inner().expect("outcomes");
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// Reads shard files written by `--shard i/n --results FILE`.

@@ -1,12 +1,15 @@
 //! The simulator's own guarantees: a seed determines a run; no leverage, no
 //! bad debt; cash conserved inside the market; bridged paths pass through
 //! every real close; the frontier's ratios; every default variant passes the
-//! bounds check; scenario files validated.
+//! bounds check; scenario files validated; calibration picks within budget,
+//! shards merge, and what it writes is what was checked.
+use reflex_sim::calibrate::{decide, governance_json, Calibration, CalibrationConfig, CalibrationResults};
 use reflex_sim::config::{default_variants, Crash, MarketConfig, PathSource, PolicyConfig, Population, Scenario, SimConfig};
 use reflex_sim::frontier::{ratios, Frontier, Point};
 use reflex_sim::market::Market;
 use reflex_sim::path::{Bars, PricePath};
-use reflex_sim::policy::{check_bounds, PolicySpec};
+use reflex_sim::policy::{check_bounds, risk_configs, PolicySpec};
+use reflex_sim::run::Shard;
 use std::sync::Arc;
 
 fn scenario() -> Scenario {
@@ -132,4 +135,85 @@ fn bad_scenario_files_are_refused_with_the_reason() {
     assert!(SimConfig::from_toml(&garch, base).unwrap_err().contains("GARCH"));
     let unknown = good.replacen("seeds = 8", "seeds = 8\nsede = 3", 1);
     assert!(SimConfig::from_toml(&unknown, base).is_err());
+}
+
+fn calibration_config(budget_bp: f64) -> SimConfig {
+    let mut config = SimConfig::from_toml("[[scenario]]\nname = \"test\"\nfamily = \"test\"\n", std::path::Path::new(".")).unwrap();
+    config.scenarios = vec![scenario()];
+    config.calibration = Some(CalibrationConfig {
+        variant: "reflex".into(),
+        budget_bp,
+        families: vec!["test".into()],
+        scenarios: Vec::new(),
+        seeds: Some(2),
+        // The second candidate's maintenance is below the penalty: refused, never run.
+        initial_base: vec![0.05, 0.10],
+        initial_sensitivity: vec![4.0],
+        maintenance_share: vec![0.6, 0.05],
+        tighten_per_slot: vec![0.0005],
+    });
+    config
+}
+
+#[test]
+fn calibration_takes_the_most_efficient_candidate_within_budget_and_refuses_out_of_bounds_ones() {
+    let config = calibration_config(1e9);
+    let calibration = Calibration::new(&config).unwrap();
+    assert_eq!(calibration.candidates.len(), 4);
+    assert_eq!(calibration.bounds.iter().filter(|b| b.is_err()).count(), 2, "maintenance below the penalty is refused");
+    let results = calibration.run(Shard::ALL, &|_, _| {}).unwrap();
+    assert_eq!(results.runs.len(), 2 * 2, "two candidates pass, two seeds each");
+    let outcome = decide(&calibration, &results).unwrap();
+    assert!(outcome.within_budget);
+    let (low, high) = (&outcome.standings[0], &outcome.standings[2]);
+    assert!(low.efficiency > high.efficiency, "a 5% base allows more leverage than 10%: {} vs {}", low.efficiency, high.efficiency);
+    assert_eq!(outcome.winner, 0);
+
+    // Shards merge to the same runs.
+    let parts = (0..3).map(|i| calibration.run(Shard { index: i, count: 3 }, &|_, _| {}).unwrap()).collect();
+    let merged = CalibrationResults::merge(parts);
+    assert_eq!(serde_json::to_string(&merged.runs).unwrap(), serde_json::to_string(&results.runs).unwrap());
+
+    // A budget below every candidate's bad debt: the least bad is named, and flagged.
+    let worst = outcome.standings.iter().filter(|s| s.bounds.is_ok()).map(|s| s.worst_bad_debt_bp).fold(f64::INFINITY, f64::min);
+    if worst > 0.0 {
+        let strict = calibration_config(worst / 2.0);
+        let strict = Calibration::new(&strict).unwrap();
+        let outcome = decide(&strict, &results).unwrap();
+        assert!(!outcome.within_budget);
+        assert_eq!(outcome.standings[outcome.winner].worst_bad_debt_bp, worst);
+    }
+    // A missing shard is an error, not a silent winner.
+    let mut partial = results.clone();
+    partial.runs.retain(|r| r.candidate != 0);
+    assert!(decide(&calibration, &partial).is_err());
+}
+
+#[test]
+fn the_calibrated_settings_file_round_trips_and_must_name_every_setting() {
+    let policies = PolicyConfig::default();
+    let text = policies.to_policy_file("# test\n");
+    let back = PolicyConfig::from_policy_file(&text).unwrap();
+    assert_eq!(toml::to_string(&back).unwrap(), toml::to_string(&policies).unwrap());
+    let without = text.lines().filter(|l| !l.starts_with("gap_allowance")).collect::<Vec<_>>().join("\n");
+    assert!(PolicyConfig::from_policy_file(&without).unwrap_err().contains("gap_allowance"));
+    // A scenario file changes what it names; the rest stays calibrated.
+    let config = SimConfig::from_toml("[policies]\ngap_allowance = 0.05\n[[scenario]]\nname = \"x\"\n", std::path::Path::new(".")).unwrap();
+    assert_eq!(config.policies.gap_allowance, 0.05);
+    assert_eq!(config.policies.initial_margin, policies.initial_margin);
+    assert!(SimConfig::from_toml("[policies]\ngap_alowance = 0.05\n[[scenario]]\nname = \"x\"\n", std::path::Path::new(".")).is_err());
+}
+
+#[test]
+fn the_governance_json_is_what_the_bounds_check_saw() {
+    let policies = PolicyConfig::default();
+    for variant in default_variants() {
+        let (market, _) = governance_json(&policies, &variant);
+        let (checked, _) = risk_configs(&policies, Some(&variant));
+        let lower = market["margin"]["maintenance"]["lower"].as_u64().unwrap() as f64 / 1e6;
+        assert!((lower - checked.margin.maintenance.lower.to_num::<f64>()).abs() < 1e-6, "{}", variant.name);
+        if variant.gap_floor {
+            assert!(lower >= policies.gap_allowance + policies.liquidation_penalty - 1e-9, "{}: the gap floor is in the file", variant.name);
+        }
+    }
 }
