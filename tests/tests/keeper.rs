@@ -128,16 +128,16 @@ fn a_keeper_without_quote_cannot_take_collateral_and_says_so() {
     let mut w = World::new(5_000_000.0);
     // Debt backed by wSOL only: BTC long closed at a loss.
     let trader = w.trader(&[(SOL, 10.0)]);
-    w.trade(&trader, BTC_PERP, 0.3).unwrap();
+    w.trade(&trader, BTC_PERP, 0.25).unwrap();
     w.advance(5);
-    w.set_price(BTC, 57_000.0);
-    w.trade(&trader, BTC_PERP, -0.3).unwrap();
+    w.set_price(BTC, 56_000.0);
+    w.trade(&trader, BTC_PERP, -0.25).unwrap();
     let broke = sdk_keeper(&mut w, 0.0);
     let mut sol = 150.0;
     while w.health(&trader.margin_account).maintenance >= 0 {
         w.advance(5);
         sol *= 0.95;
-        post(&mut w, [sol, 57_000.0, 3_000.0]);
+        post(&mut w, [sol, 56_000.0, 3_000.0]);
         keeper::crank(&mut w.t.env, &broke.keypair).expect("crank");
     }
     let report = pass(&mut w, &broke);

@@ -127,7 +127,7 @@ fn liquidations_must_name_the_registered_market_and_feed_and_not_the_keeper_itse
 
 /// A trader whose position closed at a loss: quote debt backed by wSOL and stETH.
 fn indebted(w: &mut World) -> Trader {
-    let trader = w.trader(&[(SOL, 10.0), (ETH, 0.2)]);
+    let trader = w.trader(&[(SOL, 20.0), (ETH, 0.2)]);
     w.trade(&trader, BTC_PERP, 0.5).expect("open BTC long");
     w.advance(20);
     w.set_price(BTC, 57_000.0);

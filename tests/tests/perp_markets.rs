@@ -128,17 +128,19 @@ fn governance_changes_carry_old_and_new_values_and_move_maintenance_through_the_
     let mut s = Setup::new();
     s.list(0, market_risk()).unwrap();
     let before = s.market(0).margin_state();
+    // Floors a point (maintenance) and three points (initial) above the listed ones.
     let mut tighter = market_risk();
-    tighter.margin.maintenance.lower = 40_000;
-    tighter.margin.initial.lower = 80_000;
+    tighter.margin.maintenance.lower += 10_000;
+    tighter.margin.initial.lower += 30_000;
+    let (new_initial, new_maintenance) = (tighter.margin.initial.to_curve().lower, tighter.margin.maintenance.to_curve().lower);
     let admin = s.t.admin.insecure_clone();
     let result = s.t.send(&[ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD, tighter)], &admin, &[]);
     let set = events::<MarketRiskSet>(&result);
     assert_eq!((set[0].old, set[0].new), (market_risk(), tighter));
     let market = s.market(0);
     assert_eq!(market.risk, tighter);
-    assert!(market.margin_state().initial >= Fixed::from_num(0.08), "initial tightens at once");
-    assert!(before.maintenance < Fixed::from_num(0.04), "the test needs maintenance below the new lower bound");
+    assert!(market.margin_state().initial >= new_initial, "initial tightens at once");
+    assert!(before.maintenance < new_maintenance, "the test needs maintenance below the new lower bound");
     assert_eq!(market.margin_state().maintenance, before.maintenance, "maintenance does not jump with the bounds");
     let rate = tighter.margin.to_config().tighten_per_slot;
     let mut previous = market.margin_state().maintenance;
@@ -149,7 +151,7 @@ fn governance_changes_carry_old_and_new_values_and_move_maintenance_through_the_
         previous = now;
     }
     s.crank(100_000, 150.0).unwrap();
-    assert!(s.market(0).margin_state().maintenance >= Fixed::from_num(0.04), "inside the new bounds once the slew got there");
+    assert!(s.market(0).margin_state().maintenance >= new_maintenance, "inside the new bounds once the slew got there");
 }
 
 #[test]
@@ -159,10 +161,11 @@ fn only_the_admin_and_only_consistent_bounds() {
     let list = ix::list_perp_market(&intruder.pubkey(), &intruder.pubkey(), 0, &SOL_USD, SOL_PERP, market_risk());
     assert_error(&s.t.send(&[list], &intruder, &[]), ReflexError::NotAdmin);
 
+    let lowest = market_risk().margin.maintenance.lower;
     let mut penalty_too_high = market_risk();
-    penalty_too_high.liquidation_penalty = 30_000; // = the lowest maintenance ratio
+    penalty_too_high.liquidation_penalty = lowest; // = the lowest maintenance ratio
     let mut move_not_covered = market_risk();
-    move_not_covered.max_move_over_horizon = 25_000;
+    move_not_covered.max_move_over_horizon = lowest - market_risk().liquidation_penalty + 1;
     let mut weights_backwards = market_risk();
     weights_backwards.positive_pnl_weight_initial = 900_000;
     for bad in [penalty_too_high, move_not_covered, weights_backwards] {

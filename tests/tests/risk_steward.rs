@@ -78,8 +78,9 @@ fn the_steward_moves_bases_within_its_cap_and_spacing() {
     s.collateral_base(RiskLevel::Initial, 110_000).expect("spaced far enough");
 
     // Market bases, same rules.
-    s.market_base(RiskLevel::Maintenance, 34_000).expect("market maintenance base");
-    assert_error(&s.market_base(RiskLevel::Maintenance, 35_000), ReflexError::StewardChangeTooSoon);
+    let maintenance = market_risk().margin.maintenance.base;
+    s.market_base(RiskLevel::Maintenance, maintenance + 4_000).expect("market maintenance base");
+    assert_error(&s.market_base(RiskLevel::Maintenance, maintenance + 5_000), ReflexError::StewardChangeTooSoon);
 }
 
 #[test]
@@ -89,17 +90,22 @@ fn the_steward_stays_inside_the_bounds_and_the_consistency_check() {
     // Below the maintenance lower bound (60,000).
     assert_error(&s.collateral_base(RiskLevel::Maintenance, 58_000), ReflexError::StewardOutsideBounds);
     // Inside the bounds, step by step, until the maintenance base would pass
-    // the initial base (50,000): the consistency check refuses that step.
-    s.market_base(RiskLevel::Maintenance, 35_000).unwrap();
-    s.at_slot(START_SLOT + 200);
-    s.market_base(RiskLevel::Maintenance, 40_000).unwrap();
-    s.at_slot(START_SLOT + 400);
-    s.market_base(RiskLevel::Maintenance, 45_000).unwrap();
-    s.at_slot(START_SLOT + 600);
-    assert_error(&s.market_base(RiskLevel::Maintenance, 50_001), ReflexError::StewardChangeTooLarge);
-    s.market_base(RiskLevel::Maintenance, 50_000).unwrap();
-    s.at_slot(START_SLOT + 800);
-    assert_error(&s.market_base(RiskLevel::Maintenance, 54_000), ReflexError::InconsistentBounds);
+    // the initial base: the consistency check refuses that step.
+    let (mut base, initial) = (market_risk().margin.maintenance.base, market_risk().margin.initial.base);
+    let mut slot = START_SLOT + 1;
+    while base + MAX_CHANGE <= initial {
+        base += MAX_CHANGE;
+        s.market_base(RiskLevel::Maintenance, base).unwrap();
+        slot += 200;
+        s.at_slot(slot);
+    }
+    assert_error(&s.market_base(RiskLevel::Maintenance, base + MAX_CHANGE + 1), ReflexError::StewardChangeTooLarge);
+    if base < initial {
+        s.market_base(RiskLevel::Maintenance, initial).unwrap();
+        slot += 200;
+        s.at_slot(slot);
+    }
+    assert_error(&s.market_base(RiskLevel::Maintenance, initial + 4_000), ReflexError::InconsistentBounds);
 }
 
 /// The steward's limits must bound it: a step of at most five percentage

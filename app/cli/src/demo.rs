@@ -277,13 +277,16 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         );
     }
 
+    // Two points on every floor and base of the listed (calibrated) curves.
     let mut tighter = presets::market_risk();
-    tighter.margin.maintenance.lower = 40_000;
-    tighter.margin.maintenance.base = 40_000;
-    tighter.margin.initial.lower = 70_000;
-    tighter.margin.initial.base = 70_000;
+    for curve in [&mut tighter.margin.initial, &mut tighter.margin.maintenance] {
+        curve.lower += 20_000;
+        curve.base += 20_000;
+    }
+    let (initial, maintenance) = (tighter.margin.initial.lower as f64 / 1e4, tighter.margin.maintenance.lower as f64 / 1e4);
     let set_market = ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD_FEED_ID, tighter);
-    session.step(set_market, "set_market_risk", "admin raises SOL-PERP's margin floors and bases to 7% / 4% (applies at once)".into(), &admin);
+    let raise = format!("admin raises SOL-PERP's margin floors and bases by 2 points, to {initial:.1}% / {maintenance:.1}% (applies at once)");
+    session.step(set_market, "set_market_risk", raise, &admin);
 
     // Governance: a guardian that can only pause, and a two-step admin handover.
     let guardian = session.env.funded_keypair(10);

@@ -1,8 +1,9 @@
-//! Example settings for a SOL-like underlying: what the demo lists and the
-//! tests start from. They pass the risk crate's consistency check; real
-//! listings should calibrate their own.
+//! Settings for a SOL-like underlying: what the demo and localnet list and
+//! the tests start from. The risk settings are the simulator's calibrated
+//! winner (`sim/calibrated/`, `reflex-sim calibrate`); they pass the risk
+//! crate's bounds check (tested below). Real listings should calibrate their own.
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralRiskPpm, CurvePpm, FeedbackPpm, MarketRiskPpm, MarketTradingPpm};
+use reflex::state::{CollateralRiskPpm, MarketRiskPpm, MarketTradingPpm};
 
 /// One-hour and one-day half-lives (at 400 ms slots), a 150-slot (one
 /// minute) liquidation horizon, a 20% clamp on one print's log return,
@@ -22,43 +23,23 @@ pub fn feed_config() -> FeedConfig {
     }
 }
 
-/// Haircuts: initial 10–60% (k = 3), maintenance 6–40% (k = 1.5);
-/// maintenance climbs at most 0.1% per slot, both loosen 0.01% per slot;
-/// keepers take collateral 1% below the oracle price.
+/// The calibrated collateral settings: `sim/calibrated/collateral-risk.json`,
+/// written by `reflex-sim calibrate` (see `sim/calibrated/calibration.md` for
+/// the search, the budget and the scenarios it was run on).
 pub fn collateral_risk() -> CollateralRiskPpm {
-    CollateralRiskPpm {
-        haircut: FeedbackPpm {
-            initial: CurvePpm { base: 100_000, sensitivity: 3_000_000, lower: 100_000, upper: 600_000 },
-            maintenance: CurvePpm { base: 60_000, sensitivity: 1_500_000, lower: 60_000, upper: 400_000 },
-            tighten_per_slot: 1_000,
-            loosen_per_slot: 100,
-        },
-        liquidation_discount: 10_000,
-        liquidation_buffer: 20_000,
-        max_move_over_horizon: 40_000,
-        size_factor_ppb: 0,
-    }
+    serde_json::from_str(CALIBRATED_COLLATERAL_RISK).expect("sim/calibrated/collateral-risk.json is a CollateralRiskPpm")
 }
 
-/// Margins: initial 5–50% (k = 4), maintenance 3–25% (k = 2); maintenance
-/// climbs at most 0.05% per slot; a 1% liquidation penalty; positive PnL
-/// counts 50% for initial and 80% for maintenance health.
+/// The calibrated margin settings: `sim/calibrated/market-risk.json`, from
+/// the same calibration.
 pub fn market_risk() -> MarketRiskPpm {
-    MarketRiskPpm {
-        margin: FeedbackPpm {
-            initial: CurvePpm { base: 50_000, sensitivity: 4_000_000, lower: 50_000, upper: 500_000 },
-            maintenance: CurvePpm { base: 30_000, sensitivity: 2_000_000, lower: 30_000, upper: 250_000 },
-            tighten_per_slot: 500,
-            loosen_per_slot: 50,
-        },
-        liquidation_penalty: 10_000,
-        liquidation_buffer: 10_000,
-        max_move_over_horizon: 20_000,
-        size_factor_ppb: 0,
-        positive_pnl_weight_initial: 500_000,
-        positive_pnl_weight_maintenance: 800_000,
-    }
+    serde_json::from_str(CALIBRATED_MARKET_RISK).expect("sim/calibrated/market-risk.json is a MarketRiskPpm")
 }
+
+/// The files as checked in (what `reflex gov set-market-risk --file` and
+/// `set-collateral-risk --file` read).
+pub const CALIBRATED_MARKET_RISK: &str = include_str!("../../../sim/calibrated/market-risk.json");
+pub const CALIBRATED_COLLATERAL_RISK: &str = include_str!("../../../sim/calibrated/collateral-risk.json");
 
 /// Trading: 5 bp taker fee; spread 2 bp + 0.1·σ_T + 0.5% per `skew_scale`
 /// of added skew, at most 2%; funding up to 1e-8 per slot (about 0.2% a
@@ -75,5 +56,16 @@ pub fn market_trading(skew_scale: u64) -> MarketTradingPpm {
         max_open_interest: 500_000,
         keeper_penalty_share: 500_000,
         skew_scale,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calibrated_presets_pass_the_programs_bounds_check() {
+        reflex_risk::validate_market(&market_risk().to_config()).expect("market risk within bounds");
+        reflex_risk::validate_collateral(&collateral_risk().to_config()).expect("collateral risk within bounds");
     }
 }
