@@ -301,8 +301,10 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let steward = session.env.funded_keypair(10);
     let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), 5_000, 100);
     session.step(name_steward, "set_risk_steward", "admin names a risk steward: ±0.5 pp per step, 100 slots apart".into(), &admin);
-    let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, 75_000);
-    session.step(nudge, "steward_set_market_base", "steward raises SOL-PERP's initial margin base 7% -> 7.5%".into(), &steward);
+    let base = tighter.margin.initial.base;
+    let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, base + 5_000);
+    let raise = format!("steward raises SOL-PERP's initial margin base {:.1}% -> {:.1}%", base as f64 / 1e4, (base + 5_000) as f64 / 1e4);
+    session.step(nudge, "steward_set_market_base", raise, &steward);
     let nudge = ix::steward_set_collateral_base(&steward.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, RiskLevel::Maintenance, 65_000);
     session.step(nudge, "steward_set_collateral_base", "steward raises wSOL's maintenance haircut base 6% -> 6.5%".into(), &steward);
     let too_far = ix::steward_set_collateral_base(&steward.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, RiskLevel::Initial, 120_000);
