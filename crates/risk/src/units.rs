@@ -7,6 +7,7 @@ use crate::Fixed;
 /// Exactly `Fixed::from_num(value) / 1_000_000` (rounded down), computed with
 /// two 64-bit divisions: health converts several settings per entry, and a
 /// 128-bit division costs ~1,450 CU on SBF where a 64-bit one costs one.
+#[inline]
 pub fn ppm(value: u32) -> Fixed {
     // value·2⁴⁸ / 10⁶ = value·2⁴² / 15625
     fraction(value, 42, 15_625)
@@ -14,6 +15,7 @@ pub fn ppm(value: u32) -> Fixed {
 
 /// Parts per billion as a fraction (for size factors, typically ~1e-6):
 /// exactly `Fixed::from_num(value) / 1_000_000_000` rounded down.
+#[inline]
 pub fn ppb(value: u32) -> Fixed {
     // value·2⁴⁸ / 10⁹ = value·2³⁹ / 1953125
     fraction(value, 39, 1_953_125)
@@ -22,6 +24,7 @@ pub fn ppb(value: u32) -> Fixed {
 /// `floor(value · 2^shift / odd_divisor)` as fixed-point bits, in two steps
 /// of `shift / 2` bits so every intermediate fits a u64
 /// (`value < 2³²`, `odd_divisor < 2²¹`, `shift ≤ 42`).
+#[inline]
 fn fraction(value: u32, shift: u32, odd_divisor: u64) -> Fixed {
     let first = shift.div_ceil(2);
     let second = shift - first;
