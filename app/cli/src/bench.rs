@@ -220,7 +220,7 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
 
     // A typical trader: one collateral, one position, later bankrupted.
     let (typical, typical_account) = bench.trader(&[(0, 1_000.0)])?;
-    let open = bench.order(&typical, &typical_account, 0, 15_000.0)?;
+    let open = bench.order(&typical, &typical_account, 0, 10_000.0)?;
     bench.measure(open, &typical, "place_perp_order", "open, 1 collateral + 1 position", None)?;
 
     // The worst case: 8 collaterals and 8 positions.
