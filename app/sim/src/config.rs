@@ -211,7 +211,6 @@ struct PolicyFile {
 }
 
 impl PolicyConfig {
-    /// Reads the `[policies]` table of a file `reflex-sim calibrate` wrote.
     /// Reads the `[policies]` table of a file `reflex-sim calibrate` wrote
     /// (every setting named).
     pub fn from_policy_file(text: &str) -> Result<Self, String> {
