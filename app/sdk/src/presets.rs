@@ -1,7 +1,11 @@
 //! Settings for a SOL-like underlying: what the demo and localnet list and
-//! the tests start from. The risk settings are the simulator's calibrated
-//! winner (`sim/calibrated/`, `reflex-sim calibrate`); they pass the risk
-//! crate's bounds check (tested below). Real listings should calibrate their own.
+//! the tests start from. The risk settings are the curves `reflex-sim
+//! calibrate` found for the study's `combined` variant (`sim/calibrated/`),
+//! gap floor included; they pass the risk crate's bounds check (tested
+//! below). The program runs them with its own accumulator: the rest of that
+//! variant (robust σ_T, split time constants, utilisation add-ons) is not on
+//! chain yet, so these curves alone do not carry the variant's measured
+//! bad-debt ratios. Real listings should calibrate their own.
 use reflex::instructions::FeedConfig;
 use reflex::state::{CollateralRiskPpm, MarketRiskPpm, MarketTradingPpm};
 

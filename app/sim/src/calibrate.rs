@@ -104,19 +104,44 @@ pub struct CalibrationRun {
 pub struct CalibrationResults {
     pub runs: Vec<CalibrationRun>,
     pub seconds: f64,
+    /// The plan every shard computes in full before taking its share: the
+    /// grid (so shards of another grid are refused) and the seeds each
+    /// scenario runs (so a lost shard is found, whichever jobs it held).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    #[serde(default)]
+    pub seeds: BTreeMap<String, u64>,
 }
 
 impl CalibrationResults {
-    pub fn merge(parts: Vec<CalibrationResults>) -> CalibrationResults {
+    /// Merges shards of one plan; shards of different plans are refused.
+    pub fn merge(parts: Vec<CalibrationResults>) -> Result<CalibrationResults, String> {
         let mut all = CalibrationResults::default();
-        for part in parts {
+        for (index, part) in parts.into_iter().enumerate() {
+            if index == 0 {
+                (all.candidates, all.seeds) = (part.candidates, part.seeds);
+            } else if !same_grid(&part.candidates, &all.candidates) || part.seeds != all.seeds {
+                return Err(format!("shard file {} comes from another grid or scenario set", index + 1));
+            }
             all.runs.extend(part.runs);
             all.seconds += part.seconds;
         }
         all.runs.sort_by(|a, b| (a.candidate, &a.scenario, a.seed).cmp(&(b.candidate, &b.scenario, b.seed)));
         all.runs.dedup_by(|a, b| (a.candidate, &a.scenario, a.seed) == (b.candidate, &b.scenario, b.seed));
-        all
+        Ok(all)
     }
+}
+
+/// Two grids are the same up to the last bit a JSON round trip may move.
+fn same_grid(a: &[Candidate], b: &[Candidate]) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            close(a.initial_base, b.initial_base)
+                && close(a.initial_sensitivity, b.initial_sensitivity)
+                && close(a.maintenance_share, b.maintenance_share)
+                && close(a.tighten_per_slot, b.tighten_per_slot)
+        })
 }
 
 /// The calibration's inputs, resolved from a scenario file.
@@ -164,9 +189,11 @@ impl<'a> Calibration<'a> {
         let started = std::time::Instant::now();
         let bars = load_bars(self.config)?;
         let mut jobs = Vec::new();
+        let mut plan = BTreeMap::new();
         for scenario in &self.scenarios {
             let slots = scenario_slots(scenario, &bars);
             let seeds = self.grid.seeds.unwrap_or_else(|| self.config.seeds_for(slots));
+            plan.insert(scenario.name.clone(), seeds);
             for (index, candidate) in self.candidates.iter().enumerate().filter(|(i, _)| self.bounds[*i].is_ok()) {
                 for seed in 0..seeds {
                     jobs.push((slots, index, candidate.apply(&self.config.policies), *scenario, seed));
@@ -182,7 +209,7 @@ impl<'a> Calibration<'a> {
             let (metrics, _) = market.run(0);
             CalibrationRun { candidate: *candidate, scenario: scenario.name.clone(), seed: *seed, leverage_used: metrics.leverage_used, bad_debt_bp: metrics.bad_debt_bp() }
         });
-        Ok(CalibrationResults { runs, seconds: started.elapsed().as_secs_f64() })
+        Ok(CalibrationResults { runs, seconds: started.elapsed().as_secs_f64(), candidates: self.candidates.clone(), seeds: plan })
     }
 }
 
@@ -211,6 +238,9 @@ pub struct Outcome {
 
 /// Ranks the candidates from their runs.
 pub fn decide(calibration: &Calibration, results: &CalibrationResults) -> Result<Outcome, String> {
+    if !same_grid(&results.candidates, &calibration.candidates) {
+        return Err("the results come from another grid than the file's [calibration]".into());
+    }
     let mut per: BTreeMap<(usize, &str), Vec<&CalibrationRun>> = BTreeMap::new();
     for run in &results.runs {
         per.entry((run.candidate, run.scenario.as_str())).or_default().push(run);
@@ -219,7 +249,8 @@ pub fn decide(calibration: &Calibration, results: &CalibrationResults) -> Result
     for (index, candidate) in calibration.candidates.iter().enumerate() {
         let (mut efficiency, mut worst, mut worst_scenario, mut runs, mut complete) = (0.0, 0.0f64, String::new(), 0, true);
         for scenario in &calibration.scenarios {
-            let Some(list) = per.get(&(index, scenario.name.as_str())) else {
+            let expected = results.seeds.get(&scenario.name).copied().unwrap_or(0);
+            let Some(list) = per.get(&(index, scenario.name.as_str())).filter(|list| expected > 0 && list.len() as u64 == expected) else {
                 complete = false;
                 continue;
             };
@@ -234,7 +265,7 @@ pub fn decide(calibration: &Calibration, results: &CalibrationResults) -> Result
         }
         let bounds = calibration.bounds[index].clone();
         if bounds.is_ok() && !complete {
-            return Err(format!("candidate {index} has no runs for every scenario: merge every shard"));
+            return Err(format!("candidate {index} lacks runs of the plan's seeds for some scenario: merge every shard"));
         }
         standings.push(Standing { candidate: candidate.clone(), bounds, efficiency, worst_bad_debt_bp: worst, worst_scenario, runs });
     }

@@ -131,6 +131,10 @@ fn write_report(config: &SimConfig, results: &Results, out: &Path, command: &str
     }
     for scenario in config.scenarios.iter().filter(|s| s.path.file.is_none()) {
         let traces: Vec<(String, &reflex_sim::market::Trace)> = results.traces.iter().filter(|t| t.0 == scenario.name).map(|t| (t.1.clone(), &t.2)).collect();
+        // Merging the report's own results.json (which keeps no traces) leaves the path figures as they are.
+        if traces.is_empty() {
+            continue;
+        }
         files.push((format!("path-{}.svg", report::slug(&scenario.name)), report::path_svg(&scenario.name, &traces)));
     }
     for (name, content) in files {
@@ -168,7 +172,7 @@ fn calibrate(config: &SimConfig, args: &Args) -> Result<String, String> {
             let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
             parts.push(serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?);
         }
-        CalibrationResults::merge(parts)
+        CalibrationResults::merge(parts)?
     } else {
         let results = with_progress(|progress| calibration.run(args.shard.unwrap_or(Shard::ALL), progress))?;
         if let Some(path) = &args.results {

@@ -170,9 +170,16 @@ fn calibration_takes_the_most_efficient_candidate_within_budget_and_refuses_out_
     assert_eq!(outcome.winner, 0);
 
     // Shards merge to the same runs.
-    let parts = (0..3).map(|i| calibration.run(Shard { index: i, count: 3 }, &|_, _| {}).unwrap()).collect();
-    let merged = CalibrationResults::merge(parts);
+    let mut parts: Vec<CalibrationResults> = (0..2).map(|i| calibration.run(Shard { index: i, count: 2 }, &|_, _| {}).unwrap()).collect();
+    let merged = CalibrationResults::merge(parts.clone()).unwrap();
     assert_eq!(serde_json::to_string(&merged.runs).unwrap(), serde_json::to_string(&results.runs).unwrap());
+    // A lost shard is found even when it held one seed of every candidate and scenario.
+    let half = CalibrationResults::merge(vec![parts[0].clone()]).unwrap();
+    assert!(half.runs.len() < results.runs.len());
+    assert!(decide(&calibration, &half).unwrap_err().contains("merge every shard"));
+    // Shards of another grid are refused.
+    parts[1].candidates.pop();
+    assert!(CalibrationResults::merge(parts).is_err());
 
     // A budget below every candidate's bad debt: the least bad is named, and flagged.
     let worst = outcome.standings.iter().filter(|s| s.bounds.is_ok()).map(|s| s.worst_bad_debt_bp).fold(f64::INFINITY, f64::min);
