@@ -282,7 +282,7 @@ impl Default for PolicyConfig {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
-    /// Groups scenarios in the report's frontier figures and the goal check.
+    /// Groups scenarios in the report's frontier figures and the goal check (default: "real" for a price file, "synthetic" otherwise).
     #[serde(default = "default_family")]
     pub family: String,
     #[serde(default)]
@@ -293,8 +293,9 @@ pub struct Scenario {
     pub market: MarketConfig,
 }
 
+/// Unset: "real" for a price file, "synthetic" otherwise (filled in by `SimConfig::from_toml`).
 fn default_family() -> String {
-    "synthetic".into()
+    String::new()
 }
 
 /// Synthetic prices (GARCH, jumps, crashes) or a real price file.
@@ -465,6 +466,9 @@ impl SimConfig {
             if let Some(file) = &scenario.path.file {
                 scenario.path.file = Some(base.join(file));
             }
+            if scenario.family.is_empty() {
+                scenario.family = if scenario.path.file.is_some() { "real" } else { "synthetic" }.into();
+            }
         }
         if let Some(folder) = &config.price_folder {
             let folder = base.join(folder);
@@ -489,8 +493,21 @@ impl SimConfig {
         if config.scenarios.is_empty() {
             return Err("no [[scenario]] and no price_folder in the file".into());
         }
+        let mut names = std::collections::BTreeSet::new();
         for scenario in &config.scenarios {
             scenario.validate()?;
+            // Runs are keyed by name: two scenarios of one name would be pooled.
+            if !names.insert(scenario.name.as_str()) {
+                return Err(format!("two scenarios are named {:?}", scenario.name));
+            }
+        }
+        if let Some(grid) = &config.calibration {
+            if let Some(missing) = grid.scenarios.iter().find(|name| !names.contains(name.as_str())) {
+                return Err(format!("[calibration] names scenario {missing:?}, which the file does not have"));
+            }
+            if let Some(missing) = grid.families.iter().find(|family| !config.scenarios.iter().any(|s| &s.family == *family)) {
+                return Err(format!("[calibration] names family {missing:?}, which no scenario has"));
+            }
         }
         if config.static_sweep.len() < 2 {
             return Err("static_sweep needs at least two calibrations".into());

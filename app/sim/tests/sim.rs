@@ -133,6 +133,13 @@ fn bad_scenario_files_are_refused_with_the_reason() {
     assert!(config.scenarios.iter().any(|s| s.family == "real"), "the price folder's files are scenarios");
     let garch = good.replacen("garch_beta = 0.9", "garch_beta = 0.99", 1);
     assert!(SimConfig::from_toml(&garch, base).unwrap_err().contains("GARCH"));
+    let twice = format!("{good}\n[[scenario]]\nname = \"calm\"\n");
+    assert!(SimConfig::from_toml(&twice, base).unwrap_err().contains("two scenarios"));
+    let stray = good.replacen("\"btc_2022-01_to_2025-06_1h\",", "\"btc_2099_1h\",", 1);
+    assert!(SimConfig::from_toml(&stray, base).unwrap_err().contains("btc_2099_1h"));
+    let file = "[[scenario]]\nname = \"f\"\npath = { file = \"x.csv\" }\n[[scenario]]\nname = \"s\"\n";
+    let families: Vec<String> = SimConfig::from_toml(file, base).unwrap().scenarios.into_iter().map(|s| s.family).collect();
+    assert_eq!(families, ["real", "synthetic"], "a price file without a family is real");
     let unknown = good.replacen("seeds = 8", "seeds = 8\nsede = 3", 1);
     assert!(SimConfig::from_toml(&unknown, base).is_err());
 }
