@@ -202,7 +202,7 @@ impl<'a> Calibration<'a> {
         }
         jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
         let jobs = shard.take(jobs);
-        let threads = self.config.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads = self.config.worker_threads();
         let spec = PolicySpec::Dynamic(self.variant.clone());
         let runs = run_jobs(&jobs, threads, progress, |(_, candidate, policy, scenario, seed)| {
             let market = crate::market::Market::new(scenario, policy, spec.clone(), bars.get(&scenario.name).cloned(), *seed);

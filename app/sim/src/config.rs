@@ -520,6 +520,11 @@ impl SimConfig {
         Ok(config)
     }
 
+    /// Worker threads: `threads`, or the machine's cores.
+    pub fn worker_threads(&self) -> usize {
+        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+    }
+
     /// Seeds run for a scenario of this length.
     pub fn seeds_for(&self, slots: u64) -> u64 {
         if slots > self.long_slots {

@@ -294,7 +294,7 @@ impl<'a> Market<'a> {
         let mut tally = Tally::default();
         for trader in &self.traders {
             tally.side[usize::from(trader.size < 0.0)] += trader.size.abs() * self.price;
-            tally.open += trader.size * self.price + trader.quote_position;
+            tally.open += self.pnl(trader);
             tally.volatile += trader.volatile;
         }
         tally

@@ -120,7 +120,7 @@ pub fn run_all(config: &SimConfig, shard: Shard, progress: &(dyn Fn(usize, usize
     // Long runs first, so the last core is not left with a five-year file.
     jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
     let jobs: Vec<_> = shard.take(jobs).into_iter().map(|(_, scenario, spec, seed)| (scenario, spec, seed)).collect();
-    let threads = config.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = config.worker_threads();
     let outcomes = run_jobs(&jobs, threads, progress, |&(scenario, spec, seed)| {
         let run_started = Instant::now();
         let trace_points = if seed == 0 && charted(spec) { 600 } else { 0 };
@@ -161,12 +161,18 @@ pub fn run_jobs<J: Sync, R: Send>(jobs: &[J], threads: usize, progress: &(dyn Fn
 
 /// Reads shard files written by `--shard i/n --results FILE`.
 pub fn read_results(paths: &[PathBuf]) -> Result<Results, String> {
-    let mut parts = Vec::new();
-    for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        parts.push(serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?);
-    }
-    Ok(Results::merge(parts))
+    Ok(Results::merge(read_json_files(paths)?))
+}
+
+/// Parses each JSON file, naming the file in any error.
+pub fn read_json_files<T: serde::de::DeserializeOwned>(paths: &[PathBuf]) -> Result<Vec<T>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+        })
+        .collect()
 }
 
 /// Mean and 95% confidence half-width (normal approximation) over seeds.
