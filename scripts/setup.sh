@@ -46,7 +46,10 @@ if [ ! -x "$NIGHTLY_DIR/bin/rustc" ] || [ ! -d "$NIGHTLY_DIR/lib/rustlib/src/rus
 fi
 
 # 3. sbpf-linker, built with the host toolchain into the shared tools folder.
-if ! "$REFLEX_TOOLS/bin/sbpf-linker" --version 2>/dev/null | grep -q " $REFLEX_SBPF_LINKER_VERSION\$"; then
+# (Output captured first: `grep -q` closing the pipe early would fail the
+# pipeline under pipefail and rebuild a linker that is there.)
+linker_version=$("$REFLEX_TOOLS/bin/sbpf-linker" --version 2>/dev/null || true)
+if ! grep -q " $REFLEX_SBPF_LINKER_VERSION\$" <<<"$linker_version"; then
   reflex_say "building sbpf-linker $REFLEX_SBPF_LINKER_VERSION from crates.io (~2 min, once per machine)"
   mkdir -p "$REFLEX_TOOLS"
   log="$REFLEX_TOOLS/sbpf-linker-install.log"

@@ -17,6 +17,10 @@ use crate::config::{PolicyConfig, Scenario, SimConfig, Variant};
 use crate::policy::{check_bounds, risk_configs, PolicySpec};
 use crate::run::{load_bars, run_jobs, scenario_slots, Shard};
 
+/// Candidates within this fraction of the best efficiency count as equally
+/// efficient; the least worst-case bad debt among them wins.
+pub const EFFICIENCY_TIE: f64 = 0.01;
+
 /// The `[calibration]` table of a scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -230,7 +234,9 @@ pub struct Standing {
 #[derive(Clone, Debug, Serialize)]
 pub struct Outcome {
     pub standings: Vec<Standing>,
-    /// The most efficient candidate within budget; if none is, the one with
+    /// The most efficient candidate within budget (efficiency within
+    /// [`EFFICIENCY_TIE`] of the best is a tie, settled by the lesser worst
+    /// bad debt); if none is, the one with
     /// the least worst-case bad debt (and `within_budget` false).
     pub winner: usize,
     pub within_budget: bool,
@@ -277,7 +283,11 @@ pub fn decide(calibration: &Calibration, results: &CalibrationResults) -> Result
     let (winner, within_budget) = if within.is_empty() {
         (*eligible.iter().min_by(|&&a, &&b| standings[a].worst_bad_debt_bp.total_cmp(&standings[b].worst_bad_debt_bp)).expect("eligible"), false)
     } else {
-        (*within.iter().max_by(|&&a, &&b| standings[a].efficiency.total_cmp(&standings[b].efficiency)).expect("within"), true)
+        // Efficiency within EFFICIENCY_TIE of the best is a tie (the slew,
+        // for one, barely moves it), settled by the lesser worst bad debt.
+        let best = within.iter().map(|&i| standings[i].efficiency).fold(f64::NEG_INFINITY, f64::max);
+        let tied = within.iter().copied().filter(|&i| standings[i].efficiency >= best * (1.0 - EFFICIENCY_TIE));
+        (tied.min_by(|&a, &b| standings[a].worst_bad_debt_bp.total_cmp(&standings[b].worst_bad_debt_bp)).expect("within"), true)
     };
     Ok(Outcome { standings, winner, within_budget })
 }
@@ -299,10 +309,24 @@ fn feedback_ppm(config: &reflex_risk::FeedbackConfig) -> Value {
     })
 }
 
-/// The settings as `reflex gov set-market-risk` and `set-collateral-risk`
-/// read them (`MarketRiskPpm`, `CollateralRiskPpm`): the bounds-checked
-/// configs of [`risk_configs`], gap floor applied, in parts per million.
-pub fn governance_json(policy: &PolicyConfig, variant: &Variant) -> (Value, Value) {
+/// The settings as `reflex gov` reads them.
+pub struct GovernanceJson {
+    /// `MarketRiskPpm` and `CollateralRiskPpm` (`set-market-risk`,
+    /// `set-collateral-risk`): the bounds-checked configs of
+    /// [`risk_configs`], gap floor applied, in parts per million.
+    pub market: Value,
+    pub collateral: Value,
+    /// `MarketRiskExtPpm` and `CollateralRiskExtPpm` (`set-market-risk-ext`,
+    /// `set-collateral-risk-ext`): the gap allowance where the variant claims
+    /// the gap floor, the open-interest scaling where it has utilisation
+    /// feedback; zero (off) otherwise. The deposit depth is 0: it is an
+    /// amount of quote, which each deployment sets from its own size (the
+    /// study puts it at `deposit_depth_equity_multiple` of its traders' equity).
+    pub market_ext: Value,
+    pub collateral_ext: Value,
+}
+
+pub fn governance_json(policy: &PolicyConfig, variant: &Variant) -> GovernanceJson {
     let (market, collateral) = risk_configs(policy, Some(variant));
     let market = json!({
         "margin": feedback_ppm(&market.margin),
@@ -320,7 +344,16 @@ pub fn governance_json(policy: &PolicyConfig, variant: &Variant) -> (Value, Valu
         "max_move_over_horizon": to_ppm(collateral.max_move_over_horizon),
         "size_factor_ppb": 0,
     });
-    (market, collateral)
+    let gap = if variant.gap_floor { to_ppm(Fixed::from_num(policy.gap_allowance)) } else { 0 };
+    let [lower, upper, add_on] = if variant.utilisation { policy.open_interest_scaling.map(|x| to_ppm(Fixed::from_num(x))) } else { [0; 3] };
+    let market_ext = json!({
+        "gap_allowance": gap,
+        "open_interest_lower": lower,
+        "open_interest_upper": upper,
+        "open_interest_max_add_on": add_on,
+    });
+    let collateral_ext = json!({ "gap_allowance": gap, "deposit_depth": 0 });
+    GovernanceJson { market, collateral, market_ext, collateral_ext }
 }
 
 /// The calibration's record (`calibration.md`): every candidate and why the winner won.
@@ -328,7 +361,7 @@ pub fn markdown(calibration: &Calibration, outcome: &Outcome, results: &Calibrat
     let grid = calibration.grid;
     let mut out = String::new();
     out += "# Calibration\n\n";
-    out += &format!("Regenerate with `{command}`. Variant **{}**; budget: the worst calibration scenario's mean bad debt ≤ {} bp of mean equity. ", grid.variant, grid.budget_bp);
+    out += &format!("Regenerate with `{command}`. Variant **{}**; budget: the worst calibration scenario's mean bad debt ≤ {} bp of mean equity; efficiency within {:.0}% of the best within budget is a tie, won by the lesser worst bad debt. ", grid.variant, grid.budget_bp, EFFICIENCY_TIE * 100.0);
     out += &format!(
         "Scenarios ({}): {}. {} runs in {:.0} s.\n\n",
         calibration.scenarios.len(),

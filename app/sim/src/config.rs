@@ -211,6 +211,14 @@ struct PolicyFile {
 }
 
 impl PolicyConfig {
+    /// A collateral's liquidation buffer: at least twice its discount, so a
+    /// seizure at the discount cannot leave the account under maintenance
+    /// again at once. The bounds check, the governance JSON and the
+    /// simulated accounts all use this one value.
+    pub fn collateral_liquidation_buffer(&self) -> f64 {
+        self.liquidation_buffer.max(self.liquidation_discount * 2.0)
+    }
+
     /// Reads the `[policies]` table of a file `reflex-sim calibrate` wrote
     /// (every setting named).
     pub fn from_policy_file(text: &str) -> Result<Self, String> {

@@ -27,9 +27,10 @@ merge  reads shard results and writes the report as run would.
 calibrate
        runs every candidate of FILE's [calibration] grid on its scenarios and writes the most
        efficient one within the bad-debt budget to DIR (default sim/calibrated): policy.toml
-       (the simulator's settings), market-risk.json and collateral-risk.json (what
-       `reflex gov set-market-risk` / `set-collateral-risk --file` take, and what the SDK presets
-       load), calibration.md and calibration.json. Fails if no candidate is within budget.";
+       (the simulator's settings), market-risk.json, collateral-risk.json and their -ext.json
+       files (what `reflex gov set-market-risk` / `set-collateral-risk` and their `-ext`
+       commands take with --file, and what the SDK presets load), calibration.md and
+       calibration.json. Fails if no candidate is within budget.";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Command {
@@ -181,14 +182,16 @@ fn calibrate(config: &SimConfig, args: &Args) -> Result<String, String> {
     let outcome = calibrate::decide(&calibration, &results)?;
     // The winner passed the bounds check as every policy (`Calibration::new`); only eligible candidates win.
     let winner = calibration.candidates[outcome.winner].apply(&config.policies);
-    let (market, collateral) = calibrate::governance_json(&winner, calibration.variant);
+    let settings = calibrate::governance_json(&winner, calibration.variant);
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let command = format!("reflex-sim calibrate --config {} --out {}", args.config.display(), out.display());
     let header = format!("# Written by `{command}`: variant {:?}, {}.\n", calibration.grid.variant, calibration.candidates[outcome.winner].label());
     std::fs::write(out.join("policy.toml"), winner.to_policy_file(&header)).map_err(|error| format!("cannot write policy.toml: {error}"))?;
-    write_json(&out.join("market-risk.json"), &market)?;
-    write_json(&out.join("collateral-risk.json"), &collateral)?;
+    write_json(&out.join("market-risk.json"), &settings.market)?;
+    write_json(&out.join("collateral-risk.json"), &settings.collateral)?;
+    write_json(&out.join("market-risk-ext.json"), &settings.market_ext)?;
+    write_json(&out.join("collateral-risk-ext.json"), &settings.collateral_ext)?;
     write_json(&out.join("calibration.json"), &results)?;
     std::fs::write(out.join("calibration.md"), calibrate::markdown(&calibration, &outcome, &results, &command)).map_err(|error| format!("cannot write calibration.md: {error}"))?;
     let standing = &outcome.standings[outcome.winner];

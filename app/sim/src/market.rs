@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{PolicyConfig, Population, Scenario};
 use crate::path::{Bars, PricePath, Step};
-use crate::policy::{Levels, Observation, PolicySpec, PolicyState};
+use crate::policy::{Levels, Observation, PolicySpec, PolicyState, PNL_WEIGHT_INITIAL, PNL_WEIGHT_MAINTENANCE};
 use crate::rng::Rng;
 
 /// Steps with liquidations continue a cascade when the forced sales of the
@@ -25,8 +25,6 @@ use crate::rng::Rng;
 const CASCADE_IMPACT: f64 = 1e-4;
 /// Native units per whole unit: sizes and collateral enter the risk crate as integers.
 const NATIVE: f64 = 1e6;
-const PNL_WEIGHT_INITIAL: f64 = 0.5;
-const PNL_WEIGHT_MAINTENANCE: f64 = 0.8;
 const HOUR: u64 = 9_000;
 const DAY: u64 = 216_000;
 
@@ -378,7 +376,7 @@ impl<'a> Market<'a> {
             price,
             initial_haircut: h_init,
             maintenance_haircut: h_maint,
-            liquidation_buffer: f(self.config.liquidation_buffer),
+            liquidation_buffer: f(self.config.collateral_liquidation_buffer()),
             size_factor: Fixed::ZERO,
         });
         let perp = (trader.size != 0.0).then(|| PerpEntry {

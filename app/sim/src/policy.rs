@@ -5,7 +5,7 @@
 //! rule and the bounds checks.
 use reflex_risk::bounds::validate_gap_floor;
 use reflex_risk::mechanism::{
-    apc_target, deposit_haircut, notional_within_move, open_interest_add_on, steward_base, LiquidationPoint, OpenInterestScaling,
+    apc_target, deposit_haircut, margin_with_add_on, notional_within_move, open_interest_add_on, steward_base, LiquidationPoint, OpenInterestScaling,
     RobustConfig, RobustVolatility, StewardRule,
 };
 use reflex_risk::{
@@ -82,6 +82,11 @@ fn raise_floor(config: &mut FeedbackConfig, floor: Fixed) {
     }
 }
 
+/// Weights of positive PnL in initial and maintenance health, for the
+/// bounds check and the simulated accounts alike.
+pub const PNL_WEIGHT_INITIAL: f64 = 0.5;
+pub const PNL_WEIGHT_MAINTENANCE: f64 = 0.8;
+
 /// The risk configs the bounds check sees for a policy (the program would
 /// refuse any that fails).
 pub fn risk_configs(config: &PolicyConfig, variant: Option<&Variant>) -> (MarketRiskConfig, CollateralRiskConfig) {
@@ -92,13 +97,13 @@ pub fn risk_configs(config: &PolicyConfig, variant: Option<&Variant>) -> (Market
         liquidation_buffer: fx(config.liquidation_buffer),
         max_move_over_horizon: fx(0.02),
         size_factor: Fixed::ZERO,
-        positive_pnl_weight_initial: fx(0.5),
-        positive_pnl_weight_maintenance: fx(0.8),
+        positive_pnl_weight_initial: fx(PNL_WEIGHT_INITIAL),
+        positive_pnl_weight_maintenance: fx(PNL_WEIGHT_MAINTENANCE),
     };
     let collateral = CollateralRiskConfig {
         haircut,
         liquidation_discount: fx(config.liquidation_discount),
-        liquidation_buffer: fx(config.liquidation_buffer.max(config.liquidation_discount * 2.0)),
+        liquidation_buffer: fx(config.collateral_liquidation_buffer()),
         max_move_over_horizon: fx(0.04),
         size_factor: Fixed::ZERO,
     };
@@ -163,6 +168,9 @@ pub struct PolicyState {
     governed_initial_base: Fixed,
     steward_last: Option<u64>,
     pub steward_moves: u64,
+    /// The levels at use: live initial margin plus the open-interest
+    /// add-on, live initial haircut after depth scaling (as on chain).
+    initial_margin: Fixed,
     initial_haircut: Fixed,
     pub sigma: f64,
 }
@@ -217,6 +225,7 @@ impl PolicyState {
             accumulator,
             robust_config,
             robust,
+            initial_margin: margin.initial,
             initial_haircut: haircut.initial,
             margin,
             haircut,
@@ -239,7 +248,7 @@ impl PolicyState {
 
     pub fn levels(&self) -> Levels {
         Levels {
-            initial_margin: self.margin.initial.to_num(),
+            initial_margin: self.initial_margin.to_num(),
             maintenance_margin: self.margin.maintenance.to_num(),
             initial_haircut: self.initial_haircut.to_num(),
             maintenance_haircut: self.haircut.maintenance.to_num(),
@@ -248,7 +257,7 @@ impl PolicyState {
 
     /// The risk crate's fixed-point levels: margins (initial, maintenance), haircuts (initial, maintenance).
     pub fn fixed_levels(&self) -> [Fixed; 4] {
-        [self.margin.initial, self.margin.maintenance, self.initial_haircut, self.haircut.maintenance]
+        [self.initial_margin, self.margin.maintenance, self.initial_haircut, self.haircut.maintenance]
     }
 
     /// One step: the estimators take the print, the levels move.
@@ -307,7 +316,7 @@ impl PolicyState {
         };
         let (m, h) = (&self.margin_config, &self.haircut_config);
         let targets = [
-            with_floor(&m.initial, sigma_initial, m.initial.target_with_add_on(sigma_initial, add_on)),
+            with_floor(&m.initial, sigma_initial, m.initial.target(sigma_initial)),
             with_floor(&m.maintenance, sigma_maintenance, m.maintenance.target(sigma_maintenance)),
             with_floor(&h.initial, sigma_initial, h.initial.target(sigma_initial)),
             with_floor(&h.maintenance, sigma_maintenance, h.maintenance.target(sigma_maintenance)),
@@ -322,6 +331,7 @@ impl PolicyState {
         self.margin.step_toward(&self.margin_config, targets[0], targets[1], 1);
         self.haircut.step_toward(&self.haircut_config, targets[2], targets[3], 1);
         self.targets = targets;
+        self.initial_margin = margin_with_add_on(self.margin.initial, self.margin_config.initial.upper, add_on);
         self.initial_haircut = if variant.utilisation && seen.deposit_depth > 0.0 {
             deposit_haircut(self.haircut.initial, fx(seen.deposits.max(0.0)), fx(seen.deposit_depth)).unwrap_or(self.haircut.initial)
         } else {

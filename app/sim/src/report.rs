@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::config::SimConfig;
-use crate::frontier::{bootstrap, pooled_points, Frontier, GroupRuns, Interval, Point};
+use crate::frontier::{bootstrap, pooled_points, Frontier, GroupRuns, Interval, Point, BAD_DEBT_TOLERANCE_BP};
 use crate::market::RunMetrics;
 use crate::policy::PolicySpec;
 use crate::run::{policies, Results};
@@ -37,6 +37,8 @@ impl Group {
 
 /// All the numbers the report prints, computed once.
 pub struct Study {
+    /// Bad debt (bp) the ratios leave out (see [`crate::frontier::net`]).
+    pub tolerance: f64,
     pub specs: Vec<PolicySpec>,
     pub statics: Vec<usize>,
     pub dynamic: Vec<usize>,
@@ -49,7 +51,13 @@ fn point(m: &RunMetrics) -> Point {
     Point { efficiency: m.leverage_used, bad_debt: m.bad_debt_bp() }
 }
 
+/// The study at the report's tolerance, [`BAD_DEBT_TOLERANCE_BP`].
 pub fn study(config: &SimConfig, results: &Results) -> Study {
+    study_at(config, results, BAD_DEBT_TOLERANCE_BP)
+}
+
+/// The study with ratios on bad debt beyond `tolerance` bp.
+pub fn study_at(config: &SimConfig, results: &Results, tolerance: f64) -> Study {
     let specs = policies(config);
     let names: Vec<String> = specs.iter().map(|s| s.name()).collect();
     let statics: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].is_static()).collect();
@@ -78,7 +86,7 @@ pub fn study(config: &SimConfig, results: &Results) -> Study {
             return None;
         }
         let points = pooled_points(&runs, specs.len());
-        let ratios = bootstrap(&runs, &statics, &dynamic, RESAMPLES, 20_261_202);
+        let ratios = bootstrap(&runs, &statics, &dynamic, tolerance, RESAMPLES, 20_261_202);
         Some(Group { name, scenarios, points, ratios })
     };
     // Real files split into the calibration set and the files held out of
@@ -103,14 +111,14 @@ pub fn study(config: &SimConfig, results: &Results) -> Study {
             groups.extend(list.iter().filter_map(|s| group_of(format!("real: {s}"), vec![s.clone()])));
         }
     }
-    Study { specs, statics, dynamic, groups, metrics }
+    Study { tolerance, specs, statics, dynamic, groups, metrics }
 }
 
 fn ratio_text(interval: &Interval) -> String {
     let show = |x: f64| if x.is_infinite() { "∞".to_string() } else if x.is_nan() { "–".to_string() } else { format!("{x:.2}") };
     match interval.value {
         None => "n/a".into(),
-        Some(v) => format!("{} [{}, {}]", show(v), show(interval.low), show(interval.high)),
+        Some(v) => format!("{}{} [{}, {}]", show(v), if interval.bound { "†" } else { "" }, show(interval.low), show(interval.high)),
     }
 }
 
@@ -131,11 +139,17 @@ pub struct Verdict {
     pub cascades: Vec<(String, String, f64, f64, bool)>,
 }
 
+/// Ratios the score clamps to: a bad-debt ratio of 0 (the policy has none
+/// where the frontier has some) or ∞ (the reverse) counts as a hundredfold
+/// win or loss, not as no information.
+const SCORE_CLAMP: f64 = 100.0;
+
+/// `ln(efficiency ratio) − ln(bad-debt ratio)`: higher is better; an
+/// undefined ratio adds nothing.
 fn log_score(group: &Group, k: usize) -> f64 {
     let (debt, efficiency) = group.ratios[k];
-    let d = debt.value.filter(|v| v.is_finite() && *v > 0.0).map_or(0.0, f64::ln);
-    let e = efficiency.value.filter(|v| v.is_finite() && *v > 0.0).map_or(0.0, f64::ln);
-    e - d
+    let ln = |v: Option<f64>| v.filter(|v| !v.is_nan()).map_or(0.0, |v| v.clamp(1.0 / SCORE_CLAMP, SCORE_CLAMP).ln());
+    ln(efficiency.value) - ln(debt.value)
 }
 
 pub fn verdict(study: &Study) -> Verdict {
@@ -183,6 +197,12 @@ pub fn verdict(study: &Study) -> Verdict {
 
 pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &str) -> String {
     let verdict = verdict(study);
+    // The same rule on raw bad debt, so the reader sees what the tolerance decides.
+    let raw = (study.tolerance > 0.0).then(|| {
+        let raw = study_at(config, results, 0.0);
+        let v = self::verdict(&raw);
+        (raw.specs[raw.dynamic[v.adopted]].name(), v.groups_met, v.groups)
+    });
     let names: Vec<String> = study.specs.iter().map(|s| s.name()).collect();
     let dynamic_names: Vec<&String> = study.dynamic.iter().map(|&i| &names[i]).collect();
     let mut out = String::new();
@@ -215,11 +235,19 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
         verdict.groups,
         if verdict.groups_met == verdict.groups { "the goal is met everywhere" } else { "the goal is not met everywhere; see the table for where it fails" }
     );
-    let riskless: Vec<&str> = study.groups.iter().filter(|g| !g.name.starts_with("real: ") && study.statics.iter().all(|&s| g.points[s].bad_debt == 0.0)).map(|g| g.name.as_str()).collect();
+    if let Some((name, met, groups)) = &raw {
+        let _ = writeln!(
+            w,
+            "- The ratios leave out bad debt up to {} bp of mean equity. On raw bad debt the same rule adopts `{name}` ({met} of {groups}){}.",
+            study.tolerance,
+            if name == adopted { "" } else { ": the choice turns on differences below the tolerance" }
+        );
+    }
+    let riskless: Vec<&str> = study.groups.iter().filter(|g| !g.name.starts_with("real: ") && study.statics.iter().all(|&s| g.points[s].bad_debt <= study.tolerance)).map(|g| g.name.as_str()).collect();
     if !riskless.is_empty() {
         let _ = writeln!(
             w,
-            "- In {} no static calibration has any bad debt: the bad-debt ratio is undefined there, and a dynamic policy meets the goal only by using at least 1.3× the leverage of the lowest static margin.",
+            "- In {} no static calibration has bad debt beyond the tolerance: the bad-debt ratio is undefined there for any policy within it, and a dynamic policy meets the goal only by using at least 1.3× the leverage of the lowest static margin.",
             riskless.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
         );
     }
@@ -249,7 +277,7 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
             if met { "met" } else { "not met" }
         );
     }
-    let _ = writeln!(w, "\nRatios are point estimates of pooled means with 95% bootstrap intervals over seeds in brackets; `n/a` where both bad debts are zero; a ratio whose frontier value lies past the swept calibrations is a bound. The conclusion above is computed from these tables by `reflex_sim::report::verdict`.\n");
+    let _ = writeln!(w, "\nRatios are point estimates of pooled means with 95% bootstrap intervals over seeds in brackets, on bad debt beyond {} bp of mean equity; `n/a` where neither bad debt exceeds it; † marks a ratio whose frontier value lies past the swept calibrations (a bound, not an estimate). The conclusion above is computed from these tables by `reflex_sim::report::verdict`: the most groups meeting the goal, ties broken by the sum over groups of ln(efficiency ratio) − ln(bad-debt ratio), ratios clamped to [1/{SCORE_CLAMP}, {SCORE_CLAMP}].\n", study.tolerance);
 
     let _ = writeln!(w, "## Frontier ratios\n");
     let _ = writeln!(w, "Bad-debt ratio: the policy's bad debt over the static frontier's at the same efficiency (lower is better). Efficiency ratio: its leverage used over the most the frontier reaches with no more bad debt (higher is better). Efficiency is time-averaged Σ notional / Σ equity; bad debt is the shortfall of bankrupt accounts before insurance, in basis points of mean equity.\n");
@@ -317,7 +345,7 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
     let _ = writeln!(w, "- **Steps.** A step lasts until the price has moved about `step_move` (one standard deviation of the bar's volatility), between one slot and `max_step_slots`: calm hours take a few steps, a crash is stepped slot by slot. The grid depends on the path alone, so every policy sees the same prices. The accumulator and the levels accept any step; slots before a print are spent under the targets in force, as on chain.");
     let _ = writeln!(w, "- **Traders.** Accounts arrive and leave (Poisson, mean life three days), hold stable and volatile collateral and one perp, and trade toward a target share of what initial margin allows at their own rate; under initial health they deleverage to target after a latency with a probability, paying the spread; some longs buy dips. Each side's open interest is capped at the pool's share, as on chain.");
     let _ = writeln!(w, "- **Keepers** act after a latency with the risk crate's least-size liquidation, then seize collateral at the discount, then settle bankruptcy from insurance (the penalties) and the pool.");
-    let _ = writeln!(w, "- **Policies.** Static: the curves' targets at a fixed σ_T. Dynamic: margin curves initial {:?}, maintenance {:?} (base, k, lower, upper), slew {} per slot up and {} down; the variants add the robust estimator (grid {} slots, range weight {}), split time constants (initial half-life {} slots), the gap floor ({} + penalty), utilisation add-on {:?}, the steward (k = {}, step {}, every {} slots), the APC buffer ({}). Every variant's settings pass `validate_market` / `validate_collateral` (and the gap floor where claimed) before a run.", p.initial_margin, p.maintenance_margin, p.tighten_per_slot, p.loosen_per_slot, p.grid_slots, p.range_weight, p.initial_half_life_slots, p.gap_allowance, p.open_interest_scaling, p.steward_sigma_multiple, p.steward_step, p.steward_spacing_slots, p.apc_buffer);
+    let _ = writeln!(w, "- **Policies.** Static: the curves' targets at a fixed σ_T. Dynamic: margin curves initial {:?}, maintenance {:?} (base, k, lower, upper), slew {} per slot up and {} down; the variants add the robust estimator (grid {} slots, range weight {}), split time constants (initial half-life {} slots), the gap floor ({} + penalty), the utilisation add-on {:?} (lower, upper, most; applied at use on top of the live initial level, as on chain) and deposit-depth scaling, the steward (k = {}, step {}, every {} slots), the APC buffer ({}). Every variant's settings pass `validate_market` / `validate_collateral` (and the gap floor where claimed) before a run.", p.initial_margin, p.maintenance_margin, p.tighten_per_slot, p.loosen_per_slot, p.grid_slots, p.range_weight, p.initial_half_life_slots, p.gap_allowance, p.open_interest_scaling, p.steward_sigma_multiple, p.steward_step, p.steward_spacing_slots, p.apc_buffer);
     let _ = writeln!(w, "\nFigures: `frontier-*.svg` (one per group: the static frontier and every dynamic policy), `path-*.svg` (seed 0 of each synthetic scenario under `reflex` and `combined`).");
     out
 }

@@ -3,9 +3,9 @@
 //! every real close; the frontier's ratios; every default variant passes the
 //! bounds check; scenario files validated; calibration picks within budget,
 //! shards merge, and what it writes is what was checked.
-use reflex_sim::calibrate::{decide, governance_json, Calibration, CalibrationConfig, CalibrationResults};
+use reflex_sim::calibrate::{decide, governance_json, Calibration, CalibrationConfig, CalibrationResults, EFFICIENCY_TIE};
 use reflex_sim::config::{default_variants, Crash, MarketConfig, PathSource, PolicyConfig, Population, Scenario, SimConfig};
-use reflex_sim::frontier::{ratios, Frontier, Point};
+use reflex_sim::frontier::{net, ratios, Frontier, Point, BAD_DEBT_TOLERANCE_BP};
 use reflex_sim::market::Market;
 use reflex_sim::path::{Bars, PricePath};
 use reflex_sim::policy::{check_bounds, risk_configs, PolicySpec};
@@ -108,6 +108,15 @@ fn frontier_ratios_interpolate_between_calibrations() {
     assert!((r.efficiency.unwrap() - 6.0 / 3.0).abs() < 1e-12, "the frontier reaches 3.0 at 10 bp");
     // Both zero: undefined, not a win.
     assert!(ratios(&frontier, Point { efficiency: 1.0, bad_debt: 0.0 }).bad_debt.is_none());
+    // Bad debt within the tolerance counts as none: 0.2 bp at 8× against
+    // zero at 7× is no bad-debt ratio at all, and the 8× calibration is
+    // as safe as the policy.
+    let tolerant = |p: Point| net(p, BAD_DEBT_TOLERANCE_BP);
+    let tiny = Frontier::new(&[Point { efficiency: 2.0, bad_debt: 0.0 }, Point { efficiency: 8.0, bad_debt: 0.2 }].map(tolerant));
+    let r = ratios(&tiny, tolerant(Point { efficiency: 7.0, bad_debt: 0.0 }));
+    assert!(r.bad_debt.is_none());
+    assert!((r.efficiency.unwrap() - 7.0 / 8.0).abs() < 1e-12);
+    assert_eq!(tolerant(Point { efficiency: 1.0, bad_debt: BAD_DEBT_TOLERANCE_BP + 5.0 }).bad_debt, 5.0);
     // A dominated static does not lower the envelope.
     let dominated = Frontier::new(&[statics[0], statics[1], Point { efficiency: 5.0, bad_debt: 90.0 }, statics[2]]);
     assert_eq!(dominated.bad_debt_at(5.0).unwrap().0, 40.0);
@@ -157,7 +166,8 @@ fn calibration_config(budget_bp: f64) -> SimConfig {
         initial_base: vec![0.05, 0.10],
         initial_sensitivity: vec![4.0],
         maintenance_share: vec![0.6, 0.05],
-        tighten_per_slot: vec![0.0005],
+        // Two slews: equally efficient, so the tie rule decides between them.
+        tighten_per_slot: vec![0.0005, 0.00002],
     });
     config
 }
@@ -166,15 +176,20 @@ fn calibration_config(budget_bp: f64) -> SimConfig {
 fn calibration_takes_the_most_efficient_candidate_within_budget_and_refuses_out_of_bounds_ones() {
     let config = calibration_config(1e9);
     let calibration = Calibration::new(&config).unwrap();
-    assert_eq!(calibration.candidates.len(), 4);
-    assert_eq!(calibration.bounds.iter().filter(|b| b.is_err()).count(), 2, "maintenance below the penalty is refused");
+    assert_eq!(calibration.candidates.len(), 8);
+    assert_eq!(calibration.bounds.iter().filter(|b| b.is_err()).count(), 4, "maintenance below the penalty is refused");
     let results = calibration.run(Shard::ALL, &|_, _| {}).unwrap();
-    assert_eq!(results.runs.len(), 2 * 2, "two candidates pass, two seeds each");
+    assert_eq!(results.runs.len(), 4 * 2, "four candidates pass, two seeds each");
     let outcome = decide(&calibration, &results).unwrap();
     assert!(outcome.within_budget);
-    let (low, high) = (&outcome.standings[0], &outcome.standings[2]);
-    assert!(low.efficiency > high.efficiency, "a 5% base allows more leverage than 10%: {} vs {}", low.efficiency, high.efficiency);
-    assert_eq!(outcome.winner, 0);
+    // Candidates run base × share × slew: 0..2 are the 5% base at share 0.6.
+    let (low, high) = (&outcome.standings[0], &outcome.standings[4]);
+    assert!(low.efficiency > high.efficiency * (1.0 + EFFICIENCY_TIE), "a 5% base allows more leverage than 10%: {} vs {}", low.efficiency, high.efficiency);
+    assert!(outcome.winner < 2, "the 5% base wins: {}", outcome.standings[outcome.winner].candidate.label());
+    let slews = &outcome.standings[0..2];
+    assert!((slews[0].efficiency / slews[1].efficiency - 1.0).abs() < EFFICIENCY_TIE, "the slew barely moves efficiency: {} vs {}", slews[0].efficiency, slews[1].efficiency);
+    let least = slews.iter().map(|s| s.worst_bad_debt_bp).fold(f64::INFINITY, f64::min);
+    assert_eq!(outcome.standings[outcome.winner].worst_bad_debt_bp, least, "the tie goes to the lesser worst bad debt");
 
     // Shards merge to the same runs.
     let mut parts: Vec<CalibrationResults> = (0..2).map(|i| calibration.run(Shard { index: i, count: 2 }, &|_, _| {}).unwrap()).collect();
@@ -222,12 +237,18 @@ fn the_calibrated_settings_file_round_trips_and_must_name_every_setting() {
 fn the_governance_json_is_what_the_bounds_check_saw() {
     let policies = PolicyConfig::default();
     for variant in default_variants() {
-        let (market, _) = governance_json(&policies, &variant);
+        let settings = governance_json(&policies, &variant);
         let (checked, _) = risk_configs(&policies, Some(&variant));
-        let lower = market["margin"]["maintenance"]["lower"].as_u64().unwrap() as f64 / 1e6;
+        let lower = settings.market["margin"]["maintenance"]["lower"].as_u64().unwrap() as f64 / 1e6;
         assert!((lower - checked.margin.maintenance.lower.to_num::<f64>()).abs() < 1e-6, "{}", variant.name);
+        let gap = settings.market_ext["gap_allowance"].as_u64().unwrap() as f64 / 1e6;
         if variant.gap_floor {
-            assert!(lower >= policies.gap_allowance + policies.liquidation_penalty - 1e-9, "{}: the gap floor is in the file", variant.name);
+            assert!((gap - policies.gap_allowance).abs() < 1e-6, "{}: the allowance is in the ext file", variant.name);
+            assert!(lower >= gap + policies.liquidation_penalty - 1e-9, "{}: the gap floor is in the file", variant.name);
+        } else {
+            assert_eq!(gap, 0.0, "{}: no gap floor claimed", variant.name);
         }
+        let add_on = settings.market_ext["open_interest_max_add_on"].as_u64().unwrap() as f64 / 1e6;
+        assert_eq!(add_on > 0.0, variant.utilisation && policies.open_interest_scaling[2] > 0.0, "{}", variant.name);
     }
 }

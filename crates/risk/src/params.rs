@@ -62,13 +62,6 @@ impl LevelCurve {
         // Not `Ord::clamp`, which panics when lower > upper; validated bounds never are.
         raw.min(self.upper).max(self.lower)
     }
-
-    /// `clamp(base + k·σ_T + add_on, lower, upper)`: the target with a
-    /// non-negative add-on (utilisation feedback), still inside the bounds.
-    pub fn target_with_add_on(&self, risk_volatility: Fixed, add_on: Fixed) -> Fixed {
-        let raw = self.base.saturating_add(self.sensitivity.saturating_mul(risk_volatility)).saturating_add(add_on.max(Fixed::ZERO));
-        raw.min(self.upper).max(self.lower)
-    }
 }
 
 /// The two curves of one parameter and the rates the levels may move at.

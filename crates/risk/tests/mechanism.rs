@@ -111,6 +111,15 @@ proptest! {
     }
 
     #[test]
+    fn margin_with_add_on_matches_f64_and_stays_in_bounds(live in 0.0f64..1.0, above in 0.0f64..0.5, add_on in -0.1f64..0.5) {
+        let upper = (live + above).min(1.0);
+        let got = margin_with_add_on(fx(live), fx(upper), fx(add_on));
+        let want = live.max((live + add_on.max(0.0)).min(upper));
+        prop_assert!((got.to_num::<f64>() - want).abs() <= 1e-12, "{got} vs {want}");
+        prop_assert!(got >= fx(live) && (got <= fx(upper) || got == fx(live)));
+    }
+
+    #[test]
     fn deposit_haircut_matches_f64_and_only_grows(h in 0.0f64..0.9, deposits in 0.0f64..1e12, depth in 1.0f64..1e12) {
         let got = deposit_haircut(fx(h), fx(deposits), fx(depth)).unwrap().to_num::<f64>();
         let want = 1.0 - (1.0 - h) * (depth / deposits.max(depth));

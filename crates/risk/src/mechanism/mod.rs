@@ -29,4 +29,4 @@ pub mod utilisation;
 pub use apc::apc_target;
 pub use robust::{RobustConfig, RobustSigma, RobustVolatility};
 pub use steward::{notional_within_move, steward_base, LiquidationPoint, StewardRule};
-pub use utilisation::{deposit_haircut, open_interest_add_on, OpenInterestScaling};
+pub use utilisation::{deposit_haircut, margin_with_add_on, open_interest_add_on, OpenInterestScaling};

@@ -12,13 +12,18 @@
 //!   `1 − h' = (1 − h) · min(1, depth / deposits)`. Past the depth, the
 //!   collateral could not all be sold near the oracle price.
 //!
-//! Both are rounded against the account: add-ons up, weights down.
+//! Both apply at use, on top of the live levels (which follow `σ_T`
+//! through the slew): the add-on is as current as the open interest and
+//! the pool it is measured from, and it never holds a level above its
+//! governed upper bound ([`margin_with_add_on`]). Both are rounded against
+//! the account: add-ons up, weights down.
 use crate::error::{RiskError, RiskResult};
 use crate::fixed_math::{div, mul_ceil, mul_floor, sub};
 use crate::Fixed;
 
-/// Governed open-interest scaling of one market's margin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Governed open-interest scaling of one market's margin. All zero (the
+/// `Default`): no add-on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OpenInterestScaling {
     /// Utilisation below which nothing is added.
     pub lower: Fixed,
@@ -54,6 +59,13 @@ pub fn open_interest_add_on(scaling: &OpenInterestScaling, largest_side_notional
     }
     let fraction = div(sub(utilisation, scaling.lower)?, sub(scaling.upper, scaling.lower)?)?;
     Ok(mul_ceil(scaling.max_add_on, fraction)?.min(scaling.max_add_on))
+}
+
+/// The initial margin ratio a risk-increasing action is held to: the live
+/// level plus the open-interest add-on, no higher than the curve's upper
+/// bound (and never below the live level, whatever the bound).
+pub fn margin_with_add_on(live_initial: Fixed, upper: Fixed, add_on: Fixed) -> Fixed {
+    live_initial.max(live_initial.saturating_add(add_on.max(Fixed::ZERO)).min(upper))
 }
 
 /// The haircut after depth scaling: `1 − (1 − h)·min(1, depth / deposits)`.
