@@ -136,7 +136,9 @@ impl World {
         let decimals = self.underlyings[underlying].decimals;
         let mint = self.t.listed_mint(decimals, &token_program);
         let feed_id = self.underlyings[underlying].feed_id;
-        self.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin).expect("risk");
+        let risk = ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk());
+        let ext = ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk_ext(0));
+        self.send(&[risk, ext], &admin).expect("risk");
         self.collaterals.push(Collateral { mint, token_program, underlying });
         self.collaterals.len() - 1
     }
@@ -153,7 +155,8 @@ impl World {
         let skew_scale = (150_000.0 / self.underlyings[underlying].price * 10f64.powi(self.underlyings[underlying].decimals as i32)) as u64;
         let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index, &feed_id, name, presets::market_risk());
         let trading = ix::set_market_trading(&admin.pubkey(), index, &feed_id, presets::market_trading(skew_scale));
-        self.send(&[list, trading], &admin).expect("list_perp_market");
+        let ext = ix::set_market_risk_ext(&admin.pubkey(), index, &feed_id, presets::market_risk_ext());
+        self.send(&[list, trading, ext], &admin).expect("list_perp_market");
         self.markets.push(underlying);
         index
     }

@@ -31,7 +31,7 @@ use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use reflex::controller::steward::RiskLevel;
-use reflex::state::{FeedbackPpm, LpPosition, MarginAccount};
+use reflex::state::{CollateralRiskExtPpm, FeedbackPpm, LpPosition, MarginAccount, MarketRiskExtPpm};
 use reflex_risk::{Fixed, HealthLevel};
 use reflex_sdk::keeper::{self, Keeper};
 use reflex_sdk::{health, instructions as ix, pda};
@@ -101,6 +101,9 @@ enum Action {
     Unpause,
     /// Governance moves a market's maintenance lower bound (and base) up or down.
     SetMarketRisk { market: u16, maintenance_lower_ppm: u32 },
+    /// Governance sets a market's open-interest scaling and a collateral's
+    /// deposit depth (dollars; 0: off).
+    SetRiskExt { market: u16, collateral: usize, lower_ppm: u32, max_add_on_ppm: u32, depth_dollars: u64 },
     /// The steward nudges a market's maintenance base.
     StewardBase { market: u16, delta_ppm: i64 },
     SetLpDelay(u64),
@@ -134,7 +137,15 @@ fn random_action(rng: &mut Rng) -> Action {
         88 => Action::LpCancel { lp },
         89 => Action::Pause,
         90..=91 => Action::Unpause,
-        92..=94 => Action::SetMarketRisk { market, maintenance_lower_ppm: 30_000 + rng.below(30_000) as u32 },
+        // Around the gap floor (allowance + penalty = 50,000 ppm): some refused.
+        92..=93 => Action::SetMarketRisk { market, maintenance_lower_ppm: 40_000 + rng.below(30_000) as u32 },
+        94 => Action::SetRiskExt {
+            market,
+            collateral: underlying,
+            lower_ppm: rng.below(1_000_000) as u32,
+            max_add_on_ppm: rng.below(200_000) as u32,
+            depth_dollars: if rng.below(2) == 0 { 0 } else { rng.below(50_000) },
+        },
         95..=97 => Action::StewardBase { market, delta_ppm: rng.signed(5_000) },
         _ => Action::SetLpDelay(1 + rng.below(400)),
     }
@@ -411,6 +422,25 @@ impl Fuzz {
                 let feed_id = w.underlyings[w.markets[market as usize]].feed_id;
                 self.transactions += 1;
                 let _ = w.send(&[ix::set_market_risk(&admin.pubkey(), market, &feed_id, risk)], &admin);
+            }
+            Action::SetRiskExt { market, collateral, lower_ppm, max_add_on_ppm, depth_dollars } => {
+                let admin = w.admin();
+                let feed_id = w.underlyings[w.markets[market as usize]].feed_id;
+                let ext = MarketRiskExtPpm {
+                    open_interest_lower: lower_ppm,
+                    open_interest_upper: lower_ppm + 500_000,
+                    open_interest_max_add_on: max_add_on_ppm,
+                    ..w.market(market).risk_ext
+                };
+                let mint = w.collaterals[collateral].mint;
+                let collateral_feed = w.underlyings[w.collaterals[collateral].underlying].feed_id;
+                let depth = CollateralRiskExtPpm { deposit_depth: depth_dollars * USD as u64, ..w.asset(collateral).risk_ext };
+                self.transactions += 1;
+                w.send(
+                    &[ix::set_market_risk_ext(&admin.pubkey(), market, &feed_id, ext), ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &collateral_feed, depth)],
+                    &admin,
+                )
+                .map_err(|_| Violation("governance could not set well-formed scaling and depth".into()))?;
             }
             Action::StewardBase { market, delta_ppm } => {
                 let base = w.market(market).risk.margin.maintenance.base as i64 + delta_ppm;

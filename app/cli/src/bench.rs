@@ -189,6 +189,14 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
         bench.send(&[ix::refresh_feed(&feed_id, &oracle)], &admin)?;
         bench.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
         bench.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
+        // Depth scaling on, at $15,000 of deposits: binding once the worst
+        // case's traders have deposited, so it pays for every term.
+        let ext = ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk_ext(15_000_000_000));
+        if index == 0 {
+            bench.measure(ext, &admin, "set_collateral_risk_ext", "typical", None)?;
+        } else {
+            bench.send(&[ext], &admin)?;
+        }
         let list = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, presets::market_risk());
         let skew_scale = (1_000_000.0 / price * 1e9) as u64;
         let trading = ix::set_market_trading(&admin.pubkey(), index as u16, &feed_id, presets::market_trading(skew_scale));
@@ -197,6 +205,12 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
             bench.measure(trading, &admin, "set_market_trading", "typical", None)?;
         } else {
             bench.send(&[trading], &admin)?;
+        }
+        let ext = ix::set_market_risk_ext(&admin.pubkey(), index as u16, &feed_id, presets::market_risk_ext());
+        if index == 0 {
+            bench.measure(ext, &admin, "set_market_risk_ext", "typical", None)?;
+        } else {
+            bench.send(&[ext], &admin)?;
         }
         bench.underlyings.push(Underlying { feed_id, oracle, price, mint, token_program });
     }

@@ -220,6 +220,10 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
     let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());
     session.step(list_market, "list_perp_market", "admin lists SOL-PERP with margin bounds (checked for solvency)".into(), &admin);
+    let collateral_ext = ix::set_collateral_risk_ext(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk_ext(0));
+    session.step(collateral_ext, "set_collateral_risk_ext", "admin sets wSOL's gap allowance (checked against its haircut floor)".into(), &admin);
+    let market_ext = ix::set_market_risk_ext(&admin.pubkey(), 0, &SOL_USD_FEED_ID, presets::market_risk_ext());
+    session.step(market_ext, "set_market_risk_ext", "admin sets SOL-PERP's gap allowance and open-interest scaling".into(), &admin);
     let prints = [
         (150.0, 0.05),
         (150.2, 0.05),

@@ -202,7 +202,13 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         let issuer = m.issuer.insecure_clone();
         let mint = stage::create_mint(&mut m.stage, &issuer, &issuer.pubkey(), decimals, &token_program)?;
         m.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
-        m.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
+        m.send(
+            &[
+                ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk()),
+                ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk_ext(0)),
+            ],
+            &admin,
+        )?;
         m.collaterals.push((mint, token_program));
         if index < 2 {
             let name = *[b"SOL-PERP\0\0\0\0\0\0\0\0", b"BTC-PERP\0\0\0\0\0\0\0\0"][index];
@@ -211,6 +217,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
                 &[
                     ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, presets::market_risk()),
                     ix::set_market_trading(&admin.pubkey(), index as u16, &feed_id, presets::market_trading(skew_scale)),
+                    ix::set_market_risk_ext(&admin.pubkey(), index as u16, &feed_id, presets::market_risk_ext()),
                 ],
                 &admin,
             )?;

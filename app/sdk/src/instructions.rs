@@ -194,6 +194,20 @@ pub fn set_collateral_risk(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], ri
     )
 }
 
+/// Sets a collateral's gap allowance and deposit depth (same accounts as
+/// [`set_collateral_risk`]).
+pub fn set_collateral_risk_ext(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], ext: reflex::state::CollateralRiskExtPpm) -> Instruction {
+    instruction(
+        reflex::accounts::SetCollateralRisk {
+            exchange: pda::exchange(),
+            admin: *admin,
+            collateral_asset: pda::collateral_asset(mint),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::SetCollateralRiskExt { ext },
+    )
+}
+
 pub fn refresh_collateral(mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
     instruction(
         reflex::accounts::RefreshCollateral { collateral_asset: pda::collateral_asset(mint), feed: pda::feed(feed_id), oracle: *oracle },
@@ -231,6 +245,20 @@ pub fn set_market_risk(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], ri
             feed: pda::feed(feed_id),
         },
         reflex::instruction::SetMarketRisk { risk },
+    )
+}
+
+/// Sets a market's gap allowance and open-interest scaling (same accounts
+/// as [`set_market_risk`]).
+pub fn set_market_risk_ext(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], ext: reflex::state::MarketRiskExtPpm) -> Instruction {
+    instruction(
+        reflex::accounts::SetMarketRisk {
+            exchange: pda::exchange(),
+            admin: *admin,
+            market: pda::market(market_index),
+            feed: pda::feed(feed_id),
+        },
+        reflex::instruction::SetMarketRiskExt { ext },
     )
 }
 

@@ -1,13 +1,14 @@
 //! Settings for a SOL-like underlying: what the demo and localnet list and
-//! the tests start from. The risk settings are the curves `reflex-sim
-//! calibrate` found for the study's `combined` variant (`sim/calibrated/`),
-//! gap floor included; they pass the risk crate's bounds check (tested
-//! below). The program runs them with its own accumulator: the rest of that
-//! variant (robust σ_T, split time constants, utilisation add-ons) is not on
-//! chain yet, so these curves alone do not carry the variant's measured
-//! bad-debt ratios. Real listings should calibrate their own.
+//! the tests start from. The risk settings are what `reflex-sim calibrate`
+//! found for the study's calibrated variant (`sim/calibrated/`): the curves
+//! with the gap floor, and the `-ext` settings (gap allowance,
+//! open-interest scaling of initial margin). They pass the risk crate's
+//! bounds checks (tested below). The program runs them with its own
+//! accumulator: the variant's robust σ_T and split time constants are not
+//! on chain yet, so these settings alone do not carry the variant's
+//! measured bad-debt ratios. Real listings should calibrate their own.
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralRiskPpm, MarketRiskPpm, MarketTradingPpm};
+use reflex::state::{CollateralRiskExtPpm, CollateralRiskPpm, MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm};
 
 /// One-hour and one-day half-lives (at 400 ms slots), a 150-slot (one
 /// minute) liquidation horizon, a 20% clamp on one print's log return,
@@ -40,10 +41,26 @@ pub fn market_risk() -> MarketRiskPpm {
     serde_json::from_str(CALIBRATED_MARKET_RISK).expect("sim/calibrated/market-risk.json is a MarketRiskPpm")
 }
 
-/// The files as checked in (what `reflex gov set-market-risk --file` and
-/// `set-collateral-risk --file` read).
+/// The calibrated gap allowance and open-interest scaling:
+/// `sim/calibrated/market-risk-ext.json`.
+pub fn market_risk_ext() -> MarketRiskExtPpm {
+    serde_json::from_str(CALIBRATED_MARKET_RISK_EXT).expect("sim/calibrated/market-risk-ext.json is a MarketRiskExtPpm")
+}
+
+/// The calibrated collateral gap allowance, with `deposit_depth` (quote
+/// native units) for this deployment: the study cannot calibrate an
+/// amount, only its multiple of the traders' equity.
+pub fn collateral_risk_ext(deposit_depth: u64) -> CollateralRiskExtPpm {
+    let ext: CollateralRiskExtPpm = serde_json::from_str(CALIBRATED_COLLATERAL_RISK_EXT).expect("sim/calibrated/collateral-risk-ext.json is a CollateralRiskExtPpm");
+    CollateralRiskExtPpm { deposit_depth, ..ext }
+}
+
+/// The files as checked in (what `reflex gov set-market-risk --file`,
+/// `set-collateral-risk --file` and their `-ext` commands read).
 pub const CALIBRATED_MARKET_RISK: &str = include_str!("../../../sim/calibrated/market-risk.json");
 pub const CALIBRATED_COLLATERAL_RISK: &str = include_str!("../../../sim/calibrated/collateral-risk.json");
+pub const CALIBRATED_MARKET_RISK_EXT: &str = include_str!("../../../sim/calibrated/market-risk-ext.json");
+pub const CALIBRATED_COLLATERAL_RISK_EXT: &str = include_str!("../../../sim/calibrated/collateral-risk-ext.json");
 
 /// Trading: 5 bp taker fee; spread 2 bp + 0.1·σ_T + 0.5% per `skew_scale`
 /// of added skew, at most 2%; funding up to 1e-8 per slot (about 0.2% a
@@ -71,5 +88,7 @@ mod tests {
     fn the_calibrated_presets_pass_the_programs_bounds_check() {
         reflex_risk::validate_market(&market_risk().to_config()).expect("market risk within bounds");
         reflex_risk::validate_collateral(&collateral_risk().to_config()).expect("collateral risk within bounds");
+        reflex_risk::validate_market_ext(&market_risk().to_config(), &market_risk_ext().to_ext()).expect("market gap floor and scaling");
+        reflex_risk::validate_collateral_ext(&collateral_risk().to_config(), &collateral_risk_ext(1_000_000).to_ext()).expect("collateral gap floor");
     }
 }

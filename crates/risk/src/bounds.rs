@@ -14,6 +14,7 @@
 //!   initial curve are each at least maintenance's.
 //! - slew rates positive, ratios in [0, 1], lower ≤ upper, weights in [0, 1].
 use crate::error::BoundsError;
+use crate::mechanism::OpenInterestScaling;
 use crate::params::{FeedbackConfig, LevelCurve};
 use crate::Fixed;
 
@@ -50,6 +51,27 @@ pub struct CollateralRiskConfig {
     pub max_move_over_horizon: Fixed,
     /// IMF of the initial weight (`min(1 − h, (1 + imf)/(1 + imf·sqrt(D)))`).
     pub size_factor: Fixed,
+}
+
+/// Governed settings a market adds to [`MarketRiskConfig`]: the gap floor
+/// and the open-interest scaling of initial margin. All zero: neither
+/// applies (an allowance of zero asks only what `penalty < m_lo` does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MarketRiskExt {
+    /// A jump no estimator sees coming, as a fraction of price: the lowest
+    /// maintenance level must cover it plus the penalty.
+    pub gap_allowance: Fixed,
+    pub open_interest: OpenInterestScaling,
+}
+
+/// Governed settings a collateral adds to [`CollateralRiskConfig`]: the gap
+/// floor and the deposit depth past which its initial weight shrinks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CollateralRiskExt {
+    pub gap_allowance: Fixed,
+    /// Total deposit value (quote native units) past which the initial
+    /// weight scales down ([`crate::mechanism::deposit_haircut`]); 0: off.
+    pub deposit_depth: Fixed,
 }
 
 fn in_unit_interval(value: Fixed) -> bool {
@@ -159,4 +181,47 @@ pub fn validate_collateral(config: &CollateralRiskConfig) -> Result<(), BoundsEr
         return Err(BoundsError::NegativeSizeFactor);
     }
     Ok(())
+}
+
+/// The market's added settings against its core ones: the gap floor, and
+/// an open-interest scaling whose thresholds are ordered and non-negative
+/// with an add-on in [0, 1]. A gap shortfall is reported with its size
+/// ([`validate_gap_floor`]), so callers can say by how much.
+pub fn validate_market_ext(config: &MarketRiskConfig, ext: &MarketRiskExt) -> Result<(), ExtError> {
+    if !in_unit_interval(ext.gap_allowance) {
+        return Err(ExtError::Bounds(BoundsError::RatioOutOfRange));
+    }
+    let scaling = &ext.open_interest;
+    if scaling.lower < 0 || scaling.upper < scaling.lower || !in_unit_interval(scaling.max_add_on) {
+        return Err(ExtError::Bounds(BoundsError::BadOpenInterestScaling));
+    }
+    validate_gap_floor(config.margin.maintenance.lower, config.liquidation_penalty, ext.gap_allowance).map_err(ExtError::Gap)
+}
+
+/// The collateral's added settings against its core ones: the gap floor
+/// (over the discount) and a non-negative depth.
+pub fn validate_collateral_ext(config: &CollateralRiskConfig, ext: &CollateralRiskExt) -> Result<(), ExtError> {
+    if !in_unit_interval(ext.gap_allowance) {
+        return Err(ExtError::Bounds(BoundsError::RatioOutOfRange));
+    }
+    if ext.deposit_depth < 0 {
+        return Err(ExtError::Bounds(BoundsError::NegativeDepositDepth));
+    }
+    validate_gap_floor(config.haircut.maintenance.lower, config.liquidation_discount, ext.gap_allowance).map_err(ExtError::Gap)
+}
+
+/// Why added settings were refused: a shape rule, or the gap floor by how much.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtError {
+    Bounds(BoundsError),
+    Gap(GapShortfall),
+}
+
+impl From<ExtError> for BoundsError {
+    fn from(error: ExtError) -> Self {
+        match error {
+            ExtError::Bounds(bounds) => bounds,
+            ExtError::Gap(gap) => gap.into(),
+        }
+    }
 }

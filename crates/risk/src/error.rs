@@ -67,6 +67,11 @@ pub enum BoundsError {
     /// The lowest maintenance level does not cover the governed gap
     /// allowance plus the penalty ([`crate::bounds::validate_gap_floor`]).
     GapNotCovered,
+    /// An open-interest scaling's thresholds are negative or out of order,
+    /// or its add-on lies outside [0, 1].
+    BadOpenInterestScaling,
+    /// A collateral's deposit depth is negative.
+    NegativeDepositDepth,
 }
 
 impl From<ConfigError> for RiskError {

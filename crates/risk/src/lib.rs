@@ -103,7 +103,9 @@ pub mod units;
 pub type Fixed = fixed::types::I80F48;
 
 pub use accumulator::{AccumulatorConfig, UpdateOutcome, VolatilityAccumulator, VolatilityPath};
-pub use bounds::{validate_collateral, validate_market, CollateralRiskConfig, MarketRiskConfig};
+pub use bounds::{
+    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, CollateralRiskConfig, CollateralRiskExt, ExtError, MarketRiskConfig, MarketRiskExt,
+};
 pub use error::{BoundsError, ConfigError, RiskError, RiskResult};
 pub use health::{unpriced_perp, AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
 pub use liquidation::{

@@ -164,4 +164,6 @@ pub enum ReflexError {
     PoolValueNotCurrent,
     #[msg("The feed still has a usable price (or never had one): a fallback price is only for a feed whose oracle stopped")]
     FeedNotDead,
+    #[msg("The lowest maintenance level does not cover the gap allowance plus the liquidation penalty (or discount); the log says by how much")]
+    GapFloorNotCovered,
 }

@@ -96,6 +96,17 @@ pub struct CollateralHaircutsUpdated {
     pub slot: u64,
     pub initial_haircut: i128,
     pub maintenance_haircut: i128,
+    /// The initial haircut a risk-increasing action is held to: the live
+    /// one after deposit-depth scaling (I80F48 bits).
+    pub initial_haircut_at_use: i128,
+}
+
+/// Governance changed a collateral's gap allowance or deposit depth.
+#[event]
+pub struct CollateralRiskExtSet {
+    pub collateral_asset: Pubkey,
+    pub old: crate::state::CollateralRiskExtPpm,
+    pub new: crate::state::CollateralRiskExtPpm,
 }
 
 #[event]
@@ -127,6 +138,21 @@ pub struct MarketMarginsUpdated {
     pub slot: u64,
     pub initial_margin_ratio: i128,
     pub maintenance_margin_ratio: i128,
+    /// The open-interest add-on at this slot's price (I80F48 bits): a
+    /// risk-increasing action is held to the initial ratio plus this,
+    /// within the curve's upper bound.
+    pub open_interest_add_on: i128,
+}
+
+/// Governance changed a market's gap allowance or open-interest scaling;
+/// `open_interest_capacity` is the cap utilisation is measured against
+/// from now on (I80F48 bits, quote native units).
+#[event]
+pub struct MarketRiskExtSet {
+    pub market: Pubkey,
+    pub old: crate::state::MarketRiskExtPpm,
+    pub new: crate::state::MarketRiskExtPpm,
+    pub open_interest_capacity: i128,
 }
 
 #[event]

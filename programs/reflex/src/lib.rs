@@ -102,6 +102,12 @@ pub mod reflex {
         instructions::set_collateral_risk(ctx, risk)
     }
 
+    /// Admin: sets a collateral's gap allowance and deposit depth, checked
+    /// against its haircut bounds (the gap floor).
+    pub fn set_collateral_risk_ext(ctx: Context<SetCollateralRisk>, ext: state::CollateralRiskExtPpm) -> Result<()> {
+        instructions::set_collateral_risk_ext(ctx, ext)
+    }
+
     /// Anyone: refreshes a collateral's feed and moves its live haircuts.
     pub fn refresh_collateral(ctx: Context<RefreshCollateral>) -> Result<()> {
         instructions::refresh_collateral(ctx)
@@ -116,6 +122,12 @@ pub mod reflex {
     /// Admin: replaces a market's margin settings.
     pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: state::MarketRiskPpm) -> Result<()> {
         instructions::set_market_risk(ctx, risk)
+    }
+
+    /// Admin: sets a market's gap allowance and open-interest scaling of
+    /// initial margin, checked against its margin bounds (the gap floor).
+    pub fn set_market_risk_ext(ctx: Context<SetMarketRisk>, ext: state::MarketRiskExtPpm) -> Result<()> {
+        instructions::set_market_risk_ext(ctx, ext)
     }
 
     /// Anyone: refreshes a market's feed and moves its live margin ratios.

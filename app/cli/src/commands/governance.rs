@@ -65,6 +65,14 @@ pub enum Gov {
         #[arg(long)]
         file: std::path::PathBuf,
     },
+    /// Set a market's gap allowance and open-interest scaling of initial margin from a JSON file.
+    SetMarketRiskExt {
+        #[arg(long)]
+        market: u16,
+        /// JSON of MarketRiskExtPpm (as `show-risk` prints under "risk_ext").
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// Replace a market's spread, fee, funding and open-interest settings from a JSON file.
     SetMarketTrading {
         #[arg(long)]
@@ -78,6 +86,14 @@ pub enum Gov {
         #[arg(long)]
         mint: String,
         /// JSON of CollateralRiskPpm (as `show-risk` prints under "risk").
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Set a collateral's gap allowance and deposit depth from a JSON file.
+    SetCollateralRiskExt {
+        #[arg(long)]
+        mint: String,
+        /// JSON of CollateralRiskExtPpm (as `show-risk` prints under "risk_ext").
         #[arg(long)]
         file: std::path::PathBuf,
     },
@@ -156,6 +172,7 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             let signature = context.send(&[
                 ix::list_collateral(&admin, &admin, &mint, &token_program, cap),
                 ix::set_collateral_risk(&admin, &mint, &id, presets::collateral_risk()),
+                ix::set_collateral_risk_ext(&admin, &mint, &id, presets::collateral_risk_ext(0)),
             ])?;
             Ok(signed_output("list_collateral", &signature, json!({ "collateral_asset": pda::collateral_asset(&mint).to_string(), "vault": pda::vault(&mint).to_string() })))
         }
@@ -172,28 +189,38 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             let signature = context.send(&[
                 ix::list_perp_market(&admin, &admin, index, &id, padded, presets::market_risk()),
                 ix::set_market_trading(&admin, index, &id, presets::market_trading(scale)),
+                ix::set_market_risk_ext(&admin, index, &id, presets::market_risk_ext()),
             ])?;
             Ok(signed_output("list_perp_market", &signature, json!({ "market_index": index, "market": pda::market(index).to_string() })))
         }
         Gov::ShowRisk { market, mint } => {
             let json = match (market, mint) {
                 (Some(index), _) => {
-                    let (market, _) = context.market(index)?;
+                    let (market, feed) = context.market(index)?;
+                    let (add_on, at_use) = (market.open_interest_add_on(&feed), market.initial_margin_at_use(&feed));
                     json!({
                         "market_index": index,
                         "risk": market.risk,
+                        "risk_ext": market.risk_ext,
                         "trading": market.trading,
                         "initial_margin_ratio": market.initial_margin_ratio.get().to_num::<f64>(),
                         "maintenance_margin_ratio": market.maintenance_margin_ratio.get().to_num::<f64>(),
+                        "open_interest_capacity": market.open_interest_capacity.get().to_num::<f64>(),
+                        "open_interest_add_on": add_on.to_num::<f64>(),
+                        "initial_margin_ratio_at_use": at_use.to_num::<f64>(),
                     })
                 }
                 (None, Some(mint)) => {
                     let asset = context.collateral(&pubkey(&mint)?)?;
+                    let feed: PriceFeed = context.read("price feed", &asset.feed)?;
                     json!({
                         "mint": mint,
                         "risk": asset.risk,
+                        "risk_ext": asset.risk_ext,
+                        "total_deposits": asset.total_deposits,
                         "initial_haircut": asset.initial_haircut.get().to_num::<f64>(),
                         "maintenance_haircut": asset.maintenance_haircut.get().to_num::<f64>(),
+                        "initial_haircut_at_use": asset.initial_haircut_at_use(&feed).to_num::<f64>(),
                     })
                 }
                 (None, None) => return Err(CliError::Usage("give --market or --mint".into())),
@@ -205,6 +232,12 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             let (_, feed) = context.market(market)?;
             let signature = context.send(&[ix::set_market_risk(&admin, market, &feed.feed_id, risk)])?;
             Ok(signed_output("set_market_risk", &signature, json!({ "market_index": market, "risk": risk })))
+        }
+        Gov::SetMarketRiskExt { market, file } => {
+            let ext: reflex::state::MarketRiskExtPpm = read_json(&file)?;
+            let (_, feed) = context.market(market)?;
+            let signature = context.send(&[ix::set_market_risk_ext(&admin, market, &feed.feed_id, ext)])?;
+            Ok(signed_output("set_market_risk_ext", &signature, json!({ "market_index": market, "risk_ext": ext })))
         }
         Gov::SetMarketTrading { market, file } => {
             let trading: reflex::state::MarketTradingPpm = read_json(&file)?;
@@ -219,6 +252,14 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
             let feed: PriceFeed = context.read("price feed", &asset.feed)?;
             let signature = context.send(&[ix::set_collateral_risk(&admin, &mint, &feed.feed_id, risk)])?;
             Ok(signed_output("set_collateral_risk", &signature, json!({ "mint": mint.to_string(), "risk": risk })))
+        }
+        Gov::SetCollateralRiskExt { mint, file } => {
+            let ext: reflex::state::CollateralRiskExtPpm = read_json(&file)?;
+            let mint = pubkey(&mint)?;
+            let asset = context.collateral(&mint)?;
+            let feed: PriceFeed = context.read("price feed", &asset.feed)?;
+            let signature = context.send(&[ix::set_collateral_risk_ext(&admin, &mint, &feed.feed_id, ext)])?;
+            Ok(signed_output("set_collateral_risk_ext", &signature, json!({ "mint": mint.to_string(), "risk_ext": ext })))
         }
         Gov::SetSteward { steward, max_change_ppm, min_slots } => {
             let steward = pubkey(&steward)?;

@@ -215,6 +215,8 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
             "amount": slot.amount as f64 / 10f64.powi(asset.decimals as i32),
             "value": usd(value),
             "maintenance_haircut": asset.maintenance_haircut.get().to_num::<f64>(),
+            // What a risk-increasing action counts: after deposit-depth scaling.
+            "initial_haircut": snapshot.collateral[index].initial_haircut.to_num::<f64>(),
         }));
     }
     let mut positions = Vec::new();
@@ -231,6 +233,9 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
             "price": price,
             "unrealized_pnl": usd(entry.pnl(HealthLevel::Maintenance).unwrap_or_default()),
             "maintenance_margin_ratio": entry.maintenance_margin_ratio.to_num::<f64>(),
+            // What a risk-increasing action is held to: with the open-interest add-on.
+            "initial_margin_ratio": entry.initial_margin_ratio.to_num::<f64>(),
+            "open_interest_add_on": market.open_interest_add_on(&feed).to_num::<f64>(),
             "liquidation_price": multiple.map(|m| m * price),
         }));
     }
@@ -251,26 +256,29 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
         usd(summary.liquidation_end),
         if margin.being_liquidated == 1 { " (being liquidated)" } else { "" }
     );
-    human.push_str(&format!("  {:<46} {:>16} {:>14} {:>10}\n", "collateral", "amount", "value", "haircut"));
+    human.push_str(&format!("  {:<46} {:>16} {:>14} {:>10} {:>10}\n", "collateral", "amount", "value", "haircut", "initial"));
     for row in json["collateral"].as_array().into_iter().flatten() {
         human.push_str(&format!(
-            "  {:<46} {:>16.6} {:>14.2} {:>9.2}%\n",
+            "  {:<46} {:>16.6} {:>14.2} {:>9.2}% {:>9.2}%\n",
             row["mint"].as_str().unwrap_or(""),
             row["amount"].as_f64().unwrap_or(0.0),
             row["value"].as_f64().unwrap_or(0.0),
-            row["maintenance_haircut"].as_f64().unwrap_or(0.0) * 100.0
+            row["maintenance_haircut"].as_f64().unwrap_or(0.0) * 100.0,
+            row["initial_haircut"].as_f64().unwrap_or(0.0) * 100.0
         ));
     }
-    human.push_str(&format!("  {:<12} {:>14} {:>12} {:>14} {:>16}\n", "market", "size", "price", "PnL", "liquidation at"));
+    human.push_str(&format!("  {:<12} {:>14} {:>12} {:>14} {:>16} {:>18}\n", "market", "size", "price", "PnL", "liquidation at", "initial margin"));
     for row in json["positions"].as_array().into_iter().flatten() {
         let liquidation = row["liquidation_price"].as_f64().map_or("none in 0.01x-100x".to_string(), |p| format!("{p:.4}"));
+        let add_on = row["open_interest_add_on"].as_f64().unwrap_or(0.0);
         human.push_str(&format!(
-            "  {:<12} {:>14.6} {:>12.4} {:>14.2} {:>16}\n",
+            "  {:<12} {:>14.6} {:>12.4} {:>14.2} {:>16} {:>18}\n",
             row["name"].as_str().unwrap_or(""),
             row["size"].as_f64().unwrap_or(0.0),
             row["price"].as_f64().unwrap_or(0.0),
             row["unrealized_pnl"].as_f64().unwrap_or(0.0),
-            liquidation
+            liquidation,
+            format!("{:.2}% (+{:.2} OI)", row["initial_margin_ratio"].as_f64().unwrap_or(0.0) * 100.0, add_on * 100.0)
         ));
     }
     Ok(Output { json, human })

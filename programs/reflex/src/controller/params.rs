@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use reflex_risk::{BoundsError, FeedbackConfig, FeedbackState, Fixed};
+use reflex_risk::{BoundsError, ExtError, FeedbackConfig, FeedbackState, Fixed};
 
 use super::feed::risk_error;
 use crate::error::ReflexError;
@@ -13,6 +13,24 @@ pub fn require_consistent(check: std::result::Result<(), BoundsError>) -> Result
         msg!("rejected bounds: {:?}", reason);
         risk_error(reason.into())
     })
+}
+
+/// [`require_consistent`] for settings checked against the gap floor: a
+/// shortfall is logged with the level needed and by how much the lowest
+/// maintenance level misses it, under its own error.
+pub fn require_consistent_ext(check: std::result::Result<(), ExtError>) -> Result<()> {
+    match check {
+        Ok(()) => Ok(()),
+        Err(ExtError::Gap(gap)) => {
+            msg!(
+                "rejected bounds: the lowest maintenance level must be at least {} (gap allowance + penalty) and is {} short",
+                gap.needed,
+                gap.shortfall
+            );
+            err!(ReflexError::GapFloorNotCovered)
+        }
+        Err(ExtError::Bounds(reason)) => require_consistent(Err(reason)),
+    }
 }
 
 /// The feed's `σ_T` as it stands (callers refresh the feed first when they

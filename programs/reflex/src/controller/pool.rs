@@ -148,6 +148,17 @@ pub fn open_interest_base(exchange: &Exchange, market: &PerpMarket, feed: &Price
         .ok_or_else(|| error!(ReflexError::MathOverflow))
 }
 
+/// Records each side's open-interest cap, `max_open_interest ·
+/// open_interest_base`, as the capacity the market's utilisation add-on is
+/// measured against (`PerpMarket::open_interest_add_on`) until the next
+/// instruction with the pool at hand measures it again. Returns it.
+pub fn record_open_interest_capacity(exchange: &Exchange, market: &mut PerpMarket, feed: &PriceFeed) -> Result<Fixed> {
+    let base = open_interest_base(exchange, market, feed)?.max(Fixed::ZERO);
+    let capacity = market.trading.max_open_interest_ratio().checked_mul(base).ok_or(ReflexError::MathOverflow)?;
+    market.open_interest_capacity.set(capacity);
+    Ok(capacity)
+}
+
 /// Booked deficits beyond what the insurance fund holds.
 fn uncovered_deficits(exchange: &Exchange) -> Result<Fixed> {
     Ok(exchange

@@ -6,7 +6,7 @@ use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
-use crate::controller::pool::{open_interest_base, record_market_value};
+use crate::controller::pool::{open_interest_base, record_market_value, record_open_interest_capacity};
 use crate::controller::params::risk_volatility;
 use crate::controller::position::{change_position, increases_risk};
 use crate::error::ReflexError;
@@ -98,6 +98,9 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
             require_open_interest_cap(&market, after, oracle_price, cap_base)?;
         }
     }
+    // Utilisation after the fill, against the cap as it is now: the
+    // health check below holds the trade to the add-on it causes.
+    record_open_interest_capacity(&exchange, &mut market, &feed)?;
 
     // Health after, from the cache updated with this position and balance.
     cache.set_quote_balance(margin.quote());

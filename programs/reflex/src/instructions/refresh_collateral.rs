@@ -33,6 +33,7 @@ pub fn refresh_collateral(ctx: Context<RefreshCollateral>) -> Result<()> {
         slot: clock.slot,
         initial_haircut: state.initial.to_bits(),
         maintenance_haircut: state.maintenance.to_bits(),
+        initial_haircut_at_use: asset.initial_haircut_at_use(&feed).to_bits(),
     });
     Ok(())
 }

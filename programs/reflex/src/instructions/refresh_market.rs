@@ -33,6 +33,7 @@ pub fn refresh_market(ctx: Context<RefreshMarket>) -> Result<()> {
         slot: clock.slot,
         initial_margin_ratio: state.initial.to_bits(),
         maintenance_margin_ratio: state.maintenance.to_bits(),
+        open_interest_add_on: market.open_interest_add_on(&feed).to_bits(),
     });
     Ok(())
 }

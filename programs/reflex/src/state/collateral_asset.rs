@@ -1,8 +1,9 @@
 use anchor_lang::prelude::*;
 
-use reflex_risk::{CollateralEntry, FeedbackState, OraclePrice};
+use reflex_risk::mechanism::deposit_haircut;
+use reflex_risk::{CollateralEntry, FeedbackState, Fixed, OraclePrice};
 
-use super::{CollateralRiskPpm, PriceFeed, StoredFixed};
+use super::{CollateralRiskExtPpm, CollateralRiskPpm, PriceFeed, StoredFixed};
 use crate::utils::{ppb, ppm};
 use crate::error::ReflexError;
 
@@ -47,7 +48,10 @@ pub struct CollateralAsset {
     pub steward_changed_slots: [u64; 2],
     /// The `σ_T` the live haircuts last moved toward.
     pub haircut_volatility: StoredFixed,
-    pub _reserved: [u8; 96],
+    /// Gap floor and deposit depth (in what was reserved space: zero, off,
+    /// in a collateral listed before them).
+    pub risk_ext: CollateralRiskExtPpm,
+    pub _reserved: [u8; 80],
 }
 
 impl CollateralAsset {
@@ -76,14 +80,29 @@ impl CollateralAsset {
         self.haircut_volatility.set(state.risk_volatility);
     }
 
+    /// The initial haircut a risk-increasing action is held to: the live
+    /// level, raised once the total deposits' value at the feed's price
+    /// passes the governed depth (`reflex_risk::mechanism::deposit_haircut`;
+    /// a value too large to represent counts as all the way past it).
+    pub fn initial_haircut_at_use(&self, feed: &PriceFeed) -> Fixed {
+        let live = self.initial_haircut.get();
+        let depth = self.risk_ext.to_ext().deposit_depth;
+        if depth == 0 {
+            return live;
+        }
+        let value = Fixed::from_num(self.total_deposits).saturating_mul(feed.last_price.get().max(Fixed::ZERO));
+        deposit_haircut(live, value, depth).unwrap_or(Fixed::ONE)
+    }
+
     /// `amount` of this collateral as the risk crate values it: the feed's
-    /// last price and confidence, the live haircuts, the governed buffer and
-    /// size factor. The SDK builds the same entry from the same accounts.
+    /// last price and confidence, the live haircuts (initial after depth
+    /// scaling), the governed buffer and size factor. The SDK builds the
+    /// same entry from the same accounts.
     pub fn health_entry(&self, feed: &PriceFeed, amount: u64) -> CollateralEntry {
         CollateralEntry {
             amount,
             price: OraclePrice::new(feed.last_price.get(), feed.last_confidence.get()),
-            initial_haircut: self.initial_haircut.get(),
+            initial_haircut: self.initial_haircut_at_use(feed),
             maintenance_haircut: self.maintenance_haircut.get(),
             liquidation_buffer: ppm(self.risk.liquidation_buffer),
             size_factor: ppb(self.risk.size_factor_ppb),

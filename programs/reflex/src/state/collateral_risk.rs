@@ -6,7 +6,8 @@
 //! both describe them. Plain `Pod` (all `u32`, no padding) serves the account.
 use anchor_lang::prelude::*;
 use bytemuck::{Pod, Zeroable};
-use reflex_risk::{CollateralRiskConfig, FeedbackConfig, LevelCurve, MarketRiskConfig};
+use reflex_risk::mechanism::OpenInterestScaling;
+use reflex_risk::{CollateralRiskConfig, CollateralRiskExt, FeedbackConfig, LevelCurve, MarketRiskConfig, MarketRiskExt};
 
 use crate::utils::{ppb, ppm};
 
@@ -115,5 +116,61 @@ impl MarketRiskPpm {
             positive_pnl_weight_initial: ppm(self.positive_pnl_weight_initial),
             positive_pnl_weight_maintenance: ppm(self.positive_pnl_weight_maintenance),
         }
+    }
+}
+
+/// A market's risk settings added after its account layout was fixed
+/// (stored in what was reserved space, so a market listed before reads as
+/// all zero: no gap allowance, no open-interest scaling), as stored and as
+/// passed to `set_market_risk_ext`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
+#[repr(C)]
+pub struct MarketRiskExtPpm {
+    /// Jump no estimator sees coming: the lowest maintenance level must
+    /// cover it plus the penalty (the gap floor), ppm.
+    pub gap_allowance: u32,
+    /// Utilisation (larger side's notional over the open-interest cap)
+    /// below which initial margin gets no add-on, ppm.
+    pub open_interest_lower: u32,
+    /// Utilisation at which the whole add-on applies, ppm.
+    pub open_interest_upper: u32,
+    /// The add-on to initial margin at and above `open_interest_upper`, ppm of notional.
+    pub open_interest_max_add_on: u32,
+}
+
+impl MarketRiskExtPpm {
+    pub fn to_ext(&self) -> MarketRiskExt {
+        MarketRiskExt {
+            gap_allowance: ppm(self.gap_allowance),
+            open_interest: OpenInterestScaling {
+                lower: ppm(self.open_interest_lower),
+                upper: ppm(self.open_interest_upper),
+                max_add_on: ppm(self.open_interest_max_add_on),
+            },
+        }
+    }
+}
+
+/// A collateral's risk settings added after its account layout was fixed
+/// (stored in what was reserved space; all zero: no gap allowance, no depth
+/// scaling), as stored and as passed to `set_collateral_risk_ext`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable, AnchorSerialize, AnchorDeserialize)]
+#[repr(C)]
+pub struct CollateralRiskExtPpm {
+    /// The gap floor over the discount, ppm (as for markets).
+    pub gap_allowance: u32,
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing))]
+    pub _padding: u32,
+    /// Total deposit value, quote native units, past which the initial
+    /// weight shrinks as `depth / deposits` (Mango v4's deposit weight
+    /// scaling); 0: no scaling.
+    pub deposit_depth: u64,
+}
+
+impl CollateralRiskExtPpm {
+    pub fn to_ext(&self) -> CollateralRiskExt {
+        CollateralRiskExt { gap_allowance: ppm(self.gap_allowance), deposit_depth: reflex_risk::Fixed::from_num(self.deposit_depth) }
     }
 }

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
+use reflex_risk::mechanism::{margin_with_add_on, open_interest_add_on};
 use reflex_risk::{FeedbackState, Fixed, OraclePrice, PerpEntry};
 
-use super::{MarketRiskPpm, MarketTradingPpm, PerpPosition, PriceFeed, StoredFixed};
+use super::{MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm, PerpPosition, PriceFeed, StoredFixed};
 use crate::controller::feed::risk_error;
 use crate::error::ReflexError;
 use crate::utils::{ppb, ppm};
@@ -69,7 +70,15 @@ pub struct PerpMarket {
     /// Slot of the record; 0 once anything that moves the value (a
     /// position, funding, realised PnL) changed after it.
     pub pool_value_slot: u64,
-    pub _reserved: [u8; 56],
+    /// Gap floor and open-interest scaling (in what was reserved space:
+    /// zero, off, in a market listed before them).
+    pub risk_ext: MarketRiskExtPpm,
+    /// Each side's open-interest cap in quote native units, as last
+    /// measured by an instruction that had the pool at hand (a trade,
+    /// governance): what utilisation is measured against. 0 with scaling
+    /// on counts as fully used until the first trade measures it.
+    pub open_interest_capacity: StoredFixed,
+    pub _reserved: [u8; 24],
 }
 
 impl PerpMarket {
@@ -82,6 +91,28 @@ impl PerpMarket {
             last_slot: self.margin_slot,
             risk_volatility: self.margin_volatility.get(),
         }
+    }
+
+    /// The open-interest add-on to initial margin at the feed's price: the
+    /// larger side's notional against the recorded capacity, through the
+    /// governed scaling (`reflex_risk::mechanism::open_interest_add_on`).
+    /// Never fails: it is part of every health entry, and a liquidation
+    /// must not stop on it; a notional past what the fixed point holds
+    /// counts as the whole add-on.
+    pub fn open_interest_add_on(&self, feed: &PriceFeed) -> Fixed {
+        let scaling = self.risk_ext.to_ext().open_interest;
+        if scaling.max_add_on == 0 {
+            return Fixed::ZERO;
+        }
+        let largest = Fixed::from_num(self.long_base.max(self.short_base));
+        let notional = largest.saturating_mul(feed.last_price.get().max(Fixed::ZERO));
+        open_interest_add_on(&scaling, notional, self.open_interest_capacity.get().max(Fixed::ZERO)).unwrap_or(scaling.max_add_on)
+    }
+
+    /// The initial margin ratio a risk-increasing action is held to: the
+    /// live level plus the open-interest add-on, within the curve's upper bound.
+    pub fn initial_margin_at_use(&self, feed: &PriceFeed) -> Fixed {
+        margin_with_add_on(self.initial_margin_ratio.get(), ppm(self.risk.margin.initial.upper), self.open_interest_add_on(feed))
     }
 
     /// Any position open in this market?
@@ -176,8 +207,8 @@ impl PerpMarket {
     }
 
     /// `position` as the risk crate values it, with the feed's last price,
-    /// the live margins and the governed buffer, size factor and PnL
-    /// weights. Unsettled funding uses the market's index as it stands.
+    /// the live margins (initial with its open-interest add-on) and the
+    /// governed buffer, size factor and PnL weights. Unsettled funding uses the market's index as it stands.
     pub fn health_entry(&self, feed: &PriceFeed, position: &PerpPosition) -> Result<PerpEntry> {
         let unsettled_funding = reflex_risk::trading::funding_owed(
             position.base_size,
@@ -190,7 +221,7 @@ impl PerpMarket {
             quote_position: position.quote_position.get(),
             unsettled_funding,
             price: OraclePrice::new(feed.last_price.get(), feed.last_confidence.get()),
-            initial_margin_ratio: self.initial_margin_ratio.get(),
+            initial_margin_ratio: self.initial_margin_at_use(feed),
             maintenance_margin_ratio: self.maintenance_margin_ratio.get(),
             liquidation_buffer: ppm(self.risk.liquidation_buffer),
             size_factor: ppb(self.risk.size_factor_ppb),
