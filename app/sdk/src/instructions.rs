@@ -182,30 +182,19 @@ pub fn refresh_feed(feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
     )
 }
 
+/// The accounts of `set_collateral_risk` and `set_collateral_risk_ext`.
+fn collateral_risk_accounts(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32]) -> reflex::accounts::SetCollateralRisk {
+    reflex::accounts::SetCollateralRisk { exchange: pda::exchange(), admin: *admin, collateral_asset: pda::collateral_asset(mint), feed: pda::feed(feed_id) }
+}
+
 pub fn set_collateral_risk(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], risk: reflex::state::CollateralRiskPpm) -> Instruction {
-    instruction(
-        reflex::accounts::SetCollateralRisk {
-            exchange: pda::exchange(),
-            admin: *admin,
-            collateral_asset: pda::collateral_asset(mint),
-            feed: pda::feed(feed_id),
-        },
-        reflex::instruction::SetCollateralRisk { risk },
-    )
+    instruction(collateral_risk_accounts(admin, mint, feed_id), reflex::instruction::SetCollateralRisk { risk })
 }
 
 /// Sets a collateral's gap allowance and deposit depth (same accounts as
 /// [`set_collateral_risk`]).
 pub fn set_collateral_risk_ext(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], ext: reflex::state::CollateralRiskExtPpm) -> Instruction {
-    instruction(
-        reflex::accounts::SetCollateralRisk {
-            exchange: pda::exchange(),
-            admin: *admin,
-            collateral_asset: pda::collateral_asset(mint),
-            feed: pda::feed(feed_id),
-        },
-        reflex::instruction::SetCollateralRiskExt { ext },
-    )
+    instruction(collateral_risk_accounts(admin, mint, feed_id), reflex::instruction::SetCollateralRiskExt { ext })
 }
 
 pub fn refresh_collateral(mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
@@ -236,30 +225,19 @@ pub fn list_perp_market(
     )
 }
 
+/// The accounts of `set_market_risk` and `set_market_risk_ext`.
+fn market_risk_accounts(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32]) -> reflex::accounts::SetMarketRisk {
+    reflex::accounts::SetMarketRisk { exchange: pda::exchange(), admin: *admin, market: pda::market(market_index), feed: pda::feed(feed_id) }
+}
+
 pub fn set_market_risk(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], risk: reflex::state::MarketRiskPpm) -> Instruction {
-    instruction(
-        reflex::accounts::SetMarketRisk {
-            exchange: pda::exchange(),
-            admin: *admin,
-            market: pda::market(market_index),
-            feed: pda::feed(feed_id),
-        },
-        reflex::instruction::SetMarketRisk { risk },
-    )
+    instruction(market_risk_accounts(admin, market_index, feed_id), reflex::instruction::SetMarketRisk { risk })
 }
 
 /// Sets a market's gap allowance and open-interest scaling (same accounts
 /// as [`set_market_risk`]).
 pub fn set_market_risk_ext(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], ext: reflex::state::MarketRiskExtPpm) -> Instruction {
-    instruction(
-        reflex::accounts::SetMarketRisk {
-            exchange: pda::exchange(),
-            admin: *admin,
-            market: pda::market(market_index),
-            feed: pda::feed(feed_id),
-        },
-        reflex::instruction::SetMarketRiskExt { ext },
-    )
+    instruction(market_risk_accounts(admin, market_index, feed_id), reflex::instruction::SetMarketRiskExt { ext })
 }
 
 pub fn refresh_market(market_index: u16, feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
