@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::{PolicyConfig, Scenario, SimConfig, Variant};
-use crate::policy::{check_bounds, risk_configs, PolicySpec};
+use crate::policy::{check_bounds, risk_configs, risk_exts, PolicySpec};
 use crate::run::{load_bars, run_jobs, scenario_slots, Shard};
 
 /// Candidates within this fraction of the best efficiency count as equally
@@ -344,15 +344,14 @@ pub fn governance_json(policy: &PolicyConfig, variant: &Variant) -> GovernanceJs
         "max_move_over_horizon": to_ppm(collateral.max_move_over_horizon),
         "size_factor_ppb": 0,
     });
-    let gap = if variant.gap_floor { to_ppm(Fixed::from_num(policy.gap_allowance)) } else { 0 };
-    let [lower, upper, add_on] = if variant.utilisation { policy.open_interest_scaling.map(|x| to_ppm(Fixed::from_num(x))) } else { [0; 3] };
+    let (market_ext, collateral_ext) = risk_exts(policy, Some(variant));
     let market_ext = json!({
-        "gap_allowance": gap,
-        "open_interest_lower": lower,
-        "open_interest_upper": upper,
-        "open_interest_max_add_on": add_on,
+        "gap_allowance": to_ppm(market_ext.gap_allowance),
+        "open_interest_lower": to_ppm(market_ext.open_interest.lower),
+        "open_interest_upper": to_ppm(market_ext.open_interest.upper),
+        "open_interest_max_add_on": to_ppm(market_ext.open_interest.max_add_on),
     });
-    let collateral_ext = json!({ "gap_allowance": gap, "deposit_depth": 0 });
+    let collateral_ext = json!({ "gap_allowance": to_ppm(collateral_ext.gap_allowance), "deposit_depth": 0 });
     GovernanceJson { market, collateral, market_ext, collateral_ext }
 }
 

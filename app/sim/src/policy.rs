@@ -3,14 +3,13 @@
 //! on-chain accumulator or the robust estimator, the curves, the slew
 //! (`FeedbackState::step_toward`), the add-ons, the APC floor, the steward's
 //! rule and the bounds checks.
-use reflex_risk::bounds::validate_gap_floor;
 use reflex_risk::mechanism::{
     apc_target, deposit_haircut, margin_with_add_on, notional_within_move, open_interest_add_on, steward_base, LiquidationPoint, OpenInterestScaling,
     RobustConfig, RobustVolatility, StewardRule,
 };
 use reflex_risk::{
-    validate_collateral, validate_market, AccumulatorConfig, CollateralRiskConfig, FeedbackConfig, FeedbackState, Fixed, LevelCurve,
-    MarketRiskConfig, VolatilityAccumulator,
+    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, AccumulatorConfig, CollateralRiskConfig, CollateralRiskExt,
+    ExtError, FeedbackConfig, FeedbackState, Fixed, LevelCurve, MarketRiskConfig, MarketRiskExt, VolatilityAccumulator,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,17 +109,36 @@ pub fn risk_configs(config: &PolicyConfig, variant: Option<&Variant>) -> (Market
     (market, collateral)
 }
 
+/// The `-ext` settings governance would set for a policy: the gap
+/// allowance where the variant claims the gap floor, the open-interest
+/// scaling where it has utilisation feedback, zero (off) otherwise. The
+/// deposit depth is 0: on chain it is an amount of quote, which the study
+/// (measuring it in traders' equity) cannot give.
+pub fn risk_exts(config: &PolicyConfig, variant: Option<&Variant>) -> (MarketRiskExt, CollateralRiskExt) {
+    let gap = if variant.is_some_and(|v| v.gap_floor) { fx(config.gap_allowance) } else { Fixed::ZERO };
+    let open_interest = if variant.is_some_and(|v| v.utilisation) {
+        let [lower, upper, max_add_on] = config.open_interest_scaling.map(fx);
+        OpenInterestScaling { lower, upper, max_add_on }
+    } else {
+        OpenInterestScaling::default()
+    };
+    (MarketRiskExt { gap_allowance: gap, open_interest }, CollateralRiskExt { gap_allowance: gap, deposit_depth: Fixed::ZERO })
+}
+
 /// Runs the bounds checks a policy's settings must pass on chain: the
-/// program's own check, and the gap floor for variants that claim it.
+/// program's own checks of the core settings and of the `-ext` ones (the
+/// gap floor, the scaling's shape).
 pub fn check_bounds(config: &PolicyConfig, variant: Option<&Variant>) -> Result<(), String> {
     let (market, collateral) = risk_configs(config, variant);
+    let (market_ext, collateral_ext) = risk_exts(config, variant);
     validate_market(&market).map_err(|e| format!("market bounds: {e:?}"))?;
     validate_collateral(&collateral).map_err(|e| format!("collateral bounds: {e:?}"))?;
-    if variant.is_some_and(|v| v.gap_floor) {
-        let gap = fx(config.gap_allowance);
-        validate_gap_floor(market.margin.maintenance.lower, market.liquidation_penalty, gap)
-            .map_err(|s| format!("gap floor: maintenance {} short", s.shortfall))?;
-    }
+    let ext = |which: &str, error: ExtError| match error {
+        ExtError::Gap(gap) => format!("{which} gap floor: maintenance {} short", gap.shortfall),
+        ExtError::Bounds(bounds) => format!("{which} ext bounds: {bounds:?}"),
+    };
+    validate_market_ext(&market, &market_ext).map_err(|e| ext("market", e))?;
+    validate_collateral_ext(&collateral, &collateral_ext).map_err(|e| ext("collateral", e))?;
     Ok(())
 }
 
