@@ -303,11 +303,15 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.step(ix::set_market_reduce_only(&admin.pubkey(), 0, true), "set_market_reduce_only", "admin puts SOL-PERP in reduce-only".into(), &admin);
     session.step(ix::set_exchange_reduce_only(&admin.pubkey(), false), "set_exchange_reduce_only", "admin confirms the exchange is not reduce-only".into(), &admin);
     let steward = session.env.funded_keypair(10);
-    let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), 5_000, 100);
-    session.step(name_steward, "set_risk_steward", "admin names a risk steward: ±0.5 pp per step, 100 slots apart".into(), &admin);
+    // The study's calibrated step and spacing (sim/calibrated/policy.toml).
+    let calibrated = reflex_sdk::steward::StewardSettings::calibrated();
+    let (step, spacing) = (calibrated.step_ppm(), calibrated.spacing_slots);
+    let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), step, spacing as u32);
+    let named = format!("admin names a risk steward with the calibrated caps: ±{:.1} pp per step, {spacing} slots apart", step as f64 / 1e4);
+    session.step(name_steward, "set_risk_steward", named, &admin);
     let base = tighter.margin.initial.base;
-    let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, base + 5_000);
-    let raise = format!("steward raises SOL-PERP's initial margin base {:.1}% -> {:.1}%", base as f64 / 1e4, (base + 5_000) as f64 / 1e4);
+    let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, base + step);
+    let raise = format!("steward raises SOL-PERP's initial margin base {:.1}% -> {:.1}%", base as f64 / 1e4, (base + step) as f64 / 1e4);
     session.step(nudge, "steward_set_market_base", raise, &steward);
     let nudge = ix::steward_set_collateral_base(&steward.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, RiskLevel::Maintenance, 65_000);
     session.step(nudge, "steward_set_collateral_base", "steward raises wSOL's maintenance haircut base 6% -> 6.5%".into(), &steward);

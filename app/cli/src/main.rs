@@ -58,6 +58,9 @@ enum Command {
     /// Keepers: crank feeds, find and liquidate unhealthy accounts, settle bankruptcies.
     #[command(subcommand)]
     Keeper(commands::keeper::KeeperCommand),
+    /// The risk steward: move base initial margin ahead of liquidation cascades, within the on-chain caps.
+    #[command(subcommand)]
+    Steward(commands::steward::StewardCommand),
     /// Write a new keypair file (Solana CLI format) and print its public key.
     Keygen {
         #[arg(long)]
@@ -192,6 +195,7 @@ fn main() -> ExitCode {
         Command::Lp(command) => return run_cluster(connection, |context| commands::trader::run_lp(context, command)),
         Command::Trader(command) => return run_cluster(connection, |context| commands::trader::run(context, command, account_id)),
         Command::Keeper(command) => return run_cluster(connection, |context| commands::keeper::run(context, command, account_id)),
+        Command::Steward(command) => return run_cluster(connection, |context| commands::steward::run(context, command, json)),
         Command::Keygen { out } => {
             let keypair = solana_keypair::Keypair::new();
             let bytes = keypair.to_bytes().to_vec();

@@ -17,6 +17,7 @@ use reflex_sdk::cluster::send_retrying;
 use reflex_sdk::embedded::Embedded;
 use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
+use reflex_sdk::steward::{self, Outcome as StewardMove, StewardSettings};
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
 use solana_keypair::Keypair;
@@ -25,6 +26,8 @@ use solana_signer::Signer;
 const START_SLOT: u64 = 300_000;
 const START_TIME: i64 = 1_790_000_000;
 const USD: f64 = 1e6;
+/// The LP's deposit: a per-side open-interest capacity of half of it.
+const POOL_DOLLARS: f64 = 4_000_000.0;
 
 /// One sample of the market, taken after each step's keeper pass.
 #[derive(Serialize, Clone)]
@@ -39,6 +42,14 @@ pub struct Sample {
     pub wsol_maintenance_haircut: f64,
     pub sol_perp_initial_margin: f64,
     pub sol_perp_maintenance_margin: f64,
+    /// SOL-PERP's base initial margin, as the steward bot leaves it.
+    pub sol_perp_initial_base: f64,
+    /// SOL-PERP's larger side over the pool's per-side capacity, and the
+    /// initial-margin add-on that utilisation asks on top of the live level.
+    pub sol_perp_utilisation: f64,
+    pub sol_perp_open_interest_add_on: f64,
+    /// Base moves the steward bot made in this step.
+    pub steward_moves: usize,
     /// Open interest of both markets, long plus short, in dollars at the oracle price.
     pub open_interest: f64,
     /// Liquidations (perp and collateral) in this step.
@@ -60,6 +71,10 @@ pub struct PhaseRow {
     pub max_wsol_maintenance_haircut: f64,
     pub max_initial_margin: f64,
     pub max_maintenance_margin: f64,
+    pub max_initial_base: f64,
+    pub max_utilisation: f64,
+    pub max_open_interest_add_on: f64,
+    pub steward_moves: usize,
     pub peak_open_interest: f64,
     pub perp_liquidations: usize,
     pub partial_perp_liquidations: usize,
@@ -228,10 +243,10 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
     let issuer = m.issuer.insecure_clone();
     let lp = m.stage.funded_keypair()?;
     let lp_wallet = stage::create_token_account(&mut m.stage, &issuer, &quote_mint, &lp.pubkey(), &spl_token::ID)?;
-    stage::mint_to(&mut m.stage, &issuer, &quote_mint, &lp_wallet, (2_000_000.0 * USD) as u64, &spl_token::ID)?;
+    stage::mint_to(&mut m.stage, &issuer, &quote_mint, &lp_wallet, (POOL_DOLLARS * USD) as u64, &spl_token::ID)?;
     m.send(&[ix::open_lp_position(&lp.pubkey())], &lp)?;
     let pool = health::pool_accounts(&m.stage)?;
-    m.send(&[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (2_000_000.0 * USD) as u64), pool)], &lp)?;
+    m.send(&[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (POOL_DOLLARS * USD) as u64), pool)], &lp)?;
     let keeper_key = m.stage.funded_keypair()?;
     m.send(&[ix::create_margin_account(&keeper_key.pubkey(), 0)], &keeper_key)?;
     let keeper_account = pda::margin_account(&keeper_key.pubkey(), 0);
@@ -239,6 +254,10 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
     stage::mint_to(&mut m.stage, &issuer, &quote_mint, &keeper_wallet, (500_000.0 * USD) as u64, &spl_token::ID)?;
     m.send(&[ix::deposit_quote(&keeper_key.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, (500_000.0 * USD) as u64)], &keeper_key)?;
     let keeper = Keeper { keypair: keeper_key, account: keeper_account };
+    // The steward bot with the study's calibrated rule, step and spacing.
+    let steward_settings = StewardSettings::calibrated();
+    let steward = m.stage.funded_keypair()?;
+    m.send(&[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), steward_settings.step_ppm(), steward_settings.spacing_slots as u32)], &admin)?;
 
     // A dozen traders: (collateral, dollars, market, leverage).
     let book: [(usize, f64, u16, f64); 12] = [
@@ -264,8 +283,9 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
     // three slots before the keeper wakes up, which bankrupts a dip buyer who
     // levered up just before it. The recovery is long enough (about two hours) for
     // σ_T's one-hour half-life to show.
-    let path: [(&'static str, usize, u64, f64, bool); 4] = [
+    let path: [(&'static str, usize, u64, f64, bool); 5] = [
         ("calm", 60, 25, 1.0, true),
+        ("build-up", 16, 25, 0.9975, true),
         ("crash", 20, 2, 0.975, true),
         ("gap", 3, 1, 0.88, false),
         ("recovery", 60, 300, 1.005, true),
@@ -281,6 +301,15 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         let steps = if phase == "calm" || phase == "recovery" { (steps / calm_divisor.max(1)).max(1) } else { steps };
         let (slot_start, sol_start) = (m.slot, sol);
         let (mut perp, mut partial, mut collateral, mut bankruptcies) = (0, 0, 0, 0);
+        if phase == "build-up" {
+            // Leverage piles up in one layer: six 10x longs on wBTC, whose
+            // liquidation prices lie a few percent under SOL's price, which
+            // then edges toward them. The steward bot sees the layer inside
+            // k·σ_T before the crash.
+            for _ in 0..6 {
+                m.trader(1, 10_000.0, 0, 10.0)?;
+            }
+        }
         if phase == "gap" {
             // A dip buyer levers up 6x on wSOL just before the outage.
             m.trader(0, 20_000.0, 0, 6.0)?;
@@ -294,7 +323,16 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
             m.advance(slots)?;
             m.post_prices([sol * wobble, btc * wobble, 3_000.0 * wobble])?;
             let mut in_step = 0;
+            let mut moves = 0;
             if awake || step + 1 == steps {
+                for decision in steward::run_pass(&mut m.stage, &steward, &steward_settings, false)? {
+                    match decision.outcome {
+                        StewardMove::Sent { .. } => moves += 1,
+                        StewardMove::Refused(why) => return Err(format!("the program refused the steward bot: {why}").into()),
+                        _ => {}
+                    }
+                }
+                m.transactions += moves;
                 let report = keeper::run_pass(&mut m.stage, &keeper)?;
                 m.transactions += report.cranked + report.actions.len();
                 for action in &report.actions {
@@ -317,7 +355,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
                     }
                 }
             }
-            samples.push(sample(&m, phase, in_step, bad_debt)?);
+            samples.push(sample(&m, phase, in_step, moves, bad_debt)?);
             if progress {
                 eprint!("\r  {phase:<9} step {:>3}/{steps}, SOL ${:.2}   ", step + 1, sol);
             }
@@ -337,6 +375,10 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
             max_wsol_maintenance_haircut: max(|s| s.wsol_maintenance_haircut),
             max_initial_margin: max(|s| s.sol_perp_initial_margin),
             max_maintenance_margin: max(|s| s.sol_perp_maintenance_margin),
+            max_initial_base: max(|s| s.sol_perp_initial_base),
+            max_utilisation: max(|s| s.sol_perp_utilisation),
+            max_open_interest_add_on: max(|s| s.sol_perp_open_interest_add_on),
+            steward_moves: rows.iter().map(|s| s.steward_moves).sum(),
             peak_open_interest: max(|s| s.open_interest),
             perp_liquidations: perp,
             partial_perp_liquidations: partial,
@@ -353,7 +395,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         .count();
     Ok(ScenarioReport {
         program,
-        traders: book.len() + 1,
+        traders: book.len() + 7,
         phases,
         samples,
         left_liquidatable,
@@ -363,7 +405,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
     })
 }
 
-fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
+fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, steward_moves: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
     let feed: PriceFeed = m.stage.read(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
     let sigma = reflex::controller::params::risk_volatility(&feed).map_or(0.0, fixed);
     let asset: CollateralAsset = m.stage.read(&pda::collateral_asset(&m.collaterals[0].0)).ok_or("asset missing")?;
@@ -385,6 +427,14 @@ fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, bad
         wsol_maintenance_haircut: fixed(asset.maintenance_haircut.get()),
         sol_perp_initial_margin: fixed(market.initial_margin_ratio.get()),
         sol_perp_maintenance_margin: fixed(market.maintenance_margin_ratio.get()),
+        sol_perp_initial_base: market.risk.margin.initial.base as f64 / 1e6,
+        sol_perp_utilisation: {
+            let capacity = fixed(market.open_interest_capacity.get());
+            let larger_side = market.long_base.max(market.short_base) as f64 * fixed(feed.last_price.get());
+            if capacity > 0.0 { larger_side / capacity } else { 0.0 }
+        },
+        sol_perp_open_interest_add_on: fixed(market.open_interest_add_on(&feed)),
+        steward_moves,
         open_interest,
         liquidations,
         insurance_fund: fixed(exchange.insurance_fund.get()) / USD,
@@ -417,21 +467,36 @@ fn conserved<S: Stage>(env: &S) -> Result<bool, Box<dyn Error>> {
 
 impl ScenarioReport {
     pub fn print_human(&self, report_path: &str, chart_path: &str) {
-        println!("Reflex demo: calm, crash, gap and recovery");
+        println!("Reflex demo: calm, build-up, crash, gap and recovery");
         println!("  {}; {} traders, an LP, a keeper; {} transactions in {:.1} s\n", self.program, self.traders, self.transactions, self.seconds);
         println!(
-            "  {:<9} {:>6} {:>17} {:>7} {:>12} {:>14} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
-            "phase", "slots", "SOL", "σ_T", "wSOL h i/m", "SOL-PERP i/m", "peak OI", "perp liq (part.)", "collateral", "bankrupt", "insurance", "bad debt"
+            "  {:<9} {:>6} {:>17} {:>7} {:>12} {:>14} {:>15} {:>11} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
+            "phase",
+            "slots",
+            "SOL",
+            "σ_T",
+            "wSOL h i/m",
+            "SOL-PERP i/m",
+            "base (moves)",
+            "util/add-on",
+            "peak OI",
+            "perp liq (part.)",
+            "collateral",
+            "bankrupt",
+            "insurance",
+            "bad debt"
         );
         for p in &self.phases {
             println!(
-                "  {:<9} {:>6} {:>17} {:>6.2}% {:>12} {:>14} {:>7.0}k {:>16} {:>10} {:>8} {:>10.0} {:>9.0}",
+                "  {:<9} {:>6} {:>17} {:>6.2}% {:>12} {:>14} {:>15} {:>11} {:>7.0}k {:>16} {:>10} {:>8} {:>10.0} {:>9.0}",
                 p.phase,
                 p.slots,
                 format!("${:.2} → ${:.2}", p.sol_start, p.sol_end),
                 p.max_sigma * 100.0,
                 format!("{:.1}%/{:.1}%", p.max_wsol_initial_haircut * 100.0, p.max_wsol_maintenance_haircut * 100.0),
                 format!("{:.1}%/{:.1}%", p.max_initial_margin * 100.0, p.max_maintenance_margin * 100.0),
+                format!("{:.1}% ({})", p.max_initial_base * 100.0, p.steward_moves),
+                format!("{:.0}%/{:.1}%", p.max_utilisation * 100.0, p.max_open_interest_add_on * 100.0),
                 p.peak_open_interest / 1_000.0,
                 format!("{} ({})", p.perp_liquidations, p.partial_perp_liquidations),
                 p.collateral_liquidations,
@@ -440,7 +505,9 @@ impl ScenarioReport {
                 p.bad_debt_end,
             );
         }
-        println!("\n  σ_T, haircuts (h) and margins are the phase's maxima, initial/maintenance; money in dollars");
+        println!("\n  σ_T, haircuts (h), margins, SOL-PERP's base initial margin (moved by the steward bot; its moves in brackets),");
+        println!("  utilisation (larger side over the pool's per-side capacity) and its initial-margin add-on are the phase's maxima;");
+        println!("  money in dollars");
         println!("  accounts left liquidatable: {}", self.left_liquidatable);
         println!("  token conservation (every vault equals its claims, exactly): {}", if self.conserved { "holds" } else { "BROKEN" });
         println!("\n  report: {report_path}\n  chart:  {chart_path}");

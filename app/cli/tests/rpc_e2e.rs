@@ -2,7 +2,9 @@
 //! served on loopback (`reflex_sdk::embedded_rpc`) with the real SBF
 //! binary: governance lists a feed, a collateral and a market; an LP funds
 //! the pool; a trader opens a leveraged long; SOL falls; `reflex keeper run`
-//! liquidates; at the end no account needs a keeper. Every step is a
+//! liquidates; at the end no account needs a keeper. `reflex steward run`
+//! reads the liquidation-price distribution (dry run with any key, real
+//! passes only with the named steward's). Every step is a
 //! `reflex` process, as a user or a script runs it.
 use std::process::Command;
 
@@ -122,6 +124,24 @@ fn governance_lp_trader_and_keeper_over_json_rpc() {
     let refusal: Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(refusal["error"]["kind"], "refused");
     assert!(refusal["error"]["message"].as_str().unwrap().contains("initial health"), "{refusal}");
+
+    // The steward bot: a dry run reads the distribution with any key; a
+    // real pass needs the named steward; named, it holds in a calm market.
+    let looked = run.reflex(&keeper_path, &["steward", "run", "--dry-run", "--passes", "1"]);
+    let decision = &looked["decisions"][0];
+    assert_eq!((decision["market"].as_str(), decision["positions"].as_u64()), (Some("SOL-PERP"), Some(1)), "{looked}");
+    assert!(decision["notional"].as_f64().unwrap() > 0.0 && decision["absorbable"].as_f64().unwrap() > 0.0, "{looked}");
+    assert_eq!(decision["outcome"]["kind"], "hold", "{looked}");
+    let unnamed = Command::new(env!("CARGO_BIN_EXE_reflex"))
+        .args(["--json", "--url", &run.url, "--keypair", &keeper_path, "steward", "run", "--passes", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(unnamed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unnamed.stdout).contains("is not the risk steward"), "{}", String::from_utf8_lossy(&unnamed.stdout));
+    let steward = keeper.pubkey().to_string();
+    run.reflex(&admin_path, &["gov", "set-steward", "--steward", &steward, "--max-change-ppm", "10000", "--min-slots", "1500"]);
+    let named = run.reflex(&keeper_path, &["steward", "run", "--passes", "2", "--interval-ms", "10"]);
+    assert_eq!((named["passes"].as_u64(), named["moves"].as_u64()), (Some(2), Some(0)), "{named}");
 
     // SOL falls 2% a step below the liquidation price; the keeper runs each step.
     let mut price = 150.0;

@@ -8,7 +8,7 @@ use anchor_lang::{Discriminator, InstructionData, ToAccountMetas, ZeroCopy};
 use reflex::controller::health::{collateral_entry, perp_entry, PriceUse};
 use reflex::oracle::PriceGrade;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
-use reflex_risk::AccountSnapshot;
+use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, OraclePrice};
 
 use crate::pda;
 
@@ -211,4 +211,52 @@ pub fn compute_health(margin_account: &Pubkey, health_accounts: Vec<AccountMeta>
     let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account, exchange: pda::exchange() }.to_account_metas(None);
     accounts.extend(health_accounts);
     Instruction { program_id: reflex::ID, accounts, data: reflex::instruction::ComputeHealth {}.data() }
+}
+
+/// The price multiple of `feed` at which maintenance health reaches zero,
+/// searched below and above the current price (None: not within 0.01x–100x).
+pub fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pubkey) -> Option<f64> {
+    let health_at = |multiple: f64| -> Option<f64> {
+        let mut moved = snapshot.clone();
+        let scale = |price: OraclePrice| OraclePrice::new(price.price.saturating_mul(Fixed::from_num(multiple)), price.confidence.saturating_mul(Fixed::from_num(multiple)));
+        let collateral_count = moved.collateral.len();
+        for (index, entry_feed) in feeds.iter().enumerate() {
+            if entry_feed != feed {
+                continue;
+            }
+            if index < collateral_count {
+                moved.collateral[index].price = scale(moved.collateral[index].price);
+            } else {
+                moved.perps[index - collateral_count].price = scale(moved.perps[index - collateral_count].price);
+            }
+        }
+        moved.health(HealthLevel::Maintenance).ok().map(|h| h.to_num::<f64>())
+    };
+    let now = health_at(1.0)?;
+    if now < 0.0 {
+        return Some(1.0);
+    }
+    // Walk away from 1 in both directions; bisect the first sign change.
+    let mut best: Option<f64> = None;
+    for direction in [0.97f64, 1.03] {
+        let (mut inside, mut outside) = (1.0, 1.0);
+        for _ in 0..160 {
+            outside *= direction;
+            if !(0.01..=100.0).contains(&outside) {
+                break;
+            }
+            if health_at(outside)? < 0.0 {
+                for _ in 0..40 {
+                    let middle = (inside + outside) / 2.0;
+                    if health_at(middle)? < 0.0 { outside = middle } else { inside = middle }
+                }
+                if best.is_none_or(|b: f64| (outside - 1.0).abs() < (b - 1.0).abs()) {
+                    best = Some(outside);
+                }
+                break;
+            }
+            inside = outside;
+        }
+    }
+    best
 }

@@ -7,6 +7,7 @@
 //!   and the health accounts each instruction expects
 //! - [`cluster`]: the [`cluster::Cluster`] trait the keeper and CLI send through
 //! - [`keeper`]: crank, survey, liquidate, settle
+//! - [`steward`]: the cascade-aware steward bot (liquidation-price distribution, capped base moves)
 //! - [`lp`]: LP actions on any number of markets (cranks, then the action)
 //! - [`lookup_tables`]: Solana's transaction limits, v0 transactions and
 //!   the address lookup tables that make the largest accounts fit
@@ -28,6 +29,7 @@ pub mod lookup_tables;
 pub mod lp;
 pub mod pda;
 pub mod presets;
+pub mod steward;
 pub mod publisher;
 
 #[cfg(feature = "embedded")]

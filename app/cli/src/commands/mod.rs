@@ -7,6 +7,7 @@
 //! 3 cluster unreachable, 4 the keeper left an account liquidatable.
 pub mod governance;
 pub mod keeper;
+pub mod steward;
 pub mod trader;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `reflex trader …` and `reflex lp …`: what traders and liquidity providers run.
 use clap::Subcommand;
 use reflex::state::{LpPosition, MarginAccount};
-use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, OraclePrice};
+use reflex_risk::{Fixed, HealthLevel};
 use reflex_sdk::{health, instructions as ix, lp};
 use serde_json::json;
 
@@ -152,54 +152,6 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
 }
 
-/// The price multiple of `feed` at which maintenance health reaches zero,
-/// searched below and above the current price (None: not within 0.01x–100x).
-fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pubkey) -> Option<f64> {
-    let health_at = |multiple: f64| -> Option<f64> {
-        let mut moved = snapshot.clone();
-        let scale = |price: OraclePrice| OraclePrice::new(price.price.saturating_mul(Fixed::from_num(multiple)), price.confidence.saturating_mul(Fixed::from_num(multiple)));
-        let collateral_count = moved.collateral.len();
-        for (index, entry_feed) in feeds.iter().enumerate() {
-            if entry_feed != feed {
-                continue;
-            }
-            if index < collateral_count {
-                moved.collateral[index].price = scale(moved.collateral[index].price);
-            } else {
-                moved.perps[index - collateral_count].price = scale(moved.perps[index - collateral_count].price);
-            }
-        }
-        moved.health(HealthLevel::Maintenance).ok().map(|h| h.to_num::<f64>())
-    };
-    let now = health_at(1.0)?;
-    if now < 0.0 {
-        return Some(1.0);
-    }
-    // Walk away from 1 in both directions; bisect the first sign change.
-    let mut best: Option<f64> = None;
-    for direction in [0.97f64, 1.03] {
-        let (mut inside, mut outside) = (1.0, 1.0);
-        for _ in 0..160 {
-            outside *= direction;
-            if !(0.01..=100.0).contains(&outside) {
-                break;
-            }
-            if health_at(outside)? < 0.0 {
-                for _ in 0..40 {
-                    let middle = (inside + outside) / 2.0;
-                    if health_at(middle)? < 0.0 { outside = middle } else { inside = middle }
-                }
-                if best.is_none_or(|b: f64| (outside - 1.0).abs() < (b - 1.0).abs()) {
-                    best = Some(outside);
-                }
-                break;
-            }
-            inside = outside;
-        }
-    }
-    best
-}
-
 fn status(context: &Context, address: &Pubkey) -> Outcome {
     let margin: MarginAccount = context.read("margin account", address)?;
     let exchange = context.exchange()?;
@@ -224,7 +176,7 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
         let (market, feed) = context.market(position.market_index)?;
         let per_token = 10f64.powi(feed.base_decimals as i32) / 10f64.powi(exchange.quote_decimals as i32);
         let price = feed.last_price.get().to_num::<f64>() * per_token;
-        let multiple = liquidation_multiple(&snapshot, &feeds, &market.feed);
+        let multiple = health::liquidation_multiple(&snapshot, &feeds, &market.feed);
         let entry = &snapshot.perps[index];
         positions.push(json!({
             "market_index": position.market_index,
