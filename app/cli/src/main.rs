@@ -131,7 +131,7 @@ fn run_demo(out: &std::path::Path, json: bool, connection: &Connection) -> Resul
             let stage = reflex_sdk::stage::ValidatorStage::new(url, admin)?;
             // Calm and recovery a sixth as long: on a validator every step
             // waits for real slots and confirmations.
-            scenario::run_on(stage, format!("Reflex on the cluster at {url}"), 6)?
+            scenario::run_on(stage, format!("Reflex on the cluster at {url}"), 6, &scenario::RiskSettings::calibrated())?
         }
     };
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
@@ -144,8 +144,12 @@ fn run_demo(out: &std::path::Path, json: bool, connection: &Connection) -> Resul
     } else {
         report.print_human(&report_path.display().to_string(), &chart_path.display().to_string());
     }
-    if !report.conserved {
+    let compared = report.comparison.iter().flat_map(|c| c.runs.iter());
+    if !report.conserved || compared.clone().any(|run| !run.conserved) {
         return Err("token conservation is broken: a vault does not match its claims".into());
+    }
+    if let Some(run) = compared.clone().find(|run| run.left_liquidatable > 0) {
+        return Err(format!("{}: {} accounts were left liquidatable", run.configuration, run.left_liquidatable).into());
     }
     if report.left_liquidatable > 0 {
         return Err(format!("{} accounts were left liquidatable", report.left_liquidatable).into());

@@ -11,9 +11,9 @@ use std::error::Error;
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
-use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
+use reflex::state::{CollateralAsset, CollateralRiskExtPpm, CollateralRiskPpm, CurvePpm, Exchange, MarginAccount, MarketRiskExtPpm, MarketRiskPpm, PerpMarket, PriceFeed};
 use reflex_risk::Fixed;
-use reflex_sdk::cluster::send_retrying;
+use reflex_sdk::cluster::{send_retrying, ClusterError};
 use reflex_sdk::embedded::Embedded;
 use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
@@ -80,6 +80,8 @@ pub struct PhaseRow {
     pub partial_perp_liquidations: usize,
     pub collateral_liquidations: usize,
     pub bankruptcies: usize,
+    /// Orders the program refused (initial health) in this phase.
+    pub refused_orders: usize,
     pub insurance_end: f64,
     pub bad_debt_end: f64,
 }
@@ -96,6 +98,95 @@ pub struct ScenarioReport {
     pub conserved: bool,
     pub transactions: usize,
     pub seconds: f64,
+    /// Insurance paid into bankrupt accounts over the run, dollars.
+    pub insurance_used: f64,
+    /// The same scenario under static margin (embedded runs only).
+    pub comparison: Option<Comparison>,
+}
+
+/// The risk settings a run lists its markets and collateral with.
+#[derive(Clone, Copy)]
+pub struct RiskSettings {
+    pub market: MarketRiskPpm,
+    pub market_ext: MarketRiskExtPpm,
+    pub collateral: CollateralRiskPpm,
+    pub collateral_ext: CollateralRiskExtPpm,
+    /// Whether the steward bot runs beside the keeper.
+    pub steward: bool,
+}
+
+impl RiskSettings {
+    /// The study's calibrated settings (`reflex_sdk::presets`), with the steward bot.
+    pub fn calibrated() -> Self {
+        RiskSettings {
+            market: presets::market_risk(),
+            market_ext: presets::market_risk_ext(),
+            collateral: presets::collateral_risk(),
+            collateral_ext: presets::collateral_risk_ext(0),
+            steward: true,
+        }
+    }
+
+    /// Static margin: every market's margins and every collateral's
+    /// haircuts pinned at `levels` (initial margin, maintenance margin,
+    /// initial haircut, maintenance haircut; fractions), so no σ_T feedback,
+    /// no utilisation add-on and no steward; penalties, buffers and the gap
+    /// allowance as calibrated.
+    pub fn static_at(levels: [f64; 4]) -> Self {
+        let pin = |level: f64| {
+            let ppm = (level * 1e6).round() as u32;
+            CurvePpm { base: ppm, sensitivity: 0, lower: ppm, upper: ppm }
+        };
+        let calibrated = RiskSettings::calibrated();
+        let mut market = calibrated.market;
+        (market.margin.initial, market.margin.maintenance) = (pin(levels[0]), pin(levels[1]));
+        let mut collateral = calibrated.collateral;
+        (collateral.haircut.initial, collateral.haircut.maintenance) = (pin(levels[2]), pin(levels[3]));
+        let market_ext = MarketRiskExtPpm { open_interest_max_add_on: 0, ..calibrated.market_ext };
+        RiskSettings { market, market_ext, collateral, collateral_ext: calibrated.collateral_ext, steward: false }
+    }
+}
+
+/// The calibrated run against static margin at its calm levels.
+#[derive(Serialize)]
+pub struct Comparison {
+    /// The static levels: SOL-PERP's initial and maintenance margin and
+    /// wSOL's initial and maintenance haircut at the end of the calm phase
+    /// of the calibrated run (so traders open the same positions at the
+    /// same leverage), applied to every market and collateral.
+    pub static_levels: [f64; 4],
+    pub runs: Vec<ComparisonRow>,
+}
+
+#[derive(Serialize)]
+pub struct ComparisonRow {
+    pub configuration: &'static str,
+    pub perp_liquidations: usize,
+    pub collateral_liquidations: usize,
+    pub bankruptcies: usize,
+    pub refused_orders: usize,
+    pub insurance_used: f64,
+    /// Losses socialised to the pool, dollars.
+    pub bad_debt: f64,
+    pub left_liquidatable: usize,
+    pub conserved: bool,
+}
+
+impl ComparisonRow {
+    fn of(configuration: &'static str, report: &ScenarioReport) -> Self {
+        let sum = |f: fn(&PhaseRow) -> usize| report.phases.iter().map(f).sum();
+        ComparisonRow {
+            configuration,
+            perp_liquidations: sum(|p| p.perp_liquidations),
+            collateral_liquidations: sum(|p| p.collateral_liquidations),
+            bankruptcies: sum(|p| p.bankruptcies),
+            refused_orders: sum(|p| p.refused_orders),
+            insurance_used: report.insurance_used,
+            bad_debt: report.phases.last().map_or(0.0, |p| p.bad_debt_end),
+            left_liquidatable: report.left_liquidatable,
+            conserved: report.conserved,
+        }
+    }
 }
 
 struct Market<S: Stage> {
@@ -153,8 +244,9 @@ impl<S: Stage> Market<S> {
     }
 
     /// A trader holding `dollars` of one collateral, with a position of
-    /// `leverage` × that in `market` (negative: short).
-    fn trader(&mut self, collateral: usize, dollars: f64, market: u16, leverage: f64) -> Result<Pubkey, Box<dyn Error>> {
+    /// `leverage` × that in `market` (negative: short). `None` if the
+    /// program refused the order (the trader keeps the deposit and no position).
+    fn trader(&mut self, collateral: usize, dollars: f64, market: u16, leverage: f64) -> Result<Option<Pubkey>, Box<dyn Error>> {
         let trader = self.stage.funded_keypair()?;
         self.send(&[ix::create_margin_account(&trader.pubkey(), 0)], &trader)?;
         let account = pda::margin_account(&trader.pubkey(), 0);
@@ -176,8 +268,11 @@ impl<S: Stage> Market<S> {
         let feed = pda::feed(&feed_id);
         let oracle = health::oracle_of(&self.stage, &feed)?;
         let order = ix::place_perp_order(&trader.pubkey(), &account, market, &feed, &oracle, base, (limit * USD) as u64, accounts);
-        self.send(&[order], &trader)?;
-        Ok(account)
+        match self.send(&[order], &trader) {
+            Ok(()) => Ok(Some(account)),
+            Err(error) if matches!(error.downcast_ref::<ClusterError>(), Some(ClusterError::Rejected { .. })) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -185,17 +280,32 @@ fn fixed(value: Fixed) -> f64 {
     value.to_num::<f64>()
 }
 
-/// The demo on the embedded SVM.
+/// The demo on the embedded SVM: the calibrated configuration, then the
+/// same scenario under static margin at the levels it had in the calm.
 pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
-    let mut env = Embedded::new()?;
-    env.set_clock(START_SLOT, START_TIME);
-    run_on(EmbeddedStage { env }, format!("program {} on an embedded SVM", reflex_sdk::embedded::program_path().display()), 1)
+    let stage = || -> Result<EmbeddedStage, Box<dyn Error>> {
+        let mut env = Embedded::new()?;
+        env.set_clock(START_SLOT, START_TIME);
+        Ok(EmbeddedStage { env })
+    };
+    let program = format!("program {} on an embedded SVM", reflex_sdk::embedded::program_path().display());
+    let mut report = run_on(stage()?, program.clone(), 1, &RiskSettings::calibrated())?;
+    let calm = report.samples.iter().rfind(|s| s.phase == "calm").ok_or("no calm phase")?;
+    let levels = [calm.sol_perp_initial_margin, calm.sol_perp_maintenance_margin, calm.wsol_initial_haircut, calm.wsol_maintenance_haircut];
+    let fixed = run_on(stage()?, program, 1, &RiskSettings::static_at(levels))?;
+    report.comparison = Some(Comparison {
+        static_levels: levels,
+        runs: vec![ComparisonRow::of("calibrated Reflex", &report), ComparisonRow::of("static margin", &fixed)],
+    });
+    report.transactions += fixed.transactions;
+    report.seconds += fixed.seconds;
+    Ok(report)
 }
 
 /// The demo on any stage (the embedded SVM, or a validator over JSON-RPC).
 /// `calm_divisor` shortens the calm and recovery phases (a validator's
 /// transactions take a slot or two each; the crash and gap keep every step).
-pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> Result<ScenarioReport, Box<dyn Error>> {
+pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk: &RiskSettings) -> Result<ScenarioReport, Box<dyn Error>> {
     let started = std::time::Instant::now();
     let admin = stage.admin()?;
     let issuer = stage.funded_keypair()?;
@@ -219,8 +329,8 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         m.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
         m.send(
             &[
-                ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk()),
-                ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk_ext(0)),
+                ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, risk.collateral),
+                ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &feed_id, risk.collateral_ext),
             ],
             &admin,
         )?;
@@ -230,9 +340,9 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
             let skew_scale = (150_000.0 / price * 10f64.powi(decimals as i32)) as u64;
             m.send(
                 &[
-                    ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, presets::market_risk()),
+                    ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), index as u16, &feed_id, name, risk.market),
                     ix::set_market_trading(&admin.pubkey(), index as u16, &feed_id, presets::market_trading(skew_scale)),
-                    ix::set_market_risk_ext(&admin.pubkey(), index as u16, &feed_id, presets::market_risk_ext()),
+                    ix::set_market_risk_ext(&admin.pubkey(), index as u16, &feed_id, risk.market_ext),
                 ],
                 &admin,
             )?;
@@ -275,7 +385,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         (2, 9_000.0, 1, 8.0),
     ];
     for (collateral, dollars, market, leverage) in book {
-        m.trader(collateral, dollars, market, leverage)?;
+        m.trader(collateral, dollars, market, leverage)?.ok_or("a calm trader's order was refused")?;
     }
 
     // The path: (phase, steps, slots per step, SOL multiplier per step,
@@ -293,26 +403,30 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
     let mut samples = Vec::new();
     let mut phases = Vec::new();
     let (mut sol, mut btc) = (150.0, 60_000.0);
-    let mut bad_debt = 0.0;
+    let (mut bad_debt, mut insurance_used) = (0.0, 0.0);
     let mut step_index = 0usize;
     // Progress on a terminal only, so redirected output stays clean.
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (phase, steps, slots, drift, awake) in path {
         let steps = if phase == "calm" || phase == "recovery" { (steps / calm_divisor.max(1)).max(1) } else { steps };
         let (slot_start, sol_start) = (m.slot, sol);
-        let (mut perp, mut partial, mut collateral, mut bankruptcies) = (0, 0, 0, 0);
-        if phase == "build-up" {
-            // Leverage piles up in one layer: six 10x longs on wBTC, whose
-            // liquidation prices lie a few percent under SOL's price, which
-            // then edges toward them. The steward bot sees the layer inside
-            // k·σ_T before the crash.
-            for _ in 0..6 {
-                m.trader(1, 10_000.0, 0, 10.0)?;
+        let (mut perp, mut partial, mut collateral, mut bankruptcies, mut refused) = (0, 0, 0, 0, 0);
+        // Leverage piles up in one layer: 10x longs on wBTC, whose
+        // liquidation prices lie a few percent under SOL's price, which then
+        // edges toward them; six open as the build-up starts, four more at
+        // its end, after the steward bot has seen the layer inside k·σ_T.
+        let layer = |m: &mut Market<S>, refused: &mut usize, traders: usize| -> Result<(), Box<dyn Error>> {
+            for _ in 0..traders {
+                *refused += m.trader(1, 10_000.0, 0, 10.0)?.is_none() as usize;
             }
+            Ok(())
+        };
+        if phase == "build-up" {
+            layer(&mut m, &mut refused, 6)?;
         }
         if phase == "gap" {
             // A dip buyer levers up 6x on wSOL just before the outage.
-            m.trader(0, 20_000.0, 0, 6.0)?;
+            refused += m.trader(0, 20_000.0, 0, 6.0)?.is_none() as usize;
         }
         for step in 0..steps {
             step_index += 1;
@@ -325,7 +439,8 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
             let mut in_step = 0;
             let mut moves = 0;
             if awake || step + 1 == steps {
-                for decision in steward::run_pass(&mut m.stage, &steward, &steward_settings, false)? {
+                let decisions = if risk.steward { steward::run_pass(&mut m.stage, &steward, &steward_settings, false)? } else { Vec::new() };
+                for decision in decisions {
                     match decision.outcome {
                         StewardMove::Sent { .. } => moves += 1,
                         StewardMove::Refused(why) => return Err(format!("the program refused the steward bot: {why}").into()),
@@ -348,12 +463,16 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
                             in_step += 1;
                             collateral += 1;
                         }
-                        KeeperAction::BankruptcySettled { socialized_to_pool, .. } => {
+                        KeeperAction::BankruptcySettled { socialized_to_pool, covered_by_insurance, .. } => {
                             bankruptcies += 1;
+                            insurance_used += fixed(*covered_by_insurance) / USD;
                             bad_debt += fixed(*socialized_to_pool) / USD;
                         }
                     }
                 }
+            }
+            if phase == "build-up" && step + 1 == steps {
+                layer(&mut m, &mut refused, 4)?;
             }
             samples.push(sample(&m, phase, in_step, moves, bad_debt)?);
             if progress {
@@ -384,6 +503,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
             partial_perp_liquidations: partial,
             collateral_liquidations: collateral,
             bankruptcies,
+            refused_orders: refused,
             insurance_end: rows.last().map_or(0.0, |s| s.insurance_fund),
             bad_debt_end: bad_debt,
         });
@@ -395,11 +515,13 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize) -> R
         .count();
     Ok(ScenarioReport {
         program,
-        traders: book.len() + 7,
+        traders: book.len() + 11,
         phases,
         samples,
         left_liquidatable,
         conserved: conserved(&m.stage)?,
+        insurance_used,
+        comparison: None,
         transactions: m.transactions,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -510,6 +632,29 @@ impl ScenarioReport {
         println!("  money in dollars");
         println!("  accounts left liquidatable: {}", self.left_liquidatable);
         println!("  token conservation (every vault equals its claims, exactly): {}", if self.conserved { "holds" } else { "BROKEN" });
+        if let Some(comparison) = &self.comparison {
+            let [im, mm, ih, mh] = comparison.static_levels.map(|l| l * 100.0);
+            println!("\n  The same scenario under static margin at the calibrated run's calm levels (margin {im:.1}%/{mm:.1}%, haircut {ih:.1}%/{mh:.1}%):");
+            println!(
+                "  {:<18} {:>15} {:>10} {:>10} {:>8} {:>16} {:>9} {:>9} {:>13}",
+                "configuration", "orders refused", "perp liq", "collateral", "bankrupt", "insurance used", "bad debt", "deficit", "left / vaults"
+            );
+            for row in &comparison.runs {
+                println!(
+                    "  {:<18} {:>15} {:>10} {:>10} {:>8} {:>16.0} {:>9.0} {:>9.0} {:>13}",
+                    row.configuration,
+                    row.refused_orders,
+                    row.perp_liquidations,
+                    row.collateral_liquidations,
+                    row.bankruptcies,
+                    row.insurance_used,
+                    row.bad_debt,
+                    row.insurance_used + row.bad_debt,
+                    format!("{} / {}", row.left_liquidatable, if row.conserved { "hold" } else { "BROKEN" })
+                );
+            }
+            println!("  bad debt: socialised to the pool after insurance; deficit: insurance used plus bad debt (what bankrupt accounts owed)");
+        }
         println!("\n  report: {report_path}\n  chart:  {chart_path}");
     }
 }

@@ -78,13 +78,24 @@ fn the_demo_writes_its_report_and_chart_and_prints_json() {
     assert_eq!(json["conserved"], true);
     assert_eq!(json["left_liquidatable"], 0);
     let phases: Vec<&str> = json["phases"].as_array().unwrap().iter().map(|p| p["phase"].as_str().unwrap()).collect();
-    assert_eq!(phases, ["calm", "crash", "gap", "recovery"]);
+    assert_eq!(phases, ["calm", "build-up", "crash", "gap", "recovery"]);
     assert!(json["samples"].as_array().unwrap().len() > 100);
-    let crash = &json["phases"][1];
+    // The steward bot raises SOL-PERP's base as the layer builds up and
+    // relaxes it in the recovery; the raise refuses part of the layer's
+    // second wave, which static margin lets through.
+    let (build_up, recovery) = (&json["phases"][1], &json["phases"][4]);
+    assert!(build_up["steward_moves"].as_u64().unwrap() >= 1 && build_up["max_initial_base"].as_f64().unwrap() > 0.06, "{build_up}");
+    assert!(recovery["steward_moves"].as_u64().unwrap() >= 1, "{recovery}");
+    let runs = json["comparison"]["runs"].as_array().expect("the static comparison");
+    assert_eq!((runs[0]["configuration"].as_str(), runs[1]["configuration"].as_str()), (Some("calibrated Reflex"), Some("static margin")));
+    assert!(runs[0]["refused_orders"].as_u64().unwrap() > runs[1]["refused_orders"].as_u64().unwrap(), "{runs:?}");
+    assert!(runs.iter().all(|run| run["conserved"] == true && run["left_liquidatable"] == 0), "{runs:?}");
+    let crash = &json["phases"][2];
     assert!(crash["perp_liquidations"].as_u64().unwrap() > 0);
     assert!(crash["max_initial_margin"].as_f64().unwrap() > json["phases"][0]["max_initial_margin"].as_f64().unwrap());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["phases"], json["phases"]);
     let chart = std::fs::read_to_string(out.join("chart.svg")).unwrap();
     assert!(chart.starts_with("<svg") && chart.contains("polyline") && chart.contains("σ_T"));
+    assert!(chart.contains("utilisation") && chart.contains("steward raise") && chart.contains("the steward bot raises the base"), "the chart shows the steward's moves");
 }

@@ -188,7 +188,8 @@ fn the_demo_runs_over_json_rpc_on_a_real_time_clock() {
     let report = run.reflex(&admin_path, &["demo", "--out", dir.to_str().unwrap()]);
     assert_eq!(report["conserved"], true);
     assert_eq!(report["left_liquidatable"], 0);
-    let crash = &report["phases"][1];
+    let crash = &report["phases"][2];
+    assert_eq!(crash["phase"], "crash");
     assert!(crash["perp_liquidations"].as_u64().unwrap() > 0, "the keeper liquidated over JSON-RPC");
     assert!(report["transactions"].as_u64().unwrap() > 300, "{}", report["transactions"]);
 }
