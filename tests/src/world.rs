@@ -117,14 +117,16 @@ impl World {
     }
 
     /// Lists one more underlying: its oracle with a first print and its
-    /// Pyth feed (id `[id; 32]`). Returns its index.
+    /// Pyth feed (id `[id; 32]`), with the calibrated robust estimator on. Returns its index.
     pub fn add_underlying(&mut self, name: &'static str, id: u8, decimals: u8, price: f64) -> usize {
         let admin = self.admin();
         let oracle = self.t.env.new_keypair().pubkey();
         let underlying = Underlying { name, feed_id: [id; 32], oracle, decimals, price };
         self.write_print(&underlying, price);
         let list = ix::list_feed(&admin.pubkey(), &admin.pubkey(), underlying.feed_id, &oracle, decimals, presets::feed_config());
-        self.send(&[list, ix::refresh_feed(&underlying.feed_id, &oracle)], &admin).expect("list_feed");
+        // The shipped estimator: the calibrated robust σ_T with split time constants.
+        let robust = ix::set_feed_robust(&admin.pubkey(), &underlying.feed_id, presets::robust_feed_config());
+        self.send(&[list, ix::refresh_feed(&underlying.feed_id, &oracle), robust], &admin).expect("list_feed");
         self.underlyings.push(underlying);
         self.underlyings.len() - 1
     }

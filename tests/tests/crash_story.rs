@@ -3,7 +3,8 @@
 //! five traders and a keeper; a calm period, a crash written as real Pyth
 //! accounts slot by slot with margins rising per the accumulator, keepers
 //! liquidating partially, a second leg down that bankrupts an account
-//! (covered by insurance, then the pool), and a recovery.
+//! (covered by insurance, the pool paying only what insurance cannot), and
+//! a recovery.
 //!
 //! After every transaction the world checks DESIGN.md section 10: token
 //! conservation to the unit (every collateral vault; the quote vault against
@@ -61,11 +62,14 @@ fn calm_crash_bankruptcy_and_recovery() {
         assert_eq!(pass.perp_liquidations + pass.collateral_liquidations, 0, "nobody is liquidated in calm markets");
     }
     let (calm_initial, calm_maintenance) = margins(&w);
-    // Calm keeps margins near their floors (two and one points above): capital efficiency.
+    // Calm keeps margins near their floors: capital efficiency. (Two and a
+    // half and one and a half points above: the robust estimator's range
+    // term reads this calm's ±0.5% swings ten seconds apart as about 0.5%
+    // over the horizon, where the baseline accumulator read under 0.3%.)
     let floors = reflex_sdk::presets::market_risk().to_config().margin;
     let (initial_floor, maintenance_floor) = (floors.initial.lower, floors.maintenance.lower);
     assert!(
-        calm_initial < initial_floor + Fixed::from_num(0.02) && calm_maintenance < maintenance_floor + Fixed::from_num(0.01),
+        calm_initial < initial_floor + Fixed::from_num(0.025) && calm_maintenance < maintenance_floor + Fixed::from_num(0.015),
         "calm margins {calm_initial} / {calm_maintenance} against floors {initial_floor} / {maintenance_floor}"
     );
 
@@ -95,10 +99,12 @@ fn calm_crash_bankruptcy_and_recovery() {
     assert!(w.t.exchange().insurance_fund.get() > 0, "penalties fed the insurance fund");
     assert!(w.liquidatable(&accounts).is_empty(), "after the first leg no account is left liquidatable");
 
-    // A dip buyer levers up as far as the (raised) initial margin allows.
+    // A dip buyer levers up as far as the (raised) initial margin allows:
+    // after a 26% fall in fifteen slots, not even 2x on his SOL.
     let frank = w.trader(&[(SOL, 50.0)]);
-    let bought = [400.0, 300.0, 250.0, 200.0, 150.0, 100.0].into_iter().find(|&size| w.trade(&frank, SOL_PERP, size).is_ok());
-    assert!(bought.is_some(), "frank opens a position");
+    let sizes = [400.0, 300.0, 250.0, 200.0, 150.0, 100.0, 50.0, 25.0, 10.0];
+    let bought = sizes.into_iter().find(|&size| w.trade(&frank, SOL_PERP, size).is_ok());
+    assert!(bought.is_some_and(|size| size < 100.0), "frank opens a position, at most as large as his collateral: {bought:?}");
     let accounts: Vec<Pubkey> = accounts.into_iter().chain([frank.margin_account]).collect();
 
     // Second leg: SOL gaps down 9% a slot for 5 slots (~$111 → ~$69): too fast
@@ -118,7 +124,9 @@ fn calm_crash_bankruptcy_and_recovery() {
     let covered: Fixed = bankruptcies.iter().map(|b| Fixed::from_bits(b.covered_by_insurance)).sum();
     let socialized: Fixed = bankruptcies.iter().map(|b| Fixed::from_bits(b.socialized_to_pool)).sum();
     assert!(covered > 0, "insurance paid first");
-    assert!(socialized > 0, "the rest was socialised to the pool");
+    // The pool pays only what insurance cannot. (With the robust σ_T the dip
+    // buyer cannot lever up into the gap, and insurance may cover it all.)
+    assert!(socialized == 0 || w.t.exchange().insurance_fund.get() == 0, "the pool paid while insurance had funds");
     assert_eq!(w.t.exchange().pool_balance.get(), pool_before - socialized);
     assert!(w.liquidatable(&accounts).is_empty(), "after the second leg no account is left liquidatable");
 

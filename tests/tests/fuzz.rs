@@ -107,6 +107,9 @@ enum Action {
     /// The steward nudges a market's maintenance base.
     StewardBase { market: u16, delta_ppm: i64 },
     SetLpDelay(u64),
+    /// Governance turns a feed's robust estimator off (0), on without the
+    /// split (1), or on as calibrated (2).
+    SetFeedRobust { underlying: usize, mode: u8 },
 }
 
 fn random_action(rng: &mut Rng) -> Action {
@@ -147,6 +150,7 @@ fn random_action(rng: &mut Rng) -> Action {
             depth_dollars: if rng.below(2) == 0 { 0 } else { rng.below(50_000) },
         },
         95..=97 => Action::StewardBase { market, delta_ppm: rng.signed(5_000) },
+        98 => Action::SetFeedRobust { underlying, mode: rng.below(3) as u8 },
         _ => Action::SetLpDelay(1 + rng.below(400)),
     }
 }
@@ -454,6 +458,19 @@ impl Fuzz {
                 let admin = w.admin();
                 self.transactions += 1;
                 w.send(&[ix::set_lp_delay(&admin.pubkey(), slots)], &admin).map_err(|_| Violation("a valid LP delay was refused".into()))?;
+            }
+            Action::SetFeedRobust { underlying, mode } => {
+                let admin = w.admin();
+                let preset = reflex_sdk::presets::robust_feed_config();
+                let config = match mode {
+                    0 => reflex::state::RobustFeedConfig::default(),
+                    1 => reflex::state::RobustFeedConfig { split: 0, ..preset },
+                    _ => preset,
+                };
+                let feed_id = w.underlyings[underlying].feed_id;
+                self.transactions += 1;
+                w.send(&[ix::set_feed_robust(&admin.pubkey(), &feed_id, config)], &admin)
+                    .map_err(|_| Violation("governance could not set well-formed robust settings".into()))?;
             }
         }
         Ok(())

@@ -97,7 +97,7 @@ fn margins_follow_volatility_exactly_as_the_risk_crate_says() {
         let updated = events::<MarketMarginsUpdated>(&result);
         let sigma = s.sigma();
         // The crank took a print in this slot; σ_T before it held since the last one.
-        expected.advance(&config, VolatilityPath { current: sigma, since: s.slot, previous_since: last_print }, s.slot);
+        expected.advance(&config, VolatilityPath { current: sigma, initial: sigma, since: s.slot, previous_since: last_print }, s.slot);
         last_print = s.slot;
         let after = s.market(0).margin_state();
         assert_eq!(after, expected, "margins at slot {}", s.slot);

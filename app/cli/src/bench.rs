@@ -13,7 +13,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
-use reflex::state::MarginAccount;
+use reflex::state::{MarginAccount, RobustFeedConfig};
 use reflex_sdk::embedded::{pyth_print, Embedded};
 use reflex_sdk::lookup_tables::{self, Tables, PACKET_BYTES};
 use reflex_sdk::{health, instructions as ix, pda, presets};
@@ -187,6 +187,8 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
         let name = *format!("BENCH{index}-PERP\0\0\0\0\0").as_bytes().first_chunk::<16>().expect("16 bytes");
         bench.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, 9, presets::feed_config())], &admin)?;
         bench.send(&[ix::refresh_feed(&feed_id, &oracle)], &admin)?;
+        // The shipped estimator: robust σ_T with split time constants.
+        bench.send(&[ix::set_feed_robust(&admin.pubkey(), &feed_id, presets::robust_feed_config())], &admin)?;
         bench.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;
         bench.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &feed_id, presets::collateral_risk())], &admin)?;
         // Depth scaling on, at $15,000 of deposits: binding once the worst
@@ -268,6 +270,19 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let margin = bench.margin(&worst_account)?;
     let all = health::health_accounts(&bench.env, &margin, None, None)?;
     bench.measure(health::compute_health(&worst_account, all.clone()), &worst, "compute_health", "8 collaterals + 8 positions", Some(60_000))?;
+    // What the robust estimator costs: the same health with it off on every
+    // feed (the baseline accumulator alone), then on again as shipped.
+    let admin = bench.admin();
+    let feed_ids: Vec<[u8; 32]> = bench.underlyings.iter().map(|u| u.feed_id).collect();
+    for (robust, case) in [(RobustFeedConfig::default(), "off"), (presets::robust_feed_config(), "on")] {
+        for feed_id in &feed_ids {
+            bench.send(&[ix::set_feed_robust(&admin.pubkey(), feed_id, robust)], &admin)?;
+        }
+        if case == "off" {
+            let health = health::compute_health(&worst_account, all.clone());
+            bench.measure(health, &worst, "compute_health", "8 collaterals + 8 positions, robust σ_T off (baseline accumulator)", None)?;
+        }
+    }
     let underlying = &bench.underlyings[0];
     let (mint, token_program) = (underlying.mint, underlying.token_program);
     let wallet = bench.env.create_token_account(&bench.issuer, &mint, &worst.pubkey(), &token_program);

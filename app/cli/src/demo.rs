@@ -216,6 +216,8 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let tighter_feed = FeedConfig { max_age_seconds: 30, ..presets::feed_config() };
     let set_feed = ix::set_feed_config(&admin.pubkey(), &SOL_USD_FEED_ID, tighter_feed);
     session.step(set_feed, "set_feed_config", "admin tightens the SOL/USD feed's max age to 30 s".into(), &admin);
+    let robust = ix::set_feed_robust(&admin.pubkey(), &SOL_USD_FEED_ID, presets::robust_feed_config());
+    session.step(robust, "set_feed_robust", "admin turns on the calibrated robust σ_T with split time constants".into(), &admin);
     let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk());
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
     let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());

@@ -323,7 +323,14 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
         let oracle = m.stage.new_oracle(feed_id)?;
         m.underlyings.push((feed_id, oracle, price));
         m.stage.post_price(&oracle, feed_id, price, price * 0.0005)?;
-        m.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, decimals, presets::feed_config()), ix::refresh_feed(&feed_id, &oracle)], &admin)?;
+        m.send(
+            &[
+                ix::list_feed(&admin.pubkey(), &admin.pubkey(), feed_id, &oracle, decimals, presets::feed_config()),
+                ix::refresh_feed(&feed_id, &oracle),
+                ix::set_feed_robust(&admin.pubkey(), &feed_id, presets::robust_feed_config()),
+            ],
+            &admin,
+        )?;
         let issuer = m.issuer.insecure_clone();
         let mint = stage::create_mint(&mut m.stage, &issuer, &issuer.pubkey(), decimals, &token_program)?;
         m.send(&[ix::list_collateral(&admin.pubkey(), &admin.pubkey(), &mint, &token_program, u64::MAX)], &admin)?;

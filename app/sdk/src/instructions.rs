@@ -411,6 +411,22 @@ pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instr
     )
 }
 
+/// Turns the feed's robust estimator on, re-tunes it, or turns it off (all zero).
+pub fn set_feed_robust(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::state::RobustFeedConfig) -> Instruction {
+    instruction(
+        reflex::accounts::SetFeedConfig { governance: admin_only(admin), feed: pda::feed(feed_id) },
+        reflex::instruction::SetFeedRobust { config },
+    )
+}
+
+/// Grows the feed `feed_id` from the first account layout to the current one, `payer` topping up its rent.
+pub fn migrate_feed(payer: &Pubkey, feed_id: &[u8; 32]) -> Instruction {
+    instruction(
+        reflex::accounts::MigrateFeed { payer: *payer, feed: pda::feed(feed_id), system_program: anchor_lang::system_program::ID },
+        reflex::instruction::MigrateFeed {},
+    )
+}
+
 /// Points the feed `feed_id` at `oracle` (another source of the same feed id).
 pub fn set_feed_oracle(admin: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey, oracle_kind: OracleKind) -> Instruction {
     instruction(

@@ -3,12 +3,41 @@
 //! found for the study's calibrated variant (`sim/calibrated/`): the curves
 //! with the gap floor, and the `-ext` settings (gap allowance,
 //! open-interest scaling of initial margin). They pass the risk crate's
-//! bounds checks (tested below). The program runs them with its own
-//! accumulator: the variant's robust σ_T and split time constants are not
-//! on chain yet, so these settings alone do not carry the variant's
-//! measured bad-debt ratios. Real listings should calibrate their own.
+//! bounds checks (tested below). The variant's robust σ_T with split time
+//! constants is [`robust_feed_config`] (`set_feed_robust`), from the same
+//! calibration's `policy.toml`. Real listings should calibrate their own.
 use reflex::instructions::FeedConfig;
-use reflex::state::{CollateralRiskExtPpm, CollateralRiskPpm, MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm};
+use reflex::state::{CollateralRiskExtPpm, CollateralRiskPpm, MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm, RobustFeedConfig};
+
+/// The calibrated variant's policy as `reflex-sim calibrate` wrote it
+/// (`sim/calibrated/policy.toml`): the estimator's and the steward's settings.
+pub const CALIBRATED_POLICY: &str = include_str!("../../../sim/calibrated/policy.toml");
+
+/// One number of the calibrated policy's `[policies]` table.
+pub fn calibrated_policy(key: &str) -> f64 {
+    let file: toml::Table = toml::from_str(CALIBRATED_POLICY).expect("sim/calibrated/policy.toml is TOML");
+    let value = file.get("policies").and_then(|policies| policies.get(key));
+    value
+        .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+        .unwrap_or_else(|| panic!("sim/calibrated/policy.toml has no number [policies].{key}"))
+}
+
+/// The calibrated robust estimator with split time constants: a one-minute
+/// grid, initial levels on a five-minute half-life, the range term at half
+/// weight, confidence smoothed over a minute, a three-week long look-back
+/// (`sim/calibrated/policy.toml`; the fast and slow half-lives, horizon and
+/// clamp are [`feed_config`]'s, which match the file's).
+pub fn robust_feed_config() -> RobustFeedConfig {
+    let slots = |key: &str| calibrated_policy(key) as u64;
+    RobustFeedConfig {
+        grid_slots: slots("grid_slots"),
+        initial_half_life_slots: slots("initial_half_life_slots"),
+        long_half_life_slots: slots("long_half_life_slots"),
+        confidence_half_life_slots: slots("confidence_half_life_slots"),
+        range_weight_ppm: (calibrated_policy("range_weight") * 1e6).round() as u32,
+        split: 1,
+    }
+}
 
 /// One-hour and one-day half-lives (at 400 ms slots), a 150-slot (one
 /// minute) liquidation horizon, a 20% clamp on one print's log return,
@@ -90,5 +119,15 @@ mod tests {
         reflex_risk::validate_collateral(&collateral_risk().to_config()).expect("collateral risk within bounds");
         reflex_risk::validate_market_ext(&market_risk().to_config(), &market_risk_ext().to_ext()).expect("market gap floor and scaling");
         reflex_risk::validate_collateral_ext(&collateral_risk().to_config(), &collateral_risk_ext(1_000_000).to_ext()).expect("collateral gap floor");
+    }
+
+    #[test]
+    fn the_calibrated_estimator_fits_the_feed_preset_it_was_calibrated_with() {
+        let feed = feed_config();
+        assert_eq!(feed.fast_half_life_slots as f64, calibrated_policy("fast_half_life_slots"));
+        assert_eq!(feed.slow_half_life_slots as f64, calibrated_policy("slow_half_life_slots"));
+        assert_eq!(feed.horizon_slots as f64, calibrated_policy("horizon_slots"));
+        assert_eq!(feed.max_log_return_ppm as f64, calibrated_policy("max_log_return") * 1e6);
+        robust_feed_config().to_config(&feed.accumulator_config()).validate().expect("robust settings valid against the feed preset");
     }
 }

@@ -30,11 +30,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::cluster::{Cluster, ClusterError};
-use crate::{health, instructions as ix, pda};
-
-/// The study's calibrated steward settings, as `reflex-sim calibrate` wrote
-/// them (`sim/calibrated/policy.toml`, keys `steward_*`).
-pub const CALIBRATED_POLICY: &str = include_str!("../../../sim/calibrated/policy.toml");
+use crate::{health, instructions as ix, pda, presets};
 
 /// What the bot runs with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,16 +49,10 @@ pub struct StewardSettings {
 }
 
 impl StewardSettings {
-    /// The calibrated settings, with a quarter of the per-side capacity
-    /// taken as absorbable.
+    /// The calibrated settings (`sim/calibrated/policy.toml`, keys
+    /// `steward_*`), with a quarter of the per-side capacity taken as absorbable.
     pub fn calibrated() -> Self {
-        let policies: toml::Table = toml::from_str::<toml::Table>(CALIBRATED_POLICY)
-            .ok()
-            .and_then(|file| file.get("policies").and_then(|p| p.as_table()).cloned())
-            .expect("sim/calibrated/policy.toml has a [policies] table");
-        let number = |key: &str| -> f64 {
-            policies.get(key).and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))).unwrap_or_else(|| panic!("sim/calibrated/policy.toml has no {key}"))
-        };
+        let number = |key: &str| presets::calibrated_policy(key);
         StewardSettings {
             rule: StewardRule {
                 sigma_multiple: Fixed::from_num(number("steward_sigma_multiple")),

@@ -144,7 +144,8 @@ impl VolatilityAccumulator {
     /// The risk volatility and the slots it has been in force since, for
     /// advancing parameters ([`crate::FeedbackState::advance`]).
     pub fn volatility_path(&self, config: &AccumulatorConfig) -> RiskResult<VolatilityPath> {
-        Ok(VolatilityPath { current: self.risk_volatility(config)?, since: self.last_slot, previous_since: self.previous_slot })
+        let current = self.risk_volatility(config)?;
+        Ok(VolatilityPath { current, initial: current, since: self.last_slot, previous_since: self.previous_slot })
     }
 
     /// `σ_T = sqrt(max(var_fast, var_slow) · T) + min(c, r_max)`: the fractional price
@@ -161,9 +162,14 @@ impl VolatilityAccumulator {
 /// What a parameter needs to know of its feed's `σ_T` history to move slot
 /// by slot: the current value, the slot it took effect (the last update),
 /// and the slot the one before took effect. `σ_T` changes only at updates.
+/// With split time constants ([`crate::mechanism::robust`]) initial levels
+/// follow a faster `σ_T` than maintenance; otherwise both are `current`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VolatilityPath {
+    /// The `σ_T` maintenance levels (and spreads) follow.
     pub current: Fixed,
+    /// The `σ_T` initial levels follow (at least `current` when split).
+    pub initial: Fixed,
     pub since: u64,
     pub previous_since: u64,
 }
@@ -171,7 +177,12 @@ pub struct VolatilityPath {
 impl VolatilityPath {
     /// A `σ_T` that has been in force since `since` (and, before that, unknown).
     pub fn constant_since(current: Fixed, since: u64) -> Self {
-        VolatilityPath { current, since, previous_since: since }
+        VolatilityPath { current, initial: current, since, previous_since: since }
+    }
+
+    /// The same values, in force since `since` (and, before that, unknown).
+    pub fn restarted_at(self, since: u64) -> Self {
+        VolatilityPath { since, previous_since: since, ..self }
     }
 }
 

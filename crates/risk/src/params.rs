@@ -83,17 +83,24 @@ pub struct FeedbackState {
     /// Slot of the last [`FeedbackState::advance`].
     pub last_slot: u64,
     /// The `σ_T` the levels last moved toward (in force until the feed's
-    /// next update).
+    /// next update): maintenance's, and initial's (equal unless split).
     pub risk_volatility: Fixed,
+    pub initial_volatility: Fixed,
 }
 
 impl FeedbackState {
     /// Both levels at their targets for `risk_volatility` (a new listing
     /// starts where the curves put it).
     pub fn new(config: &FeedbackConfig, risk_volatility: Fixed, slot: u64) -> Self {
-        let initial = config.initial.target(risk_volatility);
-        let maintenance = config.maintenance.target(risk_volatility).min(initial);
-        FeedbackState { initial, maintenance, last_slot: slot, risk_volatility }
+        FeedbackState::starting(config, VolatilityPath::constant_since(risk_volatility, slot), slot)
+    }
+
+    /// Both levels at their targets for the path's current values (initial
+    /// at its own `σ_T` when split).
+    pub fn starting(config: &FeedbackConfig, path: VolatilityPath, slot: u64) -> Self {
+        let initial = config.initial.target(path.initial);
+        let maintenance = config.maintenance.target(path.current).min(initial);
+        FeedbackState { initial, maintenance, last_slot: slot, risk_volatility: path.current, initial_volatility: path.initial }
     }
 
     /// Moves both levels to `slot` along the feed's `σ_T` history `path`
@@ -106,19 +113,21 @@ impl FeedbackState {
             if path.previous_since <= self.last_slot {
                 // One print since the last advance: the slots before it were
                 // spent under the σ_T these levels remember.
-                self.step(config, self.risk_volatility, path.since.saturating_sub(1).saturating_sub(self.last_slot));
+                self.step(config, self.initial_volatility, self.risk_volatility, path.since.saturating_sub(1).saturating_sub(self.last_slot));
             }
             // Slots before the print that are not replayed are not spent.
             self.last_slot = self.last_slot.max(path.since.saturating_sub(1));
         }
-        self.step(config, path.current, slot.saturating_sub(self.last_slot));
+        self.step(config, path.initial, path.current, slot.saturating_sub(self.last_slot));
         self.risk_volatility = path.current;
+        self.initial_volatility = path.initial;
         self.last_slot = self.last_slot.max(slot);
     }
 
-    /// `slots` slots toward the targets for `risk_volatility`.
-    fn step(&mut self, config: &FeedbackConfig, risk_volatility: Fixed, slots: u64) {
-        self.step_toward(config, config.initial.target(risk_volatility), config.maintenance.target(risk_volatility), slots);
+    /// `slots` slots toward the targets for `initial_volatility` (initial)
+    /// and `risk_volatility` (maintenance).
+    fn step(&mut self, config: &FeedbackConfig, initial_volatility: Fixed, risk_volatility: Fixed, slots: u64) {
+        self.step_toward(config, config.initial.target(initial_volatility), config.maintenance.target(risk_volatility), slots);
     }
 
     /// `slots` slots toward given targets, under the same rule as
@@ -155,7 +164,7 @@ impl FeedbackState {
     /// follow at the slew rates from the next slot on.
     pub fn install(&mut self, old: &FeedbackConfig, new: &FeedbackConfig, path: VolatilityPath, slot: u64) {
         self.advance(old, path, slot);
-        self.step(new, path.current, 0);
+        self.step(new, path.initial, path.current, 0);
     }
 }
 

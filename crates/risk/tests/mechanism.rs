@@ -149,7 +149,7 @@ proptest! {
         let mut b = a;
         for (slot, sigma) in sigmas.iter().enumerate() {
             let slot = slot as u64 + 1;
-            a.advance(&config, VolatilityPath { current: fx(*sigma), since: slot, previous_since: slot - 1 }, slot);
+            a.advance(&config, VolatilityPath { current: fx(*sigma), initial: fx(*sigma), since: slot, previous_since: slot - 1 }, slot);
             b.step_toward(&config, config.initial.target(fx(*sigma)), config.maintenance.target(fx(*sigma)), 1);
             prop_assert_eq!((a.initial, a.maintenance), (b.initial, b.maintenance));
         }
@@ -175,4 +175,90 @@ fn the_steward_raises_by_at_most_its_step_and_relaxes_back_to_the_governed_base(
     assert_eq!(steward_base(&rule, fx(0.15), fx(0.05), fx(0.15), at_risk, fx(500.0)).unwrap(), fx(0.15), "never past the ceiling");
     assert_eq!(steward_base(&rule, fx(0.08), fx(0.05), fx(0.15), fx(100.0), fx(500.0)).unwrap(), fx(0.08) - fx(0.01), "relaxes one step");
     assert_eq!(steward_base(&rule, fx(0.05), fx(0.05), fx(0.15), fx(0.0), fx(500.0)).unwrap(), fx(0.05), "never below the governed base");
+}
+
+/// The robust estimator written from its module docs in f64, independently
+/// of the fixed-point code: the reference the on-chain values are held to.
+#[derive(Default)]
+struct RobustReference {
+    last_price: f64,
+    last_slot: u64,
+    anchor_price: f64,
+    anchor_slot: u64,
+    previous_anchor: f64,
+    variances: [f64; 4],
+    confidence: f64,
+    updates: u64,
+}
+
+impl RobustReference {
+    fn update(&mut self, c: &RobustConfig, price: f64, confidence: f64, slot: u64) {
+        let ratio = confidence / price;
+        let seed = c.seed_variance.to_num::<f64>();
+        if self.updates == 0 {
+            *self = RobustReference { last_price: price, last_slot: slot, anchor_price: price, anchor_slot: slot, previous_anchor: price, variances: [seed; 4], confidence: ratio, updates: 1 };
+            return;
+        }
+        if slot <= self.last_slot {
+            return;
+        }
+        let decay = |dt: u64, half_life: u64| 0.5f64.powf(dt as f64 / half_life as f64);
+        let w = 1.0 - decay(slot - self.last_slot, c.confidence_half_life_slots);
+        self.confidence += w * (ratio - self.confidence);
+        let (g, clamp) = (c.grid_slots, c.max_log_return.to_num::<f64>());
+        let cells = self.last_slot / g - self.anchor_slot / g;
+        if slot / g > self.last_slot / g && cells > 0 {
+            let dt = cells * g;
+            let r = (self.last_price / self.anchor_price).ln().clamp(-clamp, clamp);
+            let sample = r * r / dt as f64;
+            let half_lives = [c.initial_half_life_slots, c.fast_half_life_slots, c.slow_half_life_slots, c.long_half_life_slots];
+            for (variance, half_life) in self.variances.iter_mut().zip(half_lives) {
+                *variance += (1.0 - decay(dt, half_life)) * (sample - *variance);
+            }
+            self.previous_anchor = self.anchor_price;
+            self.anchor_price = self.last_price;
+            self.anchor_slot = self.last_slot;
+        }
+        self.last_price = price;
+        self.last_slot = slot;
+        self.updates += 1;
+    }
+
+    /// (σ_init, σ_maint).
+    fn sigma(&self, c: &RobustConfig) -> (f64, f64) {
+        let (t, clamp) = (c.horizon_slots as f64, c.max_log_return.to_num::<f64>());
+        let range = |reference: f64| (self.last_price / reference).ln().clamp(-clamp, clamp).abs();
+        let directional = c.range_weight.to_num::<f64>() * range(self.anchor_price).max(range(self.previous_anchor));
+        let confidence = self.confidence.min(clamp);
+        let [initial, fast, slow, _] = self.variances;
+        let slow = fast.max(slow);
+        ((slow.max(initial) * t).sqrt().max(directional) + confidence, (slow * t).sqrt().max(directional) + confidence)
+    }
+}
+
+proptest! {
+    /// Along random paths (gaps from one slot to a day, moves up to ±15%,
+    /// confidence up to 2%), the fixed-point estimator's σ_init and σ_maint
+    /// stay within 1e-9 of the f64 reference, `level_sigmas` equals
+    /// `sigma`, and σ_init is never below σ_maint.
+    #[test]
+    fn robust_sigma_matches_an_f64_reference(steps in proptest::collection::vec((0u64..5, 1u64..3_000, -150i64..150, 0u64..200), 1..120)) {
+        let config = robust_config();
+        let (mut state, mut reference) = (RobustVolatility::default(), RobustReference::default());
+        let (mut slot, mut price) = (10_000u64, 100.0f64);
+        for (kind, gap, move_bp, confidence_bp) in steps {
+            slot += match kind { 0 => 1, 1 => gap % 150 + 1, 2 => gap, 3 => 150, _ => gap * 72 };
+            price *= (move_bp as f64 / 1e3).exp();
+            let confidence = price * confidence_bp as f64 / 1e4;
+            state.update(&config, fx(price), fx(confidence), slot).unwrap();
+            // The reference takes the prices the fixed point holds.
+            reference.update(&config, fx(price).to_num(), fx(confidence).to_num(), slot);
+            let sigma = state.sigma(&config).unwrap();
+            prop_assert_eq!(state.level_sigmas(&config).unwrap(), (sigma.initial, sigma.maintenance));
+            prop_assert!(sigma.initial >= sigma.maintenance);
+            let (initial, maintenance) = reference.sigma(&config);
+            prop_assert!((sigma.initial.to_num::<f64>() - initial).abs() < 1e-9, "σ_init {} vs {initial} at slot {slot}", sigma.initial);
+            prop_assert!((sigma.maintenance.to_num::<f64>() - maintenance).abs() < 1e-9, "σ_maint {} vs {maintenance} at slot {slot}", sigma.maintenance);
+        }
+    }
 }

@@ -17,7 +17,7 @@ fn fx(x: f64) -> Fixed {
 /// at least as tight in every respect.
 /// `σ_T` of a print at `since`, the one before at `previous_since`.
 fn printed(current: Fixed, since: u64, previous_since: u64) -> VolatilityPath {
-    VolatilityPath { current, since, previous_since }
+    VolatilityPath { current, initial: current, since, previous_since }
 }
 
 fn feedback_config() -> impl Strategy<Value = FeedbackConfig> {

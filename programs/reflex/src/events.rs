@@ -290,6 +290,22 @@ pub struct FeedConfigSet {
     pub new: crate::instructions::FeedConfig,
 }
 
+/// Governance turned a feed's robust estimator on, re-tuned it or turned it off.
+#[event]
+pub struct FeedRobustSet {
+    pub feed: Pubkey,
+    pub old: crate::state::RobustFeedConfig,
+    pub new: crate::state::RobustFeedConfig,
+}
+
+/// A feed of the first layout grew to the current one (`migrate_feed`).
+#[event]
+pub struct FeedMigrated {
+    pub feed: Pubkey,
+    pub old_space: u32,
+    pub new_space: u32,
+}
+
 /// Governance pointed a feed at another oracle account.
 #[event]
 pub struct FeedOracleSet {

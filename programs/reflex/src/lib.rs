@@ -90,6 +90,19 @@ pub mod reflex {
         instructions::set_feed_config(ctx, config)
     }
 
+    /// Admin: turns a feed's cadence-robust estimator on (split time
+    /// constants optional), re-tunes it, or turns it off (all zero).
+    pub fn set_feed_robust(ctx: Context<SetFeedConfig>, config: state::RobustFeedConfig) -> Result<()> {
+        instructions::set_feed_robust(ctx, config)
+    }
+
+    /// Anyone: grows a feed of the first account layout to the current one
+    /// (the payer tops up its rent; the new space is zero, the robust
+    /// estimator off).
+    pub fn migrate_feed(ctx: Context<MigrateFeed>) -> Result<()> {
+        instructions::migrate_feed(ctx)
+    }
+
     /// Anyone: refreshes a feed's price and volatility accumulator for the
     /// current slot (a second call in the same slot changes nothing).
     pub fn refresh_feed(ctx: Context<RefreshFeed>) -> Result<()> {

@@ -27,6 +27,27 @@ pub enum Gov {
         #[arg(long)]
         base_decimals: u8,
     },
+    /// Print a feed's settings (with the robust estimator's), its `σ_T` for
+    /// initial and maintenance levels, and its layout version.
+    ShowFeed {
+        #[arg(long)]
+        feed_id: String,
+    },
+    /// Turn a feed's robust estimator on or re-tune it from a JSON file
+    /// (`robust_config` of show-feed), or turn it off with --off.
+    SetFeedRobust {
+        #[arg(long)]
+        feed_id: String,
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        file: Option<std::path::PathBuf>,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Grow a feed listed under the first account layout to the current one (anyone may pay).
+    MigrateFeed {
+        #[arg(long)]
+        feed_id: String,
+    },
     /// List a collateral mint and give it example haircut bounds on a listed feed.
     ListCollateral {
         #[arg(long)]
@@ -159,11 +180,62 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
         }
         Gov::ListFeed { feed_id: id, oracle, base_decimals } => {
             let (id, oracle) = (feed_id(&id)?, pubkey(&oracle)?);
+            // The calibrated estimator from the first print on.
             let signature = context.send(&[
                 ix::list_feed(&admin, &admin, id, &oracle, base_decimals, presets::feed_config()),
                 ix::refresh_feed(&id, &oracle),
+                ix::set_feed_robust(&admin, &id, presets::robust_feed_config()),
             ])?;
             Ok(signed_output("list_feed", &signature, json!({ "feed": pda::feed(&id).to_string() })))
+        }
+        Gov::ShowFeed { feed_id: id } => {
+            let id = feed_id(&id)?;
+            let address = pda::feed(&id);
+            let (_, data) = context.cluster.account(&address)?.ok_or_else(|| CliError::Usage(format!("no feed at {address}")))?;
+            if data.len() == reflex::state::PriceFeed::V1_SPACE {
+                let json = json!({ "feed": address.to_string(), "layout": 1 });
+                return Ok(Output { human: format!("feed {address}: first account layout; run `reflex gov migrate-feed`"), json });
+            }
+            let feed: reflex::state::PriceFeed = context.read("price feed", &address)?;
+            let path = feed.volatility_path().map_err(|e| CliError::Unreachable(format!("σ_T: {e}")))?;
+            let json = json!({
+                "feed": address.to_string(),
+                "layout": 2,
+                "config": feed.config,
+                "robust_config": feed.robust_config,
+                "robust": feed.robust_config.is_on(),
+                "sigma_maintenance": path.current.to_num::<f64>(),
+                "sigma_initial": path.initial.to_num::<f64>(),
+                "last_slot": feed.last_slot,
+            });
+            let estimator = if feed.robust_config.is_on() {
+                format!("robust (grid {} slots{})", feed.robust_config.grid_slots, if feed.robust_config.splits() { ", split time constants" } else { "" })
+            } else {
+                "baseline accumulator".to_string()
+            };
+            let human = format!(
+                "feed {address}\n  estimator: {estimator}\n  σ_T: initial {:.3}%, maintenance {:.3}%\n  settings: {}\n  robust: {}",
+                path.initial.to_num::<f64>() * 100.0,
+                path.current.to_num::<f64>() * 100.0,
+                json["config"],
+                json["robust_config"]
+            );
+            Ok(Output { human, json })
+        }
+        Gov::SetFeedRobust { feed_id: id, file, off } => {
+            let id = feed_id(&id)?;
+            let config: reflex::state::RobustFeedConfig = match (file, off) {
+                (_, true) => Default::default(),
+                (Some(path), false) => read_json(&path)?,
+                (None, false) => return Err(CliError::Usage("give --file or --off".into())),
+            };
+            let signature = context.send(&[ix::set_feed_robust(&admin, &id, config)])?;
+            Ok(signed_output("set_feed_robust", &signature, json!({ "feed": pda::feed(&id).to_string(), "robust_config": config })))
+        }
+        Gov::MigrateFeed { feed_id: id } => {
+            let id = feed_id(&id)?;
+            let signature = context.send(&[ix::migrate_feed(&admin, &id)])?;
+            Ok(signed_output("migrate_feed", &signature, json!({ "feed": pda::feed(&id).to_string() })))
         }
         Gov::ListCollateral { mint, feed_id: id, deposit_cap } => {
             let (mint, id) = (pubkey(&mint)?, feed_id(&id)?);

@@ -199,17 +199,35 @@ impl RobustVolatility {
 
     /// The three `σ_T` values (see the module docs). Zero before any print.
     pub fn sigma(&self, config: &RobustConfig) -> RiskResult<RobustSigma> {
+        let (initial, maintenance) = self.level_sigmas(config)?;
         if self.updates == 0 {
-            return Ok(RobustSigma { initial: Fixed::ZERO, maintenance: Fixed::ZERO, long: Fixed::ZERO });
+            return Ok(RobustSigma { initial, maintenance, long: Fixed::ZERO });
         }
-        let horizon = Fixed::from_num(config.horizon_slots);
-        let diffusive = |variance: Fixed| -> RiskResult<Fixed> { sqrt(mul_floor(variance, horizon)?) };
+        let confidence = self.confidence_ratio.min(config.max_log_return);
+        let long = add(diffusive(self.long_variance, config)?, confidence)?;
+        Ok(RobustSigma { initial, maintenance, long })
+    }
+
+    /// `(σ_init, σ_maint)` alone, as [`RobustVolatility::sigma`] computes
+    /// them, without the long look-back's square root (what a program that
+    /// runs no anti-procyclicality floor needs). Zero before any print.
+    pub fn level_sigmas(&self, config: &RobustConfig) -> RiskResult<(Fixed, Fixed)> {
+        if self.updates == 0 {
+            return Ok((Fixed::ZERO, Fixed::ZERO));
+        }
         let directional = mul_floor(config.range_weight, self.range(config)?)?;
         let confidence = self.confidence_ratio.min(config.max_log_return);
         let slow = self.fast_variance.max(self.slow_variance);
-        let maintenance = add(diffusive(slow)?.max(directional), confidence)?;
-        let initial = add(diffusive(slow.max(self.initial_variance))?.max(directional), confidence)?;
-        let long = add(diffusive(self.long_variance)?, confidence)?;
-        Ok(RobustSigma { initial, maintenance, long })
+        let slow_diffusive = diffusive(slow, config)?;
+        let maintenance = add(slow_diffusive.max(directional), confidence)?;
+        // The same square root when the initial variance does not lead.
+        let initial_diffusive = if self.initial_variance > slow { diffusive(self.initial_variance, config)? } else { slow_diffusive };
+        let initial = add(initial_diffusive.max(directional), confidence)?;
+        Ok((initial, maintenance))
     }
+}
+
+/// `sqrt(v·T)`: a per-slot variance over the horizon.
+fn diffusive(variance: Fixed, config: &RobustConfig) -> RiskResult<Fixed> {
+    sqrt(mul_floor(variance, Fixed::from_num(config.horizon_slots))?)
 }

@@ -123,6 +123,13 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     if outcome == UpdateOutcome::SameSlot {
         return Ok(Refresh::Unchanged);
     }
+    // The robust estimator takes the same prints (one per slot, as above).
+    if feed.robust_config.is_on() {
+        let mut robust = feed.robust.get();
+        robust.update(&feed.robust_settings(), price, confidence, slot).map_err(risk_error)?;
+        feed.robust.set(&robust);
+        feed.update_robust_sigma()?;
+    }
     feed.store_accumulator(&accumulator);
     feed.last_confidence.set(confidence);
     feed.last_publish_time = print.publish_time;

@@ -36,7 +36,7 @@ pub fn require_consistent_ext(check: std::result::Result<(), ExtError>) -> Resul
 /// The feed's `σ_T` as it stands (callers refresh the feed first when they
 /// need this slot's value).
 pub fn risk_volatility(feed: &PriceFeed) -> Result<Fixed> {
-    feed.accumulator().risk_volatility(&feed.accumulator_config()).map_err(risk_error)
+    Ok(feed.volatility_path()?.current)
 }
 
 /// The live levels of a parameter once governance installs `config` (the
@@ -52,7 +52,7 @@ pub fn install(current: Option<(FeedbackState, FeedbackConfig)>, config: &Feedba
             state.install(&old, config, path, slot);
             state
         }
-        None => FeedbackState::new(config, path.current, slot),
+        None => FeedbackState::starting(config, path, slot),
     })
 }
 

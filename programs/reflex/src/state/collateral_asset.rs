@@ -51,7 +51,11 @@ pub struct CollateralAsset {
     /// Gap floor and deposit depth (in what was reserved space: zero, off,
     /// in a collateral listed before them).
     pub risk_ext: CollateralRiskExtPpm,
-    pub _reserved: [u8; 80],
+    /// The `σ_T` the live initial haircut last moved toward, with split
+    /// time constants (in what was reserved space: zero in a collateral
+    /// listed before, read as `haircut_volatility`).
+    pub haircut_initial_volatility: StoredFixed,
+    pub _reserved: [u8; 64],
 }
 
 impl CollateralAsset {
@@ -70,6 +74,8 @@ impl CollateralAsset {
             maintenance: self.maintenance_haircut.get(),
             last_slot: self.haircut_slot,
             risk_volatility: self.haircut_volatility.get(),
+            // Never below maintenance's: zero (not yet recorded) reads as it.
+            initial_volatility: self.haircut_initial_volatility.get().max(self.haircut_volatility.get()),
         }
     }
 
@@ -78,6 +84,7 @@ impl CollateralAsset {
         self.maintenance_haircut.set(state.maintenance);
         self.haircut_slot = state.last_slot;
         self.haircut_volatility.set(state.risk_volatility);
+        self.haircut_initial_volatility.set(state.initial_volatility);
     }
 
     /// The initial haircut a risk-increasing action is held to: the live

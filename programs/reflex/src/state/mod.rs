@@ -9,6 +9,7 @@ pub mod margin_account;
 pub mod market_trading;
 pub mod perp_market;
 pub mod price_feed;
+pub mod robust_feed;
 pub mod stored_fixed;
 
 pub use collateral_asset::*;
@@ -19,4 +20,5 @@ pub use margin_account::*;
 pub use market_trading::*;
 pub use perp_market::*;
 pub use price_feed::*;
+pub use robust_feed::*;
 pub use stored_fixed::*;

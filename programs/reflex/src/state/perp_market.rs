@@ -78,7 +78,11 @@ pub struct PerpMarket {
     /// governance): what utilisation is measured against. 0 with scaling
     /// on counts as fully used until the first trade measures it.
     pub open_interest_capacity: StoredFixed,
-    pub _reserved: [u8; 24],
+    /// The `σ_T` the live initial margin last moved toward, with split time
+    /// constants (in what was reserved space: zero in a market listed
+    /// before, read as `margin_volatility`).
+    pub margin_initial_volatility: StoredFixed,
+    pub _reserved: [u8; 8],
 }
 
 impl PerpMarket {
@@ -90,6 +94,8 @@ impl PerpMarket {
             maintenance: self.maintenance_margin_ratio.get(),
             last_slot: self.margin_slot,
             risk_volatility: self.margin_volatility.get(),
+            // Never below maintenance's: zero (not yet recorded) reads as it.
+            initial_volatility: self.margin_initial_volatility.get().max(self.margin_volatility.get()),
         }
     }
 
@@ -235,5 +241,6 @@ impl PerpMarket {
         self.maintenance_margin_ratio.set(state.maintenance);
         self.margin_slot = state.last_slot;
         self.margin_volatility.set(state.risk_volatility);
+        self.margin_initial_volatility.set(state.initial_volatility);
     }
 }

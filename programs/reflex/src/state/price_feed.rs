@@ -1,8 +1,10 @@
 use anchor_lang::prelude::*;
-use reflex_risk::{AccumulatorConfig, VolatilityAccumulator, VolatilityPath};
+use reflex_risk::mechanism::{RobustConfig, RobustVolatility};
+use reflex_risk::{AccumulatorConfig, Fixed, VolatilityAccumulator, VolatilityPath};
 
-use super::StoredFixed;
+use super::{RobustFeedConfig, RobustFeedState, StoredFixed};
 use crate::controller::feed::risk_error;
+use crate::error::ReflexError;
 use crate::instructions::FeedConfig;
 use crate::oracle::PriceGrade;
 use crate::utils::ppm;
@@ -87,10 +89,26 @@ pub struct PriceFeed {
     /// When governance posted it (unix seconds): it ages from then.
     pub pending_fallback_time: i64,
     pub _reserved: [u8; 8],
+
+    // Layout version 2 (appended: `migrate_feed` grows a version-1 account,
+    // whose new space reads as zero, the robust estimator off).
+    /// Settings of the cadence-robust estimator (`set_feed_robust`).
+    pub robust_config: RobustFeedConfig,
+    /// Its state, updated with every accepted print while it is on.
+    pub robust: RobustFeedState,
+    /// Its `σ_T` for initial and maintenance levels, recomputed at every
+    /// accepted print and change of settings (`update_robust_sigma`), so
+    /// that pricing reads them instead of taking square roots and
+    /// logarithms for every market and collateral on the feed.
+    pub robust_sigma_initial: StoredFixed,
+    pub robust_sigma_maintenance: StoredFixed,
+    pub _reserved_v2: [u8; 32],
 }
 
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
+    /// Size of a feed listed under the first layout (before the robust estimator).
+    pub const V1_SPACE: usize = Self::SPACE - std::mem::size_of::<RobustFeedConfig>() - std::mem::size_of::<RobustFeedState>() - 2 * 16 - 32;
 
     /// Installs `config` (already validated): guard rails and accumulator
     /// settings at `slot`. The accumulator's state carries on under the new settings.
@@ -140,12 +158,21 @@ impl PriceFeed {
     }
 
     /// `σ_T` now and the slots it has been in force since, for advancing
-    /// haircuts and margins. A change of settings counts as a change of
-    /// `σ_T` whose predecessor is unknown.
+    /// haircuts and margins: the robust estimator's while it is on
+    /// (maintenance's, and initial's if split), the baseline accumulator's
+    /// otherwise. A change of settings counts as a change of `σ_T` whose
+    /// predecessor is unknown.
     pub fn volatility_path(&self) -> Result<VolatilityPath> {
-        let mut path = self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?;
+        let mut path = if self.robust_config.is_on() {
+            let maintenance = self.robust_sigma_maintenance.get();
+            let initial = if self.robust_config.splits() { self.robust_sigma_initial.get() } else { maintenance };
+            // Both estimators take the same prints: the baseline's slots are the prints'.
+            VolatilityPath { current: maintenance, initial, since: self.last_slot, previous_since: self.previous_slot }
+        } else {
+            self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?
+        };
         if self.config_slot >= path.since {
-            return Ok(VolatilityPath::constant_since(path.current, self.config_slot));
+            return Ok(path.restarted_at(self.config_slot));
         }
         // A settings change between the last two prints: the σ_T before the
         // last print is not the one a level may remember from before it.
@@ -173,5 +200,46 @@ impl PriceFeed {
         self.slow_variance.set(accumulator.slow_variance);
         self.confidence_ratio.set(accumulator.confidence_ratio);
         self.updates = accumulator.updates;
+    }
+
+    /// Recomputes the cached robust `σ_T` pair from the state and settings
+    /// (zero while the estimator is off).
+    pub fn update_robust_sigma(&mut self) -> Result<()> {
+        let (initial, maintenance) =
+            if self.robust_config.is_on() { self.robust.get().level_sigmas(&self.robust_settings()).map_err(risk_error)? } else { (Fixed::ZERO, Fixed::ZERO) };
+        self.robust_sigma_initial.set(initial);
+        self.robust_sigma_maintenance.set(maintenance);
+        Ok(())
+    }
+
+    /// The robust estimator's settings, the feed's own completing them.
+    pub fn robust_settings(&self) -> RobustConfig {
+        self.robust_config.to_config(&self.accumulator_config())
+    }
+
+    /// `config` for this feed under `feed_config`: all zero (off), or
+    /// `split` 0 or 1 with settings the risk crate accepts against the
+    /// feed's half-lives (`H_init ≤ H_fast ≤ H_slow ≤ H_long`, all positive).
+    pub fn check_robust(&self, config: &RobustFeedConfig, feed_config: &FeedConfig) -> Result<()> {
+        if !config.is_on() {
+            require!(*config == RobustFeedConfig::default(), ReflexError::InvalidRobustConfig);
+            return Ok(());
+        }
+        require!(config.split <= 1, ReflexError::InvalidRobustConfig);
+        config.to_config(&feed_config.accumulator_config()).validate().map_err(|_| error!(ReflexError::InvalidRobustConfig))
+    }
+
+    /// Installs `config` (checked) at `slot`. Turned on, the estimator
+    /// starts from the baseline accumulator's history; turned off, its
+    /// state is cleared; re-tuned, its state carries on.
+    pub fn apply_robust(&mut self, config: &RobustFeedConfig, slot: u64) {
+        let state = match (self.robust_config.is_on(), config.is_on()) {
+            (false, true) => RobustFeedState::seeded_from(&self.accumulator()),
+            (_, false) => RobustVolatility::default(),
+            (true, true) => self.robust.get(),
+        };
+        self.robust.set(&state);
+        self.robust_config = *config;
+        self.config_slot = slot;
     }
 }
