@@ -33,7 +33,13 @@ pub fn svg(samples: &[Sample]) -> String {
     let percent = |f: fn(&Sample) -> f64| samples.iter().map(|s| f(s) * 100.0).collect::<Vec<_>>();
     let panels: [(&str, Vec<Series>); 4] = [
         ("SOL price ($); red: liquidations", vec![Series { label: "SOL", color: "#1f4e9c", dashed: false, values: samples.iter().map(|s| s.sol_price).collect() }]),
-        ("risk volatility σ_T (%)", vec![Series { label: "σ_T", color: "#8a3ab9", dashed: false, values: percent(|s| s.sol_sigma) }]),
+        (
+            "risk volatility σ_T (%): initial levels follow the fast one, maintenance the slow one",
+            vec![
+                Series { label: "σ_T initial", color: "#8a3ab9", dashed: false, values: percent(|s| s.sol_sigma_initial) },
+                Series { label: "σ_T maint.", color: "#8a3ab9", dashed: true, values: percent(|s| s.sol_sigma) },
+            ],
+        ),
         (
             "requirements (%)",
             vec![

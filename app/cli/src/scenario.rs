@@ -36,8 +36,10 @@ pub struct Sample {
     pub phase: &'static str,
     pub sol_price: f64,
     pub btc_price: f64,
-    /// The SOL feed's risk volatility σ_T (over the liquidation horizon).
+    /// The SOL feed's risk volatility σ_T (over the liquidation horizon):
+    /// what maintenance levels follow, and the faster one initial levels follow.
     pub sol_sigma: f64,
+    pub sol_sigma_initial: f64,
     pub wsol_initial_haircut: f64,
     pub wsol_maintenance_haircut: f64,
     pub sol_perp_initial_margin: f64,
@@ -67,6 +69,7 @@ pub struct PhaseRow {
     pub sol_start: f64,
     pub sol_end: f64,
     pub max_sigma: f64,
+    pub max_sigma_initial: f64,
     pub max_wsol_initial_haircut: f64,
     pub max_wsol_maintenance_haircut: f64,
     pub max_initial_margin: f64,
@@ -497,6 +500,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
             sol_start,
             sol_end: sol,
             max_sigma: max(|s| s.sol_sigma),
+            max_sigma_initial: max(|s| s.sol_sigma_initial),
             max_wsol_initial_haircut: max(|s| s.wsol_initial_haircut),
             max_wsol_maintenance_haircut: max(|s| s.wsol_maintenance_haircut),
             max_initial_margin: max(|s| s.sol_perp_initial_margin),
@@ -536,7 +540,8 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
 
 fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, steward_moves: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
     let feed: PriceFeed = m.stage.read(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
-    let sigma = reflex::controller::params::risk_volatility(&feed).map_or(0.0, fixed);
+    let path = feed.volatility_path().ok();
+    let (sigma, sigma_initial) = path.map_or((0.0, 0.0), |path| (fixed(path.current), fixed(path.initial)));
     let asset: CollateralAsset = m.stage.read(&pda::collateral_asset(&m.collaterals[0].0)).ok_or("asset missing")?;
     let market: PerpMarket = m.stage.read(&pda::market(0)).ok_or("market missing")?;
     let exchange: Exchange = m.stage.read(&pda::exchange()).ok_or("exchange missing")?;
@@ -552,6 +557,7 @@ fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, ste
         sol_price: m.underlyings[0].2,
         btc_price: m.underlyings[1].2,
         sol_sigma: sigma,
+        sol_sigma_initial: sigma_initial,
         wsol_initial_haircut: fixed(asset.initial_haircut.get()),
         wsol_maintenance_haircut: fixed(asset.maintenance_haircut.get()),
         sol_perp_initial_margin: fixed(market.initial_margin_ratio.get()),
@@ -599,11 +605,11 @@ impl ScenarioReport {
         println!("Reflex demo: calm, build-up, crash, gap and recovery");
         println!("  {}; {} traders, an LP, a keeper; {} transactions in {:.1} s\n", self.program, self.traders, self.transactions, self.seconds);
         println!(
-            "  {:<9} {:>6} {:>17} {:>7} {:>12} {:>14} {:>15} {:>11} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
+            "  {:<9} {:>6} {:>17} {:>13} {:>12} {:>14} {:>15} {:>11} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
             "phase",
             "slots",
             "SOL",
-            "σ_T",
+            "σ_T i/m",
             "wSOL h i/m",
             "SOL-PERP i/m",
             "base (moves)",
@@ -617,11 +623,11 @@ impl ScenarioReport {
         );
         for p in &self.phases {
             println!(
-                "  {:<9} {:>6} {:>17} {:>6.2}% {:>12} {:>14} {:>15} {:>11} {:>7.0}k {:>16} {:>10} {:>8} {:>10.0} {:>9.0}",
+                "  {:<9} {:>6} {:>17} {:>13} {:>12} {:>14} {:>15} {:>11} {:>7.0}k {:>16} {:>10} {:>8} {:>10.0} {:>9.0}",
                 p.phase,
                 p.slots,
                 format!("${:.2} → ${:.2}", p.sol_start, p.sol_end),
-                p.max_sigma * 100.0,
+                format!("{:.2}%/{:.2}%", p.max_sigma_initial * 100.0, p.max_sigma * 100.0),
                 format!("{:.1}%/{:.1}%", p.max_wsol_initial_haircut * 100.0, p.max_wsol_maintenance_haircut * 100.0),
                 format!("{:.1}%/{:.1}%", p.max_initial_margin * 100.0, p.max_maintenance_margin * 100.0),
                 format!("{:.1}% ({})", p.max_initial_base * 100.0, p.steward_moves),
@@ -634,7 +640,7 @@ impl ScenarioReport {
                 p.bad_debt_end,
             );
         }
-        println!("\n  σ_T, haircuts (h), margins, SOL-PERP's base initial margin (moved by the steward bot; its moves in brackets),");
+        println!("\n  σ_T (the fast one initial levels follow, the slow one maintenance), haircuts (h), margins, SOL-PERP's base initial margin (moved by the steward bot; its moves in brackets),");
         println!("  utilisation (larger side over the pool's per-side capacity) and its initial-margin add-on are the phase's maxima;");
         println!("  money in dollars");
         println!("  accounts left liquidatable: {}", self.left_liquidatable);

@@ -332,6 +332,10 @@ impl Embedded {
                     hashes.push((held, solana_transaction::Hash::new_from_array(hash)));
                 }
             }
+            // Newest first, and no more than a validator keeps (512): the
+            // sysvar has a fixed size, and a long session would overflow it.
+            hashes.sort_by(|a, b| b.0.cmp(&a.0));
+            hashes.truncate(solana_slot_hashes::MAX_ENTRIES);
             self.svm.set_sysvar(&SlotHashes::new(&hashes));
         }
     }
