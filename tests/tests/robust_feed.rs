@@ -167,6 +167,11 @@ fn robust_settings_are_checked_against_the_feed() {
     refused(&mut f, RobustFeedConfig { long_half_life_slots: feed_config().slow_half_life_slots - 1, ..preset });
     refused(&mut f, RobustFeedConfig { confidence_half_life_slots: 0, ..preset });
     refused(&mut f, RobustFeedConfig { split: 2, ..preset });
+    // A grid or a confidence average slower than the initial half-life, no range term, or more than all of it.
+    refused(&mut f, RobustFeedConfig { grid_slots: preset.initial_half_life_slots + 1, ..preset });
+    refused(&mut f, RobustFeedConfig { confidence_half_life_slots: preset.initial_half_life_slots + 1, ..preset });
+    refused(&mut f, RobustFeedConfig { range_weight_ppm: 0, ..preset });
+    refused(&mut f, RobustFeedConfig { range_weight_ppm: 1_000_001, ..preset });
     refused(&mut f, RobustFeedConfig { grid_slots: 0, ..preset });
     let stranger = f.t.env.funded_keypair(10);
     let result = f.t.send(&[ix::set_feed_robust(&stranger.pubkey(), &SOL_USD, preset)], &stranger, &[]);

@@ -178,3 +178,34 @@ fn only_the_named_steward_moves_anything_and_a_dry_run_needs_no_key() {
     assert_eq!(decisions.len(), 2);
     assert!(decisions.iter().all(|d| d.outcome == Outcome::Hold), "calm: nothing to do");
 }
+
+#[test]
+fn the_steward_relaxes_to_the_base_governance_set_and_no_further() {
+    let (mut w, steward) = world();
+    let settings = settings();
+    // Governance sets SOL-PERP's initial base two points above its lower bound.
+    let admin = w.admin();
+    let mut risk = reflex_sdk::presets::market_risk();
+    risk.margin.initial.base = risk.margin.initial.lower + 20_000;
+    let governed = risk.margin.initial.base;
+    let feed_id = w.underlyings[SOL].feed_id;
+    w.send(&[ix::set_market_risk(&admin.pubkey(), SOL_PERP, &feed_id, risk)], &admin).expect("set_market_risk");
+    assert_eq!(w.market(SOL_PERP).governed_bases, [governed, risk.margin.maintenance.base]);
+    // A small trade records the pool's capacity (what the bot measures against).
+    let trader = w.keeper(5_000.0);
+    w.trade(&trader, SOL_PERP, 10.0).expect("a small long");
+    // Nothing at risk: the bot leaves governance's base alone.
+    assert_eq!(pass(&mut w, &steward, &settings, false).outcome, Outcome::Hold);
+    // The steward's key raised it by hand; the bot walks it back to the governed base, then holds.
+    let raise = ix::steward_set_market_base(&steward.pubkey(), SOL_PERP, &feed_id, RiskLevel::Initial, governed + settings.step_ppm());
+    w.send(&[raise], &steward).expect("a raise within the caps");
+    w.advance(settings.spacing_slots);
+    w.set_price(SOL, 150.0);
+    let relaxed = pass(&mut w, &steward, &settings, false);
+    assert!(matches!(relaxed.outcome, Outcome::Sent { .. }), "{}", relaxed.log_line());
+    assert_eq!((relaxed.floor_ppm, initial_base(&w)), (governed, governed));
+    w.advance(settings.spacing_slots);
+    w.set_price(SOL, 150.0);
+    assert_eq!(pass(&mut w, &steward, &settings, false).outcome, Outcome::Hold, "not below the governed base");
+    assert_eq!(initial_base(&w), governed);
+}

@@ -252,7 +252,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
         };
         if session.step(instruction, name, String::new(), &keeper) {
             let feed: PriceFeed = session.env.load(&pda::feed(&SOL_USD_FEED_ID)).ok_or("price feed missing")?;
-            let sigma = feed.accumulator().risk_volatility(&feed.accumulator_config())?;
+            let sigma = feed.volatility_path()?;
             let percent = |x: reflex_risk::Fixed| x.to_num::<f64>() * 100.0;
             let detail = if name == "refresh_market" {
                 let market: PerpMarket = session.env.load(&pda::market(0)).ok_or("market missing")?;
@@ -264,7 +264,7 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
                 format!("wSOL haircut initial {:.1}% / maintenance {:.2}%", percent(haircuts.initial), percent(haircuts.maintenance))
             };
             session.steps.last_mut().expect("step").description =
-                format!("SOL ${price:.2}: σ_T {:.2}%, {detail}", percent(sigma));
+                format!("SOL ${price:.2}: σ_T {:.2}% (initial) / {:.2}%, {detail}", percent(sigma.initial), percent(sigma.current));
         }
     }
 

@@ -15,8 +15,9 @@
 //! program enforces whatever the bot asks: within the curve's governance
 //! bounds, at most `steward_max_change_ppm` per change, at least
 //! `steward_min_slots` apart. The bot asks for no more: its step is the
-//! smaller of the study's and the on-chain cap, and it waits out the
-//! spacing itself. It keeps no state between passes (every decision is from
+//! smaller of the study's and the on-chain cap, and it waits out the longer
+//! of the study's spacing and the on-chain one itself. It relaxes back to
+//! the base governance set (`PerpMarket::governed_bases`), never below. It keeps no state between passes (every decision is from
 //! accounts read afresh), so a restarted bot, or two at once, cannot move a
 //! base further than one bot would: the second change inside the spacing is
 //! refused (`StewardChangeTooSoon`) and logged as a lost race.
@@ -192,11 +193,24 @@ fn decide(
     // The band is measured in the σ_T the margins follow now.
     let sigma = feed.volatility_path().map_err(|_| bad("its feed's σ_T cannot be computed"))?.current;
     let band = settings.rule.sigma_multiple.saturating_mul(sigma);
-    let within = |bands: i32| notional_within_move(points, price, band.saturating_mul(Fixed::from_num(bands))).unwrap_or(Fixed::ZERO);
+    // One move goes one way: longs are forced out below the price, shorts
+    // above it, so what one move forces out is the larger side (a hedged
+    // pair of accounts does not count twice). A sum past what the fixed
+    // point holds counts as everything (fails closed: a raise, never a relax).
+    let (below, above): (Vec<LiquidationPoint>, Vec<LiquidationPoint>) = points.iter().partition(|p| p.price <= price);
+    let within = |bands: i32| -> Fixed {
+        let reach = band.saturating_mul(Fixed::from_num(bands));
+        let side = |side: &[LiquidationPoint]| notional_within_move(side, price, reach).unwrap_or(Fixed::MAX);
+        side(&below).max(side(&above))
+    };
     let at_risk = within(1);
     let notional = points.iter().fold(Fixed::ZERO, |sum, p| sum.saturating_add(p.notional));
     let absorbable = market.open_interest_capacity.get().saturating_mul(settings.absorbable_share);
-    let floor_ppm = curve.lower;
+    // Relax back to the base governance set (the curve's lower bound in a
+    // market listed before it was recorded), and never below the
+    // maintenance base, which the bounds check would refuse.
+    let governed = if market.governed_bases[0] != 0 { market.governed_bases[0] } else { curve.lower };
+    let floor_ppm = governed.max(curve.lower).max(market.risk.margin.maintenance.base).min(curve.upper);
     let ceiling_ppm = curve.upper.min(floor_ppm.saturating_add(to_ppm(settings.max_raise)));
     let max_change_ppm = exchange.steward_max_change_ppm;
     let rule = StewardRule { step: settings.rule.step.min(from_ppm(max_change_ppm)), ..settings.rule };
@@ -206,8 +220,9 @@ fn decide(
     let wanted_ppm = to_ppm(wanted)
         .clamp(curve.base.saturating_sub(max_change_ppm), curve.base.saturating_add(max_change_ppm))
         .clamp(curve.lower, curve.upper);
+    // The program's spacing, or the calibrated one if that is longer.
     let last = market.steward_changed_slots[0];
-    let until_slot = last.saturating_add(exchange.steward_min_slots as u64);
+    let until_slot = last.saturating_add((exchange.steward_min_slots as u64).max(settings.spacing_slots));
     let outcome = if wanted_ppm == curve.base {
         Outcome::Hold
     } else if last != 0 && slot < until_slot {

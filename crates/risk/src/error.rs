@@ -33,6 +33,10 @@ pub enum ConfigError {
     ZeroHorizon,
     /// The seed variance is negative.
     NegativeSeedVariance,
+    /// A robust estimator's grid is longer than the half-life initial levels
+    /// follow, its confidence half-life longer than that, or its range
+    /// weight outside (0, 1].
+    RobustOutOfRange,
 }
 
 /// Why a set of governance bounds was rejected by [`crate::bounds`].

@@ -166,7 +166,7 @@ pub enum ReflexError {
     FeedNotDead,
     #[msg("The lowest maintenance level does not cover the gap allowance plus the liquidation penalty (or discount); the log says by how much")]
     GapFloorNotCovered,
-    #[msg("Robust estimator settings are invalid: all zero (off), or a positive grid and half-lives with the initial half-life at most the feed's fast one and the long one at least its slow one, split 0 or 1")]
+    #[msg("Robust estimator settings are invalid: all zero (off), or a positive grid and half-lives with the grid and the confidence half-life at most the initial half-life, the initial half-life at most the feed's fast one and the long one at least its slow one, a range weight above 0 and at most 100%, split 0 or 1")]
     InvalidRobustConfig,
     #[msg("This is not a price feed of the first account layout: nothing to migrate")]
     NotAFirstLayoutFeed,

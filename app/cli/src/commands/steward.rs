@@ -73,8 +73,21 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
     }
     let settings = StewardSettings { absorbable_share: Fixed::from_num(absorbable_share), ..StewardSettings::calibrated() };
     let (mut pass, mut log, mut moves, mut refusals) = (0u64, Vec::new(), 0usize, 0usize);
+    let mut failures = 0;
     loop {
-        let decisions = steward::run_pass(&mut context.cluster, &context.payer, &settings, dry_run)?;
+        // A cluster that does not answer is retried (a bot that runs for
+        // days meets outages); ten passes in a row end the run.
+        let decisions = match steward::run_pass(&mut context.cluster, &context.payer, &settings, dry_run) {
+            Ok(decisions) => decisions,
+            Err(error @ reflex_sdk::cluster::ClusterError::Transport(_)) if failures < 10 && passes != Some(1) => {
+                failures += 1;
+                eprintln!("pass failed ({failures} in a row), retrying: {error}");
+                std::thread::sleep(Duration::from_millis(interval_ms));
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        failures = 0;
         pass += 1;
         for decision in &decisions {
             // Logged as it happens: a bot that runs for days is read from its log.
@@ -89,6 +102,11 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
                 _ => {}
             }
             log.push(decision_json(decision));
+        }
+        // A refusal is not retried: the program and the bot disagree, and
+        // an operator should look before it sends again.
+        if refusals > 0 {
+            break;
         }
         if passes.is_some_and(|limit| pass >= limit) {
             break;

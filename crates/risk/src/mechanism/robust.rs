@@ -93,6 +93,17 @@ impl RobustConfig {
         if self.seed_variance < 0 || self.range_weight < 0 {
             return Err(ConfigError::NegativeSeedVariance.into());
         }
+        // A cell longer than the fastest half-life would freeze it between
+        // samples; without the range term a move inside a cell is unseen
+        // until the cell closes; a confidence average slower than the
+        // fastest half-life would hide a widening oracle.
+        if self.grid_slots > self.initial_half_life_slots
+            || self.confidence_half_life_slots > self.initial_half_life_slots
+            || self.range_weight <= 0
+            || self.range_weight > 1
+        {
+            return Err(ConfigError::RobustOutOfRange.into());
+        }
         Ok(())
     }
 }

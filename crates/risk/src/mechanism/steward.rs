@@ -53,7 +53,8 @@ pub fn notional_within_move(points: &[LiquidationPoint], price: Fixed, fractiona
 /// `governed`, or left, by at most `rule.step`, inside `[governed, upper]`.
 pub fn steward_base(rule: &StewardRule, current: Fixed, governed: Fixed, upper: Fixed, at_risk: Fixed, absorbable: Fixed) -> RiskResult<Fixed> {
     if at_risk > absorbable {
-        return Ok(add(current, rule.step)?.min(upper).max(current.min(upper)));
+        // Never below `current`: a base governance put above `upper` stays.
+        return Ok(add(current, rule.step)?.min(upper).max(current));
     }
     if current > governed && at_risk < mul_floor(absorbable, rule.relax_below)? {
         return Ok(sub(current, rule.step)?.max(governed));

@@ -66,7 +66,9 @@ pub fn refresh_lazily(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now
 
 /// At the feed's first read in a slot after governance posted a fallback
 /// price, with no newer oracle print: the fallback becomes the feed's
-/// print, graded `LiquidationOnly`, aged from its posting.
+/// print, graded `LiquidationOnly`, aged from its posting. Neither estimator
+/// takes it (σ_T does not move at a fallback); the oracle's next print is
+/// measured against each one's own last price.
 fn apply_pending_fallback(feed: &mut PriceFeed) {
     if feed.pending_fallback_time == 0 {
         return;

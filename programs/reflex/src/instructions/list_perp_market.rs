@@ -60,6 +60,7 @@ pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: Mark
     market.feed = ctx.accounts.feed.key();
     market.name = name;
     market.risk = risk;
+    market.record_governed_bases();
     market.market_index = market_index;
     market.bump = ctx.bumps.market;
     market.funding_slot = slot;

@@ -23,7 +23,7 @@ pub fn set_feed_config(ctx: Context<SetFeedConfig>, config: FeedConfig) -> Resul
     config.validate()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
     // The robust estimator's half-lives are ordered against these.
-    feed.check_robust(&feed.robust_config, &config)?;
+    PriceFeed::check_robust(&feed.robust_config, &config)?;
     let old = feed.config;
     feed.apply_config(&config, Clock::get()?.slot);
     // The horizon and the clamp enter the robust σ_T too.

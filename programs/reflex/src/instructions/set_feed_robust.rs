@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use super::set_feed_config::SetFeedConfig;
 use crate::events::FeedRobustSet;
-use crate::state::RobustFeedConfig;
+use crate::state::{PriceFeed, RobustFeedConfig};
 
 /// Admin: turns a feed's cadence-robust estimator on (settings checked
 /// against the feed's own half-lives), re-tunes it, or turns it off (all
@@ -13,7 +13,7 @@ use crate::state::RobustFeedConfig;
 /// slew rates, as after `set_feed_config`.
 pub fn set_feed_robust(ctx: Context<SetFeedConfig>, config: RobustFeedConfig) -> Result<()> {
     let mut feed = ctx.accounts.feed.load_mut()?;
-    feed.check_robust(&config, &feed.config)?;
+    PriceFeed::check_robust(&config, &feed.config)?;
     let old = feed.robust_config;
     feed.apply_robust(&config, Clock::get()?.slot);
     feed.update_robust_sigma()?;

@@ -33,6 +33,7 @@ pub fn set_market_risk(ctx: Context<SetMarketRisk>, risk: MarketRiskPpm) -> Resu
     let state = params::install(Some((market.margin_state(), old.margin.to_config())), &risk.margin.to_config(), &feed, slot)?;
     params::require_penalty_below_live(ppm(risk.liquidation_penalty), &state)?;
     market.risk = risk;
+    market.record_governed_bases();
     market.store_margin_state(&state);
 
     emit!(MarketRiskSet {

@@ -82,7 +82,11 @@ pub struct PerpMarket {
     /// constants (in what was reserved space: zero in a market listed
     /// before, read as `margin_volatility`).
     pub margin_initial_volatility: StoredFixed,
-    pub _reserved: [u8; 8],
+    /// The initial and maintenance margin bases as governance last set them
+    /// (`list_perp_market`, `set_market_risk`), whatever the steward moved
+    /// since: what a steward relaxes back to. Zero in a market listed
+    /// before they were recorded (unknown until governance sets the risk again).
+    pub governed_bases: [u32; 2],
 }
 
 impl PerpMarket {
@@ -234,6 +238,11 @@ impl PerpMarket {
             positive_pnl_weight_initial: ppm(self.risk.positive_pnl_weight_initial),
             positive_pnl_weight_maintenance: ppm(self.risk.positive_pnl_weight_maintenance),
         })
+    }
+
+    /// Records the bases governance just set (see `governed_bases`).
+    pub fn record_governed_bases(&mut self) {
+        self.governed_bases = [self.risk.margin.initial.base, self.risk.margin.maintenance.base];
     }
 
     pub fn store_margin_state(&mut self, state: &FeedbackState) {

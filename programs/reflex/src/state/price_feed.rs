@@ -105,6 +105,10 @@ pub struct PriceFeed {
     pub _reserved_v2: [u8; 32],
 }
 
+// The layouts are frozen: the first is what `migrate_feed` accepts, the
+// second what every feed is after it.
+const _: () = assert!(PriceFeed::V1_SPACE == 440 && PriceFeed::SPACE == 696);
+
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
     /// Size of a feed listed under the first layout (before the robust estimator).
@@ -220,7 +224,7 @@ impl PriceFeed {
     /// `config` for this feed under `feed_config`: all zero (off), or
     /// `split` 0 or 1 with settings the risk crate accepts against the
     /// feed's half-lives (`H_init ≤ H_fast ≤ H_slow ≤ H_long`, all positive).
-    pub fn check_robust(&self, config: &RobustFeedConfig, feed_config: &FeedConfig) -> Result<()> {
+    pub fn check_robust(config: &RobustFeedConfig, feed_config: &FeedConfig) -> Result<()> {
         if !config.is_on() {
             require!(*config == RobustFeedConfig::default(), ReflexError::InvalidRobustConfig);
             return Ok(());
