@@ -295,13 +295,13 @@ pub fn run() -> Result<ScenarioReport, Box<dyn Error>> {
     let mut report = run_on(stage()?, program.clone(), 1, &RiskSettings::calibrated())?;
     let calm = report.samples.iter().rfind(|s| s.phase == "calm").ok_or("no calm phase")?;
     let levels = [calm.sol_perp_initial_margin, calm.sol_perp_maintenance_margin, calm.wsol_initial_haircut, calm.wsol_maintenance_haircut];
-    let fixed = run_on(stage()?, program, 1, &RiskSettings::static_at(levels))?;
+    let static_run = run_on(stage()?, program, 1, &RiskSettings::static_at(levels))?;
     report.comparison = Some(Comparison {
         static_levels: levels,
-        runs: vec![ComparisonRow::of("calibrated Reflex", &report), ComparisonRow::of("static margin", &fixed)],
+        runs: vec![ComparisonRow::of("calibrated Reflex", &report), ComparisonRow::of("static margin", &static_run)],
     });
-    report.transactions += fixed.transactions;
-    report.seconds += fixed.seconds;
+    report.transactions += static_run.transactions;
+    report.seconds += static_run.seconds;
     Ok(report)
 }
 

@@ -13,11 +13,16 @@ use reflex::state::{CollateralRiskExtPpm, CollateralRiskPpm, MarketRiskExtPpm, M
 /// (`sim/calibrated/policy.toml`): the estimator's and the steward's settings.
 pub const CALIBRATED_POLICY: &str = include_str!("../../../sim/calibrated/policy.toml");
 
-/// One number of the calibrated policy's `[policies]` table.
+/// One number of the calibrated policy's `[policies]` table (the file is
+/// parsed once).
 pub fn calibrated_policy(key: &str) -> f64 {
-    let file: toml::Table = toml::from_str(CALIBRATED_POLICY).expect("sim/calibrated/policy.toml is TOML");
-    let value = file.get("policies").and_then(|policies| policies.get(key));
-    value
+    static POLICIES: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+    let policies = POLICIES.get_or_init(|| {
+        let file: toml::Table = toml::from_str(CALIBRATED_POLICY).expect("sim/calibrated/policy.toml is TOML");
+        file.get("policies").and_then(|policies| policies.as_table()).cloned().expect("sim/calibrated/policy.toml has a [policies] table")
+    });
+    policies
+        .get(key)
         .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
         .unwrap_or_else(|| panic!("sim/calibrated/policy.toml has no number [policies].{key}"))
 }

@@ -157,23 +157,33 @@ impl Decision {
     }
 }
 
+/// Every listed market with its feed, read once for a pass (by market
+/// index; `None` where either account is missing).
+pub fn listed_markets(cluster: &impl Cluster, market_count: u16) -> Vec<Option<(PerpMarket, PriceFeed)>> {
+    (0..market_count)
+        .map(|index| {
+            let market = cluster.read::<PerpMarket>(&pda::market(index))?;
+            let feed = cluster.read::<PriceFeed>(&market.feed)?;
+            Some((market, feed))
+        })
+        .collect()
+}
+
 /// Each market's liquidation-price distribution: for every margin account
 /// with a position there, the position's liquidation price and notional.
 /// Accounts that cannot be valued (an account they name is missing) and
 /// positions with no liquidation price within 0.01x–100x are left out.
-pub fn liquidation_points(cluster: &impl Cluster, market_count: u16) -> Result<Vec<Vec<LiquidationPoint>>, ClusterError> {
-    let mut points = vec![Vec::new(); market_count as usize];
+pub fn liquidation_points(cluster: &impl Cluster, markets: &[Option<(PerpMarket, PriceFeed)>]) -> Result<Vec<Vec<LiquidationPoint>>, ClusterError> {
+    let mut points = vec![Vec::new(); markets.len()];
     for (_, margin) in cluster.margin_accounts()? {
         let Ok((snapshot, feeds)) = health::snapshot_with_feeds(cluster, &margin) else { continue };
         for position in margin.perps_in_use() {
-            let Some(market) = cluster.read::<PerpMarket>(&pda::market(position.market_index)) else { continue };
-            let Some(feed) = cluster.read::<PriceFeed>(&market.feed) else { continue };
+            let index = position.market_index as usize;
+            let Some(Some((market, feed))) = markets.get(index) else { continue };
             let Some(multiple) = health::liquidation_multiple(&snapshot, &feeds, &market.feed) else { continue };
             let price = feed.last_price.get();
             let notional = Fixed::from_num(position.base_size.unsigned_abs()).saturating_mul(price);
-            if let Some(market_points) = points.get_mut(position.market_index as usize) {
-                market_points.push(LiquidationPoint { price: Fixed::from_num(multiple).saturating_mul(price), notional });
-            }
+            points[index].push(LiquidationPoint { price: Fixed::from_num(multiple).saturating_mul(price), notional });
         }
     }
     Ok(points)
@@ -241,7 +251,7 @@ fn decide(
         notional,
         at_risk,
         absorbable,
-        within_bands: [within(1), within(2), within(5), within(10)],
+        within_bands: [at_risk, within(2), within(5), within(10)],
         base_ppm: curve.base,
         floor_ppm,
         ceiling_ppm,
@@ -267,12 +277,13 @@ pub fn run_pass(cluster: &mut impl Cluster, steward: &Keypair, settings: &Stewar
         });
     }
     let (slot, _) = cluster.clock()?;
-    let points = liquidation_points(cluster, exchange.market_count)?;
+    let markets = listed_markets(cluster, exchange.market_count);
+    let points = liquidation_points(cluster, &markets)?;
     let mut decisions = Vec::new();
-    for index in 0..exchange.market_count {
-        let Some(market) = cluster.read::<PerpMarket>(&pda::market(index)) else { continue };
-        let Some(feed) = cluster.read::<PriceFeed>(&market.feed) else { continue };
-        let mut decision = decide(&exchange, &market, &feed, &points[index as usize], settings, slot)?;
+    for (index, listed) in markets.iter().enumerate() {
+        let Some((market, feed)) = listed else { continue };
+        let index = index as u16;
+        let mut decision = decide(&exchange, market, feed, &points[index as usize], settings, slot)?;
         if decision.outcome == Outcome::WouldSend && !dry_run {
             let move_ = ix::steward_set_market_base(&steward.pubkey(), index, &feed.feed_id, RiskLevel::Initial, decision.wanted_ppm);
             decision.outcome = match cluster.send(&[move_], steward, &[]) {

@@ -72,7 +72,9 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
         return Err(CliError::Usage(format!("--absorbable-share {absorbable_share} is not a non-negative share")));
     }
     let settings = StewardSettings { absorbable_share: Fixed::from_num(absorbable_share), ..StewardSettings::calibrated() };
-    let (mut pass, mut log, mut moves, mut refusals) = (0u64, Vec::new(), 0usize, 0usize);
+    // Every decision is logged as it is made; the output keeps the last
+    // pass's, so a bot that runs for days does not hold them all.
+    let (mut pass, mut last, mut moves, mut refusals) = (0u64, Vec::new(), 0usize, 0usize);
     let mut failures = 0;
     loop {
         // A cluster that does not answer is retried (a bot that runs for
@@ -89,6 +91,7 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
         };
         failures = 0;
         pass += 1;
+        last.clear();
         for decision in &decisions {
             // Logged as it happens: a bot that runs for days is read from its log.
             if json_lines {
@@ -101,7 +104,7 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
                 Move::Refused(_) => refusals += 1,
                 _ => {}
             }
-            log.push(decision_json(decision));
+            last.push(decision_json(decision));
         }
         // A refusal is not retried: the program and the bot disagree, and
         // an operator should look before it sends again.
@@ -114,7 +117,7 @@ pub fn run(context: &mut Context, command: StewardCommand, json_lines: bool) -> 
         std::thread::sleep(Duration::from_millis(interval_ms));
     }
     let verb = if dry_run { "would move" } else { "moved" };
-    let json = json!({ "passes": pass, "dry_run": dry_run, "moves": moves, "refused": refusals, "decisions": log });
+    let json = json!({ "passes": pass, "dry_run": dry_run, "moves": moves, "refused": refusals, "decisions": last });
     if refusals > 0 {
         return Err(CliError::Refused(format!("{refusals} steward moves were refused by the program (see the log)")));
     }

@@ -112,7 +112,7 @@ const _: () = assert!(PriceFeed::V1_SPACE == 440 && PriceFeed::SPACE == 696);
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
     /// Size of a feed listed under the first layout (before the robust estimator).
-    pub const V1_SPACE: usize = Self::SPACE - std::mem::size_of::<RobustFeedConfig>() - std::mem::size_of::<RobustFeedState>() - 2 * 16 - 32;
+    pub const V1_SPACE: usize = 8 + std::mem::offset_of!(PriceFeed, robust_config);
 
     /// Installs `config` (already validated): guard rails and accumulator
     /// settings at `slot`. The accumulator's state carries on under the new settings.
