@@ -77,6 +77,16 @@ fn governance_lp_trader_and_keeper_over_json_rpc() {
     run.reflex(&admin_path, &["gov", "init", "--quote-mint", &usdc]);
     run.reflex(&admin_path, &["gov", "init-pool"]);
     run.reflex(&admin_path, &["gov", "list-feed", "--feed-id", FEED_ID, "--oracle", &oracle, "--base-decimals", "9"]);
+    // The feed is listed with the calibrated robust estimator; governance can turn it off and on again.
+    let shown = run.reflex(&admin_path, &["gov", "show-feed", "--feed-id", FEED_ID]);
+    assert_eq!((shown["layout"].as_u64(), shown["robust"].as_bool()), (Some(2), Some(true)), "{shown}");
+    assert!(shown["sigma_initial"].as_f64().unwrap() >= shown["sigma_maintenance"].as_f64().unwrap(), "{shown}");
+    run.reflex(&admin_path, &["gov", "set-feed-robust", "--feed-id", FEED_ID, "--off"]);
+    assert_eq!(run.reflex(&admin_path, &["gov", "show-feed", "--feed-id", FEED_ID])["robust"], false);
+    let robust_file = run.dir.join("robust.json");
+    std::fs::write(&robust_file, shown["robust_config"].to_string()).unwrap();
+    run.reflex(&admin_path, &["gov", "set-feed-robust", "--feed-id", FEED_ID, "--file", robust_file.to_str().unwrap()]);
+    assert_eq!(run.reflex(&admin_path, &["gov", "show-feed", "--feed-id", FEED_ID])["robust_config"], shown["robust_config"]);
     run.reflex(&admin_path, &["gov", "list-collateral", "--mint", &wsol, "--feed-id", FEED_ID]);
     let market = run.reflex(&admin_path, &["gov", "list-market", "--name", "SOL-PERP", "--feed-id", FEED_ID, "--skew-scale", "1000"]);
     assert_eq!(market["market_index"], 0);

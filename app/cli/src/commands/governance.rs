@@ -191,12 +191,15 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
         Gov::ShowFeed { feed_id: id } => {
             let id = feed_id(&id)?;
             let address = pda::feed(&id);
-            let (_, data) = context.cluster.account(&address)?.ok_or_else(|| CliError::Usage(format!("no feed at {address}")))?;
-            if data.len() == reflex::state::PriceFeed::V1_SPACE {
+            let (owner, data) = context.cluster.account(&address)?.ok_or_else(|| CliError::Usage(format!("no feed at {address}")))?;
+            if owner == reflex::ID && data.len() == reflex::state::PriceFeed::V1_SPACE {
                 let json = json!({ "feed": address.to_string(), "layout": 1 });
                 return Ok(Output { human: format!("feed {address}: first account layout; run `reflex gov migrate-feed`"), json });
             }
-            let feed: reflex::state::PriceFeed = context.read("price feed", &address)?;
+            let feed: reflex::state::PriceFeed = (owner == reflex::ID)
+                .then(|| reflex_sdk::cluster::decode(&data))
+                .flatten()
+                .ok_or_else(|| CliError::Usage(format!("{address} is not a Reflex price feed")))?;
             let path = feed.volatility_path().map_err(|e| CliError::Unreachable(format!("σ_T: {e}")))?;
             let json = json!({
                 "feed": address.to_string(),
