@@ -27,7 +27,7 @@
 //! 1e-7, and to `sqrt(T·1e-13)` absolute near zero volatility (4e-6 for
 //! `T` = 150 slots), far below the granularity of any margin ratio.
 use crate::error::{ConfigError, RiskError, RiskResult};
-use crate::fixed_math::{add, decay_factor, div, ln, mul_floor, sqrt, sub};
+use crate::fixed_math::{add, decay_factor, div, div_by_int, ln, mul_floor, sqrt, sub};
 use crate::Fixed;
 
 /// Governed settings of one feed's accumulator.
@@ -205,7 +205,7 @@ pub(crate) fn clamped_log_return(price: Fixed, reference: Fixed, clamp: Fixed) -
 
 /// `r² / dt`: a per-slot variance sample from a return over `dt` slots.
 pub(crate) fn variance_sample(log_return: Fixed, dt: u64) -> RiskResult<Fixed> {
-    mul_floor(log_return, log_return)?.checked_div_int(dt as i128).ok_or(RiskError::Overflow)
+    div_by_int(mul_floor(log_return, log_return)?, dt)
 }
 
 /// `λ·var + (1 − λ)·sample`, written `var + (1 − λ)(sample − var)` so that

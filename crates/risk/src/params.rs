@@ -39,7 +39,7 @@
 //! where it stood when the bounds changed and the new bounds.
 use crate::accumulator::VolatilityPath;
 use crate::error::RiskResult;
-use crate::fixed_math::{add, mul_floor, sqrt, sub};
+use crate::fixed_math::{add, mul_floor, mul_saturating, sqrt, sub};
 use crate::Fixed;
 
 /// One level's curve and bounds: `clamp(base + k·σ_T, lower, upper)`.
@@ -58,7 +58,7 @@ impl LevelCurve {
     /// `clamp(base + k·σ_T, lower, upper)`. Saturates instead of failing on
     /// an extreme `σ_T`: the clamp makes the result the upper bound anyway.
     pub fn target(&self, risk_volatility: Fixed) -> Fixed {
-        let raw = self.base.saturating_add(self.sensitivity.saturating_mul(risk_volatility));
+        let raw = self.base.saturating_add(mul_saturating(self.sensitivity, risk_volatility));
         // Not `Ord::clamp`, which panics when lower > upper; validated bounds never are.
         raw.min(self.upper).max(self.lower)
     }
@@ -138,8 +138,8 @@ impl FeedbackState {
     /// [`crate::mechanism`]); callers keep the targets inside the bounds.
     pub fn step_toward(&mut self, config: &FeedbackConfig, initial_target: Fixed, maintenance_target: Fixed, slots: u64) {
         let dt = Fixed::saturating_from_num(slots);
-        let loosen = config.loosen_per_slot.max(Fixed::ZERO).saturating_mul(dt);
-        let tighten = config.tighten_per_slot.max(Fixed::ZERO).saturating_mul(dt);
+        let loosen = mul_saturating(config.loosen_per_slot.max(Fixed::ZERO), dt);
+        let tighten = mul_saturating(config.tighten_per_slot.max(Fixed::ZERO), dt);
 
         let initial = if initial_target >= self.initial {
             initial_target

@@ -1,7 +1,7 @@
 //! The fixed-point primitives against f64, over their documented domains,
 //! with extremes, and with invalid inputs (errors, never panics).
 use proptest::prelude::*;
-use reflex_risk::fixed_math::{decay_factor, exp, exp2, ln, mul_ceil, mul_floor, pow10, sqrt};
+use reflex_risk::fixed_math::{decay_factor, div, div_by_int, exp, exp2, ln, mul_ceil, mul_floor, mul_saturating, pow10, sqrt};
 use reflex_risk::{Fixed, RiskError};
 
 const CASES: u32 = 4_000;
@@ -17,6 +17,26 @@ fn positive_fixed() -> impl Strategy<Value = Fixed> {
         let top = 1u128 << (bits - 1);
         Fixed::from_bits((top | (noise & (top - 1))) as i128)
     })
+}
+
+/// Any fixed-point number, its magnitude spread over every bit length (so
+/// both sides of each fast path's threshold, and the extremes, are drawn).
+fn any_fixed() -> impl Strategy<Value = Fixed> {
+    prop_oneof![
+        (0u32..=127, any::<u128>(), any::<bool>()).prop_map(|(bits, noise, negative)| {
+            let magnitude = (noise >> (127 - bits)) as i128;
+            Fixed::from_bits(if negative { -magnitude } else { magnitude })
+        }),
+        (any::<i64>(), 0u32..64).prop_map(|(whole, shift)| Fixed::from_bits(((whole >> shift) as i128) << 48)),
+        (any::<i128>(), 0u32..64).prop_map(|(whole, shift)| Fixed::from_bits((whole >> (48 + shift)) << 48)),
+        prop_oneof![Just(Fixed::MIN), Just(Fixed::MAX), Just(Fixed::ZERO), Just(Fixed::DELTA), Just(-Fixed::DELTA)],
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 63) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits(-(1i128 << 63) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 79) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 64) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 126) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 80) + offset)),
+    ]
 }
 
 proptest! {
@@ -82,6 +102,21 @@ proptest! {
         let ceil = mul_ceil(x, y).unwrap().to_bits();
         prop_assert_eq!(floor, exact_q96 >> 48);
         prop_assert_eq!(ceil, -((-exact_q96) >> 48));
+    }
+
+    #[test]
+    fn fast_paths_equal_the_fixed_crate_bit_for_bit(a in any_fixed(), b in any_fixed()) {
+        // mul_floor, div and sqrt take a native-integer path when the operands
+        // are small enough; it must give exactly what `fixed` gives (floor for
+        // the product, truncation for the quotient, floor for the root),
+        // including the overflow and division-by-zero errors.
+        prop_assert_eq!(mul_floor(a, b).ok(), a.checked_mul(b));
+        prop_assert_eq!(mul_saturating(a, b), a.saturating_mul(b));
+        prop_assert_eq!(div(a, b).ok(), a.checked_div(b));
+        let n = (b.to_bits() as u64) >> (b.to_bits() as u32 % 64);
+        prop_assert_eq!(div_by_int(a, n).ok(), a.checked_div_int(n as i128));
+        let root_of = a.checked_abs().unwrap_or(Fixed::MAX);
+        prop_assert_eq!(sqrt(root_of).ok(), root_of.checked_sqrt());
     }
 
     #[test]

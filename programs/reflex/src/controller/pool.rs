@@ -32,6 +32,7 @@
 //! Up to about ten markets fit in one transaction with their feeds; past
 //! that, `refresh_market` cranks earlier in the same slot record them.
 use anchor_lang::prelude::*;
+use reflex_risk::fixed_math::mul_floor;
 use reflex_risk::Fixed;
 
 use super::health::{bring_named_market, require_usable, PriceUse};
@@ -123,7 +124,7 @@ pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, 
     let value = realized.checked_sub(traders_pnl).ok_or(ReflexError::MathOverflow)?;
     let exit_value = realized.checked_sub(owed_to_traders).ok_or(ReflexError::MathOverflow)?;
     let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
-    let notional = largest_side.checked_mul(feed.last_price.get()).ok_or(ReflexError::MathOverflow)?;
+    let notional = mul_floor(largest_side, feed.last_price.get()).map_err(|_| ReflexError::MathOverflow)?;
     market.pool_value.set(value);
     market.pool_exit_value.set(exit_value);
     market.largest_side_notional.set(notional);
@@ -154,7 +155,7 @@ pub fn open_interest_base(exchange: &Exchange, market: &PerpMarket, feed: &Price
 /// instruction with the pool at hand measures it again. Returns it.
 pub fn record_open_interest_capacity(exchange: &Exchange, market: &mut PerpMarket, feed: &PriceFeed) -> Result<Fixed> {
     let base = open_interest_base(exchange, market, feed)?.max(Fixed::ZERO);
-    let capacity = market.trading.max_open_interest_ratio().checked_mul(base).ok_or(ReflexError::MathOverflow)?;
+    let capacity = mul_floor(market.trading.max_open_interest_ratio(), base).map_err(|_| ReflexError::MathOverflow)?;
     market.open_interest_capacity.set(capacity);
     Ok(capacity)
 }
@@ -175,7 +176,7 @@ pub fn require_covered(markets: &[MarketCover], pool_balance: Fixed) -> Result<(
         if market.largest_side_notional == 0 {
             continue;
         }
-        let cap = market.max_open_interest_ratio.checked_mul(pool_balance.max(Fixed::ZERO)).ok_or(ReflexError::MathOverflow)?;
+        let cap = mul_floor(market.max_open_interest_ratio, pool_balance.max(Fixed::ZERO)).map_err(|_| ReflexError::MathOverflow)?;
         if market.largest_side_notional > cap {
             msg!("market {}: open interest {} above the cap {}", market.market_index, market.largest_side_notional, cap);
             return err!(ReflexError::PoolWithdrawalUncovered);

@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use reflex_risk::fixed_math::mul_floor;
 use reflex_risk::trading::{fee, fill};
 use reflex_risk::{Fixed, HealthLevel};
 
@@ -140,7 +141,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
 /// or below it, a sell at or above it.
 fn require_within_limit(fill_price: Fixed, base_decimals: u8, limit_price: u64, buying: bool) -> Result<()> {
     let scale = 10u64.checked_pow(base_decimals as u32).ok_or(ReflexError::MathOverflow)?;
-    let per_whole_token = fill_price.checked_mul(Fixed::from_num(scale)).ok_or(ReflexError::MathOverflow)?;
+    let per_whole_token = mul_floor(fill_price, Fixed::from_num(scale)).map_err(|_| ReflexError::MathOverflow)?;
     let limit = Fixed::from_num(limit_price);
     let within = if buying { per_whole_token <= limit } else { per_whole_token >= limit };
     if !within {
@@ -154,8 +155,8 @@ fn require_within_limit(fill_price: Fixed, base_decimals: u8, limit_price: u64, 
 /// `max_open_interest` of what the pool is worth to this market
 /// (`controller::pool::open_interest_base`).
 fn require_open_interest_cap(market: &PerpMarket, side_base: u64, oracle_price: Fixed, pool_balance: Fixed) -> Result<()> {
-    let cap = market.trading.max_open_interest_ratio().checked_mul(pool_balance.max(Fixed::ZERO)).ok_or(ReflexError::MathOverflow)?;
-    let notional = Fixed::from_num(side_base).checked_mul(oracle_price).ok_or(ReflexError::MathOverflow)?;
+    let cap = mul_floor(market.trading.max_open_interest_ratio(), pool_balance.max(Fixed::ZERO)).map_err(|_| ReflexError::MathOverflow)?;
+    let notional = mul_floor(Fixed::from_num(side_base), oracle_price).map_err(|_| ReflexError::MathOverflow)?;
     if notional > cap {
         msg!("open interest {} above the cap {}", notional, cap);
         return err!(ReflexError::OpenInterestCapExceeded);

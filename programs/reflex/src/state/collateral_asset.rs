@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use reflex_risk::fixed_math::mul_saturating;
 use reflex_risk::mechanism::deposit_haircut;
 use reflex_risk::{CollateralEntry, FeedbackState, Fixed, OraclePrice};
 
@@ -97,7 +98,7 @@ impl CollateralAsset {
         if depth == 0 {
             return live;
         }
-        let value = Fixed::from_num(self.total_deposits).saturating_mul(feed.last_price.get().max(Fixed::ZERO));
+        let value = mul_saturating(Fixed::from_num(self.total_deposits), feed.last_price.get().max(Fixed::ZERO));
         deposit_haircut(live, value, depth).unwrap_or(Fixed::ONE)
     }
 

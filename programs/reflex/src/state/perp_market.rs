@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use reflex_risk::fixed_math::{mul_floor, mul_saturating};
 use reflex_risk::mechanism::{margin_with_add_on, open_interest_add_on};
 use reflex_risk::{FeedbackState, Fixed, OraclePrice, PerpEntry};
 
@@ -115,7 +116,7 @@ impl PerpMarket {
             return Fixed::ZERO;
         }
         let largest = Fixed::from_num(self.long_base.max(self.short_base));
-        let notional = largest.saturating_mul(feed.last_price.get().max(Fixed::ZERO));
+        let notional = mul_saturating(largest, feed.last_price.get().max(Fixed::ZERO));
         open_interest_add_on(&scaling, notional, self.open_interest_capacity.get().max(Fixed::ZERO)).unwrap_or(scaling.max_add_on)
     }
 
@@ -186,7 +187,7 @@ impl PerpMarket {
         let units = size.unsigned_abs();
         *side = if adding { side.checked_add(units) } else { side.checked_sub(units) }.ok_or(ReflexError::MathOverflow)?;
         let snapshot_term =
-            Fixed::from_num(size).checked_mul(position.funding_snapshot.get()).ok_or(ReflexError::MathOverflow)?;
+            mul_floor(Fixed::from_num(size), position.funding_snapshot.get()).map_err(|_| ReflexError::MathOverflow)?;
         let (quote, snapshot) = (position.quote_position.get(), snapshot_term);
         let apply = |sum: Fixed, term: Fixed| if adding { sum.checked_add(term) } else { sum.checked_sub(term) };
         self.quote_position_sum.set(apply(self.quote_position_sum.get(), quote).ok_or(ReflexError::MathOverflow)?);
