@@ -114,19 +114,14 @@ impl TestExchange {
         let space = ExtensionType::try_calculate_account_len::<MintState>(&[extension]).expect("mint size");
         self.env
             .create_mint_with(&authority, &authority.pubkey(), 6, &TOKEN_2022, space, |mint| match extension {
-                ExtensionType::MetadataPointer => vec![metadata_pointer::instruction::initialize(
-                    &TOKEN_2022,
-                    mint,
-                    Some(authority.pubkey()),
-                    Some(*mint),
-                )
-                .expect("metadata pointer")],
-                ExtensionType::PermanentDelegate => vec![spl_token_2022::instruction::initialize_permanent_delegate(
-                    &TOKEN_2022,
-                    mint,
-                    &authority.pubkey(),
-                )
-                .expect("permanent delegate")],
+                ExtensionType::MetadataPointer => {
+                    vec![metadata_pointer::instruction::initialize(&TOKEN_2022, mint, Some(authority.pubkey()), Some(*mint))
+                        .expect("metadata pointer")]
+                }
+                ExtensionType::PermanentDelegate => {
+                    vec![spl_token_2022::instruction::initialize_permanent_delegate(&TOKEN_2022, mint, &authority.pubkey())
+                        .expect("permanent delegate")]
+                }
                 other => panic!("no initializer for {other:?} in the fixture"),
             })
             .expect("create Token-2022 mint")
@@ -151,7 +146,11 @@ impl TestExchange {
         Trader { keypair, margin_account }
     }
 
-    pub fn create_margin_account(&mut self, owner: &Keypair, account_id: u32) -> Result<Pubkey, Box<litesvm::types::FailedTransactionMetadata>> {
+    pub fn create_margin_account(
+        &mut self,
+        owner: &Keypair,
+        account_id: u32,
+    ) -> Result<Pubkey, Box<litesvm::types::FailedTransactionMetadata>> {
         let create = ix::create_margin_account(&owner.pubkey(), account_id);
         self.send(&[create], owner, &[]).map_err(Box::new)?;
         let address = pda::margin_account(&owner.pubkey(), account_id);
@@ -175,7 +174,14 @@ impl TestExchange {
         self.send(&[deposit], &owner, &[])
     }
 
-    pub fn withdraw(&mut self, trader: &Trader, mint: &Pubkey, token_program: &Pubkey, destination: &Pubkey, amount: u64) -> TransactionResult {
+    pub fn withdraw(
+        &mut self,
+        trader: &Trader,
+        mint: &Pubkey,
+        token_program: &Pubkey,
+        destination: &Pubkey,
+        amount: u64,
+    ) -> TransactionResult {
         let withdraw = ix::withdraw(&trader.keypair.pubkey(), &trader.margin_account, mint, token_program, destination, amount);
         let owner = trader.keypair.insecure_clone();
         self.send(&[withdraw], &owner, &[])
@@ -215,16 +221,22 @@ impl TestExchange {
             let pending = Fixed::from_num(exchange.pending_lp_deposits);
             let claims = exchange.pool_balance.get() + exchange.insurance_fund.get() + realized + quote + pending;
             assert_eq!(
-                vault, claims,
+                vault,
+                claims,
                 "the quote vault holds {vault} but claims add to {claims} (pool {}, realised {realized}, insurance {}, accounts {quote})",
-                exchange.pool_balance.get(), exchange.insurance_fund.get()
+                exchange.pool_balance.get(),
+                exchange.insurance_fund.get()
             );
         }
         for market in &markets {
             let positions = accounts.iter().flat_map(|account| account.perps_in_use().filter(|p| p.market_index == market.market_index));
             let (mut long, mut short, mut quote) = (0u64, 0u64, Fixed::ZERO);
             for position in positions {
-                if position.base_size > 0 { long += position.base_size as u64 } else { short += position.base_size.unsigned_abs() }
+                if position.base_size > 0 {
+                    long += position.base_size as u64
+                } else {
+                    short += position.base_size.unsigned_abs()
+                }
                 quote += position.quote_position.get();
             }
             assert_eq!((market.long_base, market.short_base), (long, short), "market {} open interest vs positions", market.market_index);
@@ -251,7 +263,9 @@ pub fn custom_error_code(result: &TransactionResult) -> Option<u32> {
     use solana_transaction_error::TransactionError;
     let failure = result.as_ref().err()?;
     match &failure.err {
-        TransactionError::InstructionError(_, anchor_lang::solana_program::instruction::error::InstructionError::Custom(code)) => Some(*code),
+        TransactionError::InstructionError(_, anchor_lang::solana_program::instruction::error::InstructionError::Custom(code)) => {
+            Some(*code)
+        }
         _ => None,
     }
 }

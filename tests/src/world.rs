@@ -169,8 +169,16 @@ impl World {
             t: self.t.fork(),
             slot: self.slot,
             time: self.time,
-            underlyings: self.underlyings.iter().map(|u| Underlying { name: u.name, feed_id: u.feed_id, oracle: u.oracle, decimals: u.decimals, price: u.price }).collect(),
-            collaterals: self.collaterals.iter().map(|c| Collateral { mint: c.mint, token_program: c.token_program, underlying: c.underlying }).collect(),
+            underlyings: self
+                .underlyings
+                .iter()
+                .map(|u| Underlying { name: u.name, feed_id: u.feed_id, oracle: u.oracle, decimals: u.decimals, price: u.price })
+                .collect(),
+            collaterals: self
+                .collaterals
+                .iter()
+                .map(|c| Collateral { mint: c.mint, token_program: c.token_program, underlying: c.underlying })
+                .collect(),
             markets: self.markets.clone(),
             lp: self.lp.insecure_clone(),
             lp_wallet: self.lp_wallet,
@@ -192,7 +200,11 @@ impl World {
     pub fn send_signed(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> TransactionResult {
         let result = self.t.send(instructions, payer, signers);
         self.assert_parameters_in_bounds();
-        if result.is_ok() { self.succeeded += 1 } else { self.refused += 1 }
+        if result.is_ok() {
+            self.succeeded += 1
+        } else {
+            self.refused += 1
+        }
         result
     }
 
@@ -206,7 +218,10 @@ impl World {
         let ppm = |value: u32| Fixed::from_num(value) / 1_000_000;
         let mut levels = Vec::new();
         for index in 0..self.markets.len() as u16 {
-            let Some(market) = self.t.env.load::<PerpMarket>(&pda::market(index)) else { levels.push(None); continue };
+            let Some(market) = self.t.env.load::<PerpMarket>(&pda::market(index)) else {
+                levels.push(None);
+                continue;
+            };
             let curves = market.risk.margin;
             levels.push(Some((market.initial_margin_ratio.get(), market.maintenance_margin_ratio.get(), curves)));
         }
@@ -485,7 +500,8 @@ impl World {
         let accounts = health::health_accounts(&self.t.env, &margin, Some(market), None).expect("health accounts");
         let underlying = &self.underlyings[self.markets[market as usize]];
         let (feed, oracle) = (underlying.feed(), underlying.oracle);
-        let liquidate = ix::liquidate_perp(&keeper.keypair.pubkey(), &keeper.margin_account, target, market, &feed, &oracle, max_base, accounts);
+        let liquidate =
+            ix::liquidate_perp(&keeper.keypair.pubkey(), &keeper.margin_account, target, market, &feed, &oracle, max_base, accounts);
         let before = self.health(target);
         let expected = self.least_to_close(target, market);
         let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
@@ -511,7 +527,8 @@ impl World {
         let mint = self.collaterals[collateral].mint;
         let underlying = &self.underlyings[self.collaterals[collateral].underlying];
         let (feed, oracle) = (underlying.feed(), underlying.oracle);
-        let liquidate = ix::liquidate_collateral(&keeper.keypair.pubkey(), &keeper.margin_account, target, &mint, &feed, &oracle, max_amount, accounts);
+        let liquidate =
+            ix::liquidate_collateral(&keeper.keypair.pubkey(), &keeper.margin_account, target, &mint, &feed, &oracle, max_amount, accounts);
         let before = self.health(target);
         let result = self.send(&[liquidate], &keeper.keypair.insecure_clone());
         if result.is_ok() {
@@ -552,9 +569,8 @@ impl World {
                     }
                     continue;
                 }
-                let held: Vec<usize> = (0..self.collaterals.len())
-                    .filter(|&c| margin.collateral_balance(self.asset(c).asset_index) > 0)
-                    .collect();
+                let held: Vec<usize> =
+                    (0..self.collaterals.len()).filter(|&c| margin.collateral_balance(self.asset(c).asset_index) > 0).collect();
                 if margin.quote() < 0 && !held.is_empty() {
                     self.liquidate_collateral(keeper, account, held[0], u64::MAX).expect("liquidate_collateral");
                     pass.collateral_liquidations += 1;

@@ -171,7 +171,10 @@ fn leaving_first_after_a_gap_takes_no_more_than_staying() {
         // Per share: the second LP holds 1,000 more (a thousandth of a cent's worth).
         let second_paid = (second_paid as f64 * first_shares as f64 / (first_shares + 1_000) as f64) as u64;
         let (first, second) = (first_paid as f64 / USD, second_paid as f64 / USD);
-        assert!(first <= second + 1.0, "keepers act {keepers_act}: the first to leave took more than the one who stayed: first {first}, second {second}");
+        assert!(
+            first <= second + 1.0,
+            "keepers act {keepers_act}: the first to leave took more than the one who stayed: first {first}, second {second}"
+        );
     }
 }
 

@@ -7,9 +7,9 @@ use anchor_lang::prelude::Pubkey;
 use reflex::events::{CollateralHaircutsUpdated, CollateralRiskSet};
 use reflex::instructions::FeedConfig;
 use reflex::state::{CollateralRiskPpm, PriceFeed};
-use reflex_sdk::presets::collateral_risk;
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{FeedbackState, Fixed, VolatilityAccumulator};
+use reflex_sdk::presets::collateral_risk;
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::oracle::{dollars, feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
@@ -41,8 +41,7 @@ impl Setup {
         t.env.set_clock(START_SLOT, START_TIME);
         t.env.write_price_update(&oracle, &sol_usd_print(150.0, 0.05, START_TIME, START_SLOT));
         let admin = t.admin.insecure_clone();
-        t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD, &oracle, 9, feed)], &admin, &[])
-            .expect("list_feed");
+        t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD, &oracle, 9, feed)], &admin, &[]).expect("list_feed");
         Setup { t, mint, oracle, keeper, slot: START_SLOT, now: START_TIME }
     }
 
@@ -77,7 +76,8 @@ fn haircuts_follow_volatility_exactly_as_the_risk_crate_says() {
     assert_eq!(s.haircuts(), expected, "starts at the calm targets");
 
     // Calm, a 25% crash over four slots, then a long calm.
-    let path = [(1, 150.0), (1, 150.2), (1, 149.9), (1, 140.0), (1, 126.0), (1, 118.0), (1, 112.5), (1, 113.0), (20_000, 114.0), (200_000, 115.0)];
+    let path =
+        [(1, 150.0), (1, 150.2), (1, 149.9), (1, 140.0), (1, 126.0), (1, 118.0), (1, 112.5), (1, 113.0), (20_000, 114.0), (200_000, 115.0)];
     for (slots, price) in path {
         let before = s.haircuts();
         let result = s.crank(slots, price, 0.05);

@@ -43,7 +43,8 @@ fn a_fallback_price_unfreezes_a_dead_feed_and_the_oracle_takes_back_over() {
     // While the oracle lives, governance cannot override it; nor can anyone else.
     assert_error(&w.send(&[fallback(&w, 120.0)], &admin), ReflexError::FeedNotDead);
     let stranger = w.t.env.funded_keypair(1);
-    let forged = ix::set_fallback_price(&stranger.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 1_0000_0000, -8);
+    let forged =
+        ix::set_fallback_price(&stranger.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 1_0000_0000, -8);
     assert_error(&w.send(&[forged], &stranger), ReflexError::NotAdmin);
 
     // SOL's oracle stops for longer than a liquidation may use a print.
@@ -65,7 +66,8 @@ fn a_fallback_price_unfreezes_a_dead_feed_and_the_oracle_takes_back_over() {
     // Governance may post again while its price stands; too wide a
     // confidence is refused.
     w.send(&[fallback(&w, 120.0)], &admin).expect("posted again");
-    let wide = ix::set_fallback_price(&admin.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 12_0000_0000, -8);
+    let wide =
+        ix::set_fallback_price(&admin.pubkey(), &w.underlyings[SOL].feed_id, &w.underlyings[SOL].oracle, 120_0000_0000, 12_0000_0000, -8);
     assert_error(&w.send(&[wide], &admin), ReflexError::ConfidenceTooWide);
 
     // Nobody adds risk at it; the underwater account is liquidated at it.
@@ -97,7 +99,10 @@ fn governance_points_a_feed_at_another_source_of_the_same_feed_id() {
     w.t.env.write_price_update(&second, &pyth_print(feed_id, 151.0, 0.05, w.time, w.slot));
 
     let stranger = w.t.env.funded_keypair(1);
-    assert_error(&w.send(&[ix::set_feed_oracle(&stranger.pubkey(), &feed_id, &second, OracleKind::PythPull)], &stranger), ReflexError::NotAdmin);
+    assert_error(
+        &w.send(&[ix::set_feed_oracle(&stranger.pubkey(), &feed_id, &second, OracleKind::PythPull)], &stranger),
+        ReflexError::NotAdmin,
+    );
     // An account carrying another feed id is refused.
     let btc_source = w.t.env.new_keypair().pubkey();
     w.t.env.write_price_update(&btc_source, &pyth_print(w.underlyings[BTC].feed_id, 60_000.0, 1.0, w.time, w.slot));
@@ -108,7 +113,10 @@ fn governance_points_a_feed_at_another_source_of_the_same_feed_id() {
     assert_eq!((event.old_oracle, event.new_oracle), (w.underlyings[SOL].oracle, second));
     w.underlyings[SOL].oracle = second;
     // Switching again to the same account is refused; the new source is read from the next slot.
-    assert_error(&w.send(&[ix::set_feed_oracle(&admin.pubkey(), &feed_id, &second, OracleKind::PythPull)], &admin), ReflexError::WrongOracleAccount);
+    assert_error(
+        &w.send(&[ix::set_feed_oracle(&admin.pubkey(), &feed_id, &second, OracleKind::PythPull)], &admin),
+        ReflexError::WrongOracleAccount,
+    );
     w.t.send(&[ix::refresh_feed(&feed_id, &second)], &admin, &[]).expect("read later");
     let price: f64 = w.feed(SOL).last_price.get().to_num::<f64>() * 1e9 / 1e6;
     assert!((price - 150.0).abs() < 1e-6, "the slot of the switch keeps its price: {price}");

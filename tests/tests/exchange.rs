@@ -1,9 +1,9 @@
 //! initialize_exchange and create_margin_account on the SBF binary.
+use anchor_lang::solana_program::instruction::error::InstructionError;
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use reflex::events::{ExchangeInitialized, MarginAccountCreated};
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::*;
-use anchor_lang::solana_program::instruction::error::InstructionError;
 use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
 

@@ -114,7 +114,10 @@ fn the_accumulator_on_chain_equals_reflex_risk_off_chain() {
         assert_eq!(on_chain.accumulator(), expected, "accumulator at slot {slot}");
         assert_eq!(on_chain.last_confidence.get(), confidence);
         assert_eq!(refreshed[0].price, native.to_bits());
-        assert_eq!((refreshed[0].fast_variance, refreshed[0].slow_variance), (expected.fast_variance.to_bits(), expected.slow_variance.to_bits()));
+        assert_eq!(
+            (refreshed[0].fast_variance, refreshed[0].slow_variance),
+            (expected.fast_variance.to_bits(), expected.slow_variance.to_bits())
+        );
     }
 }
 
@@ -237,7 +240,10 @@ fn governance_changes_feed_settings_with_old_and_new_values() {
     let intruder = feed.t.env.funded_keypair(10);
     assert_error(&feed.t.send(&[ix::set_feed_config(&intruder.pubkey(), &SOL_USD, stricter)], &intruder, &[]), ReflexError::NotAdmin);
     let broken = FeedConfig { fast_half_life_slots: 0, ..config() };
-    assert_error(&feed.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, broken)], &admin, &[]), ReflexError::InvalidAccumulatorConfig);
+    assert_error(
+        &feed.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, broken)], &admin, &[]),
+        ReflexError::InvalidAccumulatorConfig,
+    );
 
     let result = feed.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, stricter)], &admin, &[]);
     let set = events::<FeedConfigSet>(&result);

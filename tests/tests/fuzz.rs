@@ -69,47 +69,109 @@ enum Action {
     Advance(u64),
     /// A print for an underlying at this slot: a move in basis points and a
     /// confidence in basis points of the price (above 200, past the cap).
-    Post { underlying: usize, move_bp: i64, confidence_bp: u64 },
+    Post {
+        underlying: usize,
+        move_bp: i64,
+        confidence_bp: u64,
+    },
     /// A print 25% away in one go.
-    Gap { underlying: usize, down: bool },
+    Gap {
+        underlying: usize,
+        down: bool,
+    },
     /// Keepers' refresh of an underlying's feed, markets and collateral.
     Crank(usize),
     /// Every price re-posted unchanged and cranked, some slots later.
     Tick(u64),
-    Trade { trader: usize, market: u16, whole_tenths: i64 },
+    Trade {
+        trader: usize,
+        market: u16,
+        whole_tenths: i64,
+    },
     /// Open, refresh the feed, close: one transaction, one slot.
-    RoundTrip { trader: usize, market: u16, whole_tenths: i64 },
-    Close { trader: usize, market: u16 },
-    Deposit { trader: usize, collateral: usize, whole_tenths: u64 },
-    Withdraw { trader: usize, collateral: usize, percent: u64 },
-    DepositQuote { trader: usize, dollars: u64 },
-    WithdrawQuote { trader: usize, percent: u64 },
+    RoundTrip {
+        trader: usize,
+        market: u16,
+        whole_tenths: i64,
+    },
+    Close {
+        trader: usize,
+        market: u16,
+    },
+    Deposit {
+        trader: usize,
+        collateral: usize,
+        whole_tenths: u64,
+    },
+    Withdraw {
+        trader: usize,
+        collateral: usize,
+        percent: u64,
+    },
+    DepositQuote {
+        trader: usize,
+        dollars: u64,
+    },
+    WithdrawQuote {
+        trader: usize,
+        percent: u64,
+    },
     /// A keeper pass (the SDK's keeper: crank, survey, liquidate, settle).
     Keep,
-    HealthCheck { trader: usize },
-    LpDeposit { lp: usize, thousands: u64 },
-    LpWithdraw { lp: usize, percent: u64 },
+    HealthCheck {
+        trader: usize,
+    },
+    LpDeposit {
+        lp: usize,
+        thousands: u64,
+    },
+    LpWithdraw {
+        lp: usize,
+        percent: u64,
+    },
     /// Both LPs ask to withdraw the same share of their holdings in one slot.
-    LpBothWithdraw { percent: u64 },
+    LpBothWithdraw {
+        percent: u64,
+    },
     /// `inline` picks the markets passed with their feed and oracle; the
     /// others count only if something recorded them in this slot.
-    LpExecute { lp: usize, inline: u8 },
+    LpExecute {
+        lp: usize,
+        inline: u8,
+    },
     /// Both LPs' requests executed in one transaction.
     LpExecuteBoth,
-    LpCancel { lp: usize },
+    LpCancel {
+        lp: usize,
+    },
     Pause,
     Unpause,
     /// Governance moves a market's maintenance lower bound (and base) up or down.
-    SetMarketRisk { market: u16, maintenance_lower_ppm: u32 },
+    SetMarketRisk {
+        market: u16,
+        maintenance_lower_ppm: u32,
+    },
     /// Governance sets a market's open-interest scaling and a collateral's
     /// deposit depth (dollars; 0: off).
-    SetRiskExt { market: u16, collateral: usize, lower_ppm: u32, max_add_on_ppm: u32, depth_dollars: u64 },
+    SetRiskExt {
+        market: u16,
+        collateral: usize,
+        lower_ppm: u32,
+        max_add_on_ppm: u32,
+        depth_dollars: u64,
+    },
     /// The steward nudges a market's maintenance base.
-    StewardBase { market: u16, delta_ppm: i64 },
+    StewardBase {
+        market: u16,
+        delta_ppm: i64,
+    },
     SetLpDelay(u64),
     /// Governance turns a feed's robust estimator off (0), on without the
     /// split (1), or on as calibrated (2).
-    SetFeedRobust { underlying: usize, mode: u8 },
+    SetFeedRobust {
+        underlying: usize,
+        mode: u8,
+    },
 }
 
 fn random_action(rng: &mut Rng) -> Action {
@@ -119,7 +181,9 @@ fn random_action(rng: &mut Rng) -> Action {
     let lp = rng.below(2) as usize;
     match rng.below(100) {
         0..=9 => Action::Advance(1 + rng.below(60)),
-        10..=19 => Action::Post { underlying, move_bp: rng.signed(400), confidence_bp: if rng.below(10) == 0 { 250 } else { rng.below(50) } },
+        10..=19 => {
+            Action::Post { underlying, move_bp: rng.signed(400), confidence_bp: if rng.below(10) == 0 { 250 } else { rng.below(50) } }
+        }
         20..=22 => Action::Gap { underlying, down: rng.below(3) != 0 },
         23..=27 => Action::Crank(underlying),
         28..=32 => Action::Tick(1 + rng.below(30)),
@@ -176,7 +240,11 @@ impl Fuzz {
     fn fork(&self) -> Self {
         Fuzz {
             w: self.w.fork(),
-            traders: self.traders.iter().map(|t| Trader { keypair: t.keypair.insecure_clone(), margin_account: t.margin_account }).collect(),
+            traders: self
+                .traders
+                .iter()
+                .map(|t| Trader { keypair: t.keypair.insecure_clone(), margin_account: t.margin_account })
+                .collect(),
             lps: self.lps.iter().map(|(k, w)| (k.insecure_clone(), *w)).collect(),
             keeper: Keeper { keypair: self.keeper.keypair.insecure_clone(), account: self.keeper.account },
             steward: self.steward.insecure_clone(),
@@ -197,7 +265,8 @@ impl Fuzz {
         let admin = w.admin();
         w.send(&[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), 5_000, 10)], &admin).expect("steward");
         w.send(&[ix::set_lp_delay(&admin.pubkey(), 20)], &admin).expect("lp delay");
-        let mut fuzz = Fuzz { w, traders, lps: vec![first, second], keeper, steward, levels: Vec::new(), transactions: 0, keeper_actions: 0 };
+        let mut fuzz =
+            Fuzz { w, traders, lps: vec![first, second], keeper, steward, levels: Vec::new(), transactions: 0, keeper_actions: 0 };
         fuzz.levels = fuzz.read_levels();
         fuzz
     }
@@ -210,7 +279,12 @@ impl Fuzz {
         }
         for collateral in 0..3 {
             let asset = self.w.asset(collateral);
-            levels.push((self.w.collaterals[collateral].mint, asset.initial_haircut.get(), asset.maintenance_haircut.get(), asset.haircut_slot));
+            levels.push((
+                self.w.collaterals[collateral].mint,
+                asset.initial_haircut.get(),
+                asset.maintenance_haircut.get(),
+                asset.haircut_slot,
+            ));
         }
         levels
     }
@@ -319,7 +393,8 @@ impl Fuzz {
                 }
                 let healthy = w.health(&account).initial >= 0;
                 let usable = w.feed(w.markets[market as usize]).grade_at(w.time).is_some();
-                let others_priced = w.margin(&account).perps_in_use().all(|p| w.feed(w.markets[p.market_index as usize]).grade_at(w.time).is_some());
+                let others_priced =
+                    w.margin(&account).perps_in_use().all(|p| w.feed(w.markets[p.market_index as usize]).grade_at(w.time).is_some());
                 self.transactions += 1;
                 let result = w.order(&self.traders[trader], market, -size, if size > 0 { 0 } else { u64::MAX });
                 if healthy && usable && others_priced && result.is_err() {
@@ -333,7 +408,8 @@ impl Fuzz {
                 let owner = self.traders[trader].keypair.pubkey();
                 let wallet = w.t.token_account_with(&owner, &mint, &program, amount);
                 self.transactions += 1;
-                w.t.deposit(&self.traders[trader], &mint, &program, &wallet, amount).map_err(|e| Violation(format!("a deposit was refused: {:?}", e.err)))?;
+                w.t.deposit(&self.traders[trader], &mint, &program, &wallet, amount)
+                    .map_err(|e| Violation(format!("a deposit was refused: {:?}", e.err)))?;
             }
             Action::Withdraw { trader, collateral, percent } => {
                 let t = &self.traders[trader];
@@ -346,13 +422,15 @@ impl Fuzz {
                 let wallet = w.t.token_account_with(&t.keypair.pubkey(), &mint, &program, 0);
                 let margin = w.margin(&t.margin_account);
                 let accounts = health::health_accounts(&w.t.env, &margin, None, None).expect("health accounts");
-                let withdraw = ix::with_remaining(ix::withdraw(&t.keypair.pubkey(), &t.margin_account, &mint, &program, &wallet, amount), accounts);
+                let withdraw =
+                    ix::with_remaining(ix::withdraw(&t.keypair.pubkey(), &t.margin_account, &mint, &program, &wallet, amount), accounts);
                 self.transactions += 1;
                 let _ = w.send(&[withdraw], &t.keypair.insecure_clone());
             }
             Action::DepositQuote { trader, dollars } => {
                 self.transactions += 1;
-                w.deposit_quote(&self.traders[trader], dollars * 1_000_000).map_err(|e| Violation(format!("a quote deposit was refused: {:?}", e.err)))?;
+                w.deposit_quote(&self.traders[trader], dollars * 1_000_000)
+                    .map_err(|e| Violation(format!("a quote deposit was refused: {:?}", e.err)))?;
             }
             Action::WithdrawQuote { trader, percent } => {
                 let t = &self.traders[trader];
@@ -365,7 +443,8 @@ impl Fuzz {
                 let wallet = w.t.token_account_with(&t.keypair.pubkey(), &quote_mint, &SPL_TOKEN, 0);
                 let margin = w.margin(&t.margin_account);
                 let accounts = health::health_accounts(&w.t.env, &margin, None, None).expect("health accounts");
-                let withdraw = ix::withdraw_quote(&t.keypair.pubkey(), &t.margin_account, &quote_mint, &SPL_TOKEN, &wallet, amount, accounts);
+                let withdraw =
+                    ix::withdraw_quote(&t.keypair.pubkey(), &t.margin_account, &quote_mint, &SPL_TOKEN, &wallet, amount, accounts);
                 self.transactions += 1;
                 let _ = w.send(&[withdraw], &t.keypair.insecure_clone());
             }
@@ -441,7 +520,10 @@ impl Fuzz {
                 let depth = CollateralRiskExtPpm { deposit_depth: depth_dollars * USD as u64, ..w.asset(collateral).risk_ext };
                 self.transactions += 1;
                 w.send(
-                    &[ix::set_market_risk_ext(&admin.pubkey(), market, &feed_id, ext), ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &collateral_feed, depth)],
+                    &[
+                        ix::set_market_risk_ext(&admin.pubkey(), market, &feed_id, ext),
+                        ix::set_collateral_risk_ext(&admin.pubkey(), &mint, &collateral_feed, depth),
+                    ],
                     &admin,
                 )
                 .map_err(|_| Violation("governance could not set well-formed scaling and depth".into()))?;
@@ -457,7 +539,8 @@ impl Fuzz {
             Action::SetLpDelay(slots) => {
                 let admin = w.admin();
                 self.transactions += 1;
-                w.send(&[ix::set_lp_delay(&admin.pubkey(), slots)], &admin).map_err(|_| Violation("a valid LP delay was refused".into()))?;
+                w.send(&[ix::set_lp_delay(&admin.pubkey(), slots)], &admin)
+                    .map_err(|_| Violation("a valid LP delay was refused".into()))?;
             }
             Action::SetFeedRobust { underlying, mode } => {
                 let admin = w.admin();
@@ -554,9 +637,11 @@ impl Fuzz {
                 continue;
             }
             // Left under maintenance: only acceptable if nothing in it has a usable price.
-            let priced_perp = margin.perps_in_use().any(|p| self.w.feed(self.w.markets[p.market_index as usize]).grade_at(self.w.time).is_some());
+            let priced_perp =
+                margin.perps_in_use().any(|p| self.w.feed(self.w.markets[p.market_index as usize]).grade_at(self.w.time).is_some());
             let priced_debt = margin.quote() < 0
-                && (0..3).any(|c| margin.collateral_balance(self.w.asset(c).asset_index) > 0 && self.usable(self.w.collaterals[c].underlying));
+                && (0..3)
+                    .any(|c| margin.collateral_balance(self.w.asset(c).asset_index) > 0 && self.usable(self.w.collaterals[c].underlying));
             if priced_perp || priced_debt {
                 return Err(Violation(format!("{} left under maintenance though a keeper could act", t.margin_account)));
             }

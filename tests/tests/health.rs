@@ -2,8 +2,8 @@
 //! validated collateral assets and feeds, and the SDK's off-chain replica
 //! (same accounts, same risk crate) gives the same numbers to the bit.
 use anchor_lang::prelude::Pubkey;
-use reflex::events::HealthComputed;
 use anchor_lang::solana_program::instruction::AccountMeta;
+use reflex::events::HealthComputed;
 use reflex::state::CollateralAsset;
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use reflex_tests::oracle::sol_usd_print;
@@ -108,8 +108,14 @@ fn health_accounts_are_validated() {
     // An account of another program where an asset belongs, or in place of a feed.
     let stranger = s.t.env.new_keypair().pubkey();
     s.t.env.svm.airdrop(&stranger, 1_000_000).unwrap();
-    assert_error(&s.compute(&[stranger, asset1, feed0, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
-    assert_error(&s.compute(&[asset0, asset1, stranger, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    assert_error(
+        &s.compute(&[stranger, asset1, feed0, oracle0, feed1, oracle1]),
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
+    assert_error(
+        &s.compute(&[asset0, asset1, stranger, oracle0, feed1, oracle1]),
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
     // Feeds are brought to this slot, so they must be writable.
     let mut read_only: Vec<AccountMeta> = s.health_accounts().iter().map(|key| AccountMeta::new(*key, false)).collect();
     read_only[2].is_writable = false;

@@ -51,7 +51,9 @@ fn a_legacy_feed_runs_the_same_accumulator() {
     let config = feed_config().accumulator_config();
     let mut expected = VolatilityAccumulator::default();
     let (mut slot, mut now) = (START_SLOT, START_TIME);
-    for (price, conf) in [(150_00000000i64, 5_000_000u64), (150_20000000, 5_000_000), (139_00000000, 30_000_000), (131_00000000, 60_000_000)] {
+    for (price, conf) in
+        [(150_00000000i64, 5_000_000u64), (150_20000000, 5_000_000), (139_00000000, 30_000_000), (131_00000000, 60_000_000)]
+    {
         slot += 1;
         now += 1;
         feed.t.env.set_clock(slot, now);

@@ -104,16 +104,52 @@ fn liquidations_must_name_the_registered_market_and_feed_and_not_the_keeper_itse
 
     let (btc_feed, btc_oracle) = (w.underlyings[BTC].feed(), w.underlyings[BTC].oracle);
     let (sol_feed, sol_oracle) = (w.underlyings[SOL].feed(), w.underlyings[SOL].oracle);
-    let wrong_feed = ix::liquidate_perp(&signer.pubkey(), &keeper.margin_account, &trader.margin_account, SOL_PERP, &btc_feed, &btc_oracle, u64::MAX, accounts.clone());
+    let wrong_feed = ix::liquidate_perp(
+        &signer.pubkey(),
+        &keeper.margin_account,
+        &trader.margin_account,
+        SOL_PERP,
+        &btc_feed,
+        &btc_oracle,
+        u64::MAX,
+        accounts.clone(),
+    );
     assert_error(&w.send(&[wrong_feed], &signer), ReflexError::WrongFeed);
     // The right feed with another feed's oracle account: the caller cannot choose the print.
-    let wrong_oracle = ix::liquidate_perp(&signer.pubkey(), &keeper.margin_account, &trader.margin_account, SOL_PERP, &sol_feed, &btc_oracle, u64::MAX, accounts.clone());
+    let wrong_oracle = ix::liquidate_perp(
+        &signer.pubkey(),
+        &keeper.margin_account,
+        &trader.margin_account,
+        SOL_PERP,
+        &sol_feed,
+        &btc_oracle,
+        u64::MAX,
+        accounts.clone(),
+    );
     assert_error(&w.send(&[wrong_oracle], &signer), ReflexError::WrongOracleAccount);
-    let own = ix::liquidate_perp(&signer.pubkey(), &keeper.margin_account, &keeper.margin_account, SOL_PERP, &sol_feed, &sol_oracle, u64::MAX, vec![]);
+    let own = ix::liquidate_perp(
+        &signer.pubkey(),
+        &keeper.margin_account,
+        &keeper.margin_account,
+        SOL_PERP,
+        &sol_feed,
+        &sol_oracle,
+        u64::MAX,
+        vec![],
+    );
     assert_error(&w.send(&[own], &signer), ReflexError::SelfLiquidation);
     // The keeper account must be the signer's own.
     let other = w.keeper(0.0);
-    let borrowed = ix::liquidate_perp(&signer.pubkey(), &other.margin_account, &trader.margin_account, SOL_PERP, &sol_feed, &sol_oracle, u64::MAX, accounts);
+    let borrowed = ix::liquidate_perp(
+        &signer.pubkey(),
+        &other.margin_account,
+        &trader.margin_account,
+        SOL_PERP,
+        &sol_feed,
+        &sol_oracle,
+        u64::MAX,
+        accounts,
+    );
     assert_error(&w.send(&[borrowed], &signer), ReflexError::NotAccountOwner);
     // A position the account does not hold.
     assert_error(&w.liquidate_perp(&keeper, &trader.margin_account, BTC_PERP, u64::MAX), ReflexError::NothingToLiquidate);
@@ -121,7 +157,16 @@ fn liquidations_must_name_the_registered_market_and_feed_and_not_the_keeper_itse
     let mint = w.collaterals[SOL].mint;
     let asset_index = w.asset(SOL).asset_index;
     let accounts = health::health_accounts(&w.t.env, &margin, None, Some(asset_index)).unwrap();
-    let wrong = ix::liquidate_collateral(&signer.pubkey(), &keeper.margin_account, &trader.margin_account, &mint, &btc_feed, &btc_oracle, u64::MAX, accounts);
+    let wrong = ix::liquidate_collateral(
+        &signer.pubkey(),
+        &keeper.margin_account,
+        &trader.margin_account,
+        &mint,
+        &btc_feed,
+        &btc_oracle,
+        u64::MAX,
+        accounts,
+    );
     assert_error(&w.send(&[wrong], &signer), ReflexError::WrongFeed);
 }
 

@@ -8,7 +8,10 @@ use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::*;
 use solana_signer::Signer;
 
-fn token_account_owner_and_mint(t: &TestExchange, account: &anchor_lang::prelude::Pubkey) -> (anchor_lang::prelude::Pubkey, anchor_lang::prelude::Pubkey, anchor_lang::prelude::Pubkey) {
+fn token_account_owner_and_mint(
+    t: &TestExchange,
+    account: &anchor_lang::prelude::Pubkey,
+) -> (anchor_lang::prelude::Pubkey, anchor_lang::prelude::Pubkey, anchor_lang::prelude::Pubkey) {
     use anchor_lang::solana_program::program_pack::Pack;
     let raw = t.env.svm.get_account(account).expect("vault exists");
     let state = spl_token_2022::state::Account::unpack_from_slice(&raw.data[..165]).expect("token account");

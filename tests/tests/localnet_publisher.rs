@@ -24,7 +24,11 @@ fn prints_written_by_the_publisher_feed_reflex_and_only_their_authority_may_writ
     let publisher_key = t.env.funded_keypair(10);
     let account = t.env.new_keypair();
     let create = publisher::create_price_account(&publisher_key.pubkey(), &account.pubkey());
-    let write = publisher::write_price_update(&publisher_key.pubkey(), &account.pubkey(), &print(&publisher_key.pubkey(), 150.0, 1_790_000_000, 1_000));
+    let write = publisher::write_price_update(
+        &publisher_key.pubkey(),
+        &account.pubkey(),
+        &print(&publisher_key.pubkey(), 150.0, 1_790_000_000, 1_000),
+    );
     t.send(&[create, write], &publisher_key, &[&account]).expect("create and write");
 
     let admin = t.admin.insecure_clone();
@@ -35,12 +39,17 @@ fn prints_written_by_the_publisher_feed_reflex_and_only_their_authority_may_writ
 
     // Someone else cannot write it, even naming themselves as the authority.
     let intruder = t.env.funded_keypair(10);
-    let forged = publisher::write_price_update(&intruder.pubkey(), &account.pubkey(), &print(&intruder.pubkey(), 1.0, 1_790_000_001, 1_001));
+    let forged =
+        publisher::write_price_update(&intruder.pubkey(), &account.pubkey(), &print(&intruder.pubkey(), 1.0, 1_790_000_001, 1_001));
     assert_error(&t.send(&[forged], &intruder, &[]), 6002u32);
 
     // The authority's next print moves the feed.
     t.env.set_clock(1_002, 1_790_000_001);
-    let next = publisher::write_price_update(&publisher_key.pubkey(), &account.pubkey(), &print(&publisher_key.pubkey(), 140.0, 1_790_000_001, 1_002));
+    let next = publisher::write_price_update(
+        &publisher_key.pubkey(),
+        &account.pubkey(),
+        &print(&publisher_key.pubkey(), 140.0, 1_790_000_001, 1_002),
+    );
     t.send(&[next, ix::refresh_feed(&FEED, &account.pubkey())], &publisher_key, &[]).expect("update");
     let feed: PriceFeed = t.env.load(&pda::feed(&FEED)).unwrap();
     assert!((feed.last_price.get().to_num::<f64>() - 0.14).abs() < 1e-9);

@@ -35,7 +35,8 @@ fn lp(t: &mut TestExchange, funds: u64) -> Lp {
 /// `lp_deposit`, then, if it made a request, the delay and its execution.
 fn deposit(t: &mut TestExchange, lp: &Lp, amount: u64) -> litesvm::types::TransactionResult {
     let quote_mint = t.quote_mint;
-    let requested = t.send(&[ix::lp_deposit(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, amount)], &lp.keypair.insecure_clone(), &[])?;
+    let requested =
+        t.send(&[ix::lp_deposit(&lp.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &lp.wallet, amount)], &lp.keypair.insecure_clone(), &[])?;
     if position(t, lp).request_kind == 0 {
         return Ok(requested);
     }
@@ -201,7 +202,8 @@ fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
     assert_error(&t.send(&[again], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
 
     // A request not executed within its window expires; only a cancel clears it.
-    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 1_000)], &bob.keypair.insecure_clone(), &[]).unwrap();
+    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 1_000)], &bob.keypair.insecure_clone(), &[])
+        .unwrap();
     wait_out_the_delay(&mut t);
     wait_out_the_delay(&mut t);
     wait_out_the_delay(&mut t);
@@ -228,7 +230,8 @@ fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
     assert_error(&t.send(&[cancel.clone()], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
     // A cancelled deposit's tokens come back.
     let before = t.env.token_balance(&bob.wallet);
-    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 50_000)], &bob.keypair.insecure_clone(), &[]).unwrap();
+    t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 50_000)], &bob.keypair.insecure_clone(), &[])
+        .unwrap();
     assert_eq!(t.env.token_balance(&bob.wallet), before - 50_000);
     t.send(&[cancel], &bob.keypair.insecure_clone(), &[]).expect("cancel the deposit");
     assert_eq!(t.env.token_balance(&bob.wallet), before);

@@ -5,8 +5,8 @@
 use anchor_lang::prelude::Pubkey;
 use reflex::events::{MarketMarginsUpdated, MarketRiskSet, PerpMarketListed};
 use reflex::state::{MarketRiskPpm, PerpMarket, PriceFeed};
-use reflex_sdk::presets::market_risk;
 use reflex_risk::{FeedbackState, Fixed, VolatilityPath};
+use reflex_sdk::presets::market_risk;
 use reflex_sdk::{instructions as ix, pda};
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
@@ -177,7 +177,10 @@ fn only_the_admin_and_only_consistent_bounds() {
     let set = ix::set_market_risk(&intruder.pubkey(), 0, &SOL_USD, market_risk());
     assert_error(&s.t.send(&[set], &intruder, &[]), ReflexError::NotAdmin);
     let admin = s.t.admin.insecure_clone();
-    assert_error(&s.t.send(&[ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD, penalty_too_high)], &admin, &[]), ReflexError::InconsistentBounds);
+    assert_error(
+        &s.t.send(&[ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD, penalty_too_high)], &admin, &[]),
+        ReflexError::InconsistentBounds,
+    );
     assert_eq!(s.market(0).risk, market_risk(), "a rejected change changes nothing");
 }
 

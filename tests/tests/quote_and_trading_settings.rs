@@ -16,11 +16,31 @@ fn only_the_admin_sets_trading_settings_and_inconsistent_ones_are_refused() {
     assert_error(&w.send(&[by_stranger], &stranger), ReflexError::NotAdmin);
     let admin = w.admin();
     for broken in [
-        { let mut t = presets::market_trading(1_000); t.skew_scale = 0; t },
-        { let mut t = presets::market_trading(1_000); t.max_open_interest = 0; t },
-        { let mut t = presets::market_trading(1_000); t.base_spread = t.max_spread + 1; t },
-        { let mut t = presets::market_trading(1_000); t.taker_fee = 100_000; t },
-        { let mut t = presets::market_trading(1_000); t.keeper_penalty_share = 1_000_001; t },
+        {
+            let mut t = presets::market_trading(1_000);
+            t.skew_scale = 0;
+            t
+        },
+        {
+            let mut t = presets::market_trading(1_000);
+            t.max_open_interest = 0;
+            t
+        },
+        {
+            let mut t = presets::market_trading(1_000);
+            t.base_spread = t.max_spread + 1;
+            t
+        },
+        {
+            let mut t = presets::market_trading(1_000);
+            t.taker_fee = 100_000;
+            t
+        },
+        {
+            let mut t = presets::market_trading(1_000);
+            t.keeper_penalty_share = 1_000_001;
+            t
+        },
     ] {
         let set = ix::set_market_trading(&admin.pubkey(), SOL_PERP, &feed_id, broken);
         assert_error(&w.send(&[set], &admin), ReflexError::InvalidTradingConfig);
@@ -50,7 +70,8 @@ fn quote_withdrawals_are_bounded_by_the_balance_and_the_pause() {
     let quote_mint = w.t.quote_mint;
     let wallet = w.t.token_account_with(&trader.keypair.pubkey(), &quote_mint, &SPL_TOKEN, 0);
     let owner = trader.keypair.insecure_clone();
-    let withdraw = |amount: u64| ix::withdraw_quote(&owner.pubkey(), &trader.margin_account, &quote_mint, &SPL_TOKEN, &wallet, amount, vec![]);
+    let withdraw =
+        |amount: u64| ix::withdraw_quote(&owner.pubkey(), &trader.margin_account, &quote_mint, &SPL_TOKEN, &wallet, amount, vec![]);
     // No borrowing: not a unit more than the balance.
     assert_error(&w.send(&[withdraw(100_000_001)], &owner), ReflexError::InsufficientQuoteBalance);
     assert_error(&w.send(&[withdraw(0)], &owner), ReflexError::ZeroAmount);

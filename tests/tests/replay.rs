@@ -37,7 +37,11 @@ fn bars(path: &Path) -> Vec<(u64, f64, f64)> {
         let mut fields = line.split(',').map(str::trim);
         Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
     };
-    text.lines().skip(1).filter(|line| !line.trim().is_empty()).map(|line| row(line).unwrap_or_else(|| panic!("{}: bad row {line:?}", path.display()))).collect()
+    text.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| row(line).unwrap_or_else(|| panic!("{}: bad row {line:?}", path.display())))
+        .collect()
 }
 
 fn files() -> Vec<PathBuf> {
@@ -72,7 +76,14 @@ fn replay(path: &Path, limit: usize) -> Replayed {
     let print = |t: &mut TestExchange, slot: u64, price: f64, conf: f64| {
         let now = START_TIME + (slot * 2 / 5) as i64;
         t.env.set_clock(START_SLOT + slot, now);
-        let update = price_update(SOL_USD, (price * 1e8).round() as i64, (conf * 1e8).round() as u64, now, START_SLOT + slot, VerificationLevel::Full);
+        let update = price_update(
+            SOL_USD,
+            (price * 1e8).round() as i64,
+            (conf * 1e8).round() as u64,
+            now,
+            START_SLOT + slot,
+            VerificationLevel::Full,
+        );
         t.env.write_price_update(&oracle, &update);
     };
     let (first_slot, first_price, first_conf) = rows[0];
@@ -95,7 +106,8 @@ fn replay(path: &Path, limit: usize) -> Replayed {
     for (index, &(slot, price, conf)) in rows.iter().enumerate() {
         if index > 0 {
             print(&mut t, slot, price, conf);
-            t.send(&[ix::refresh_market(0, &SOL_USD, &oracle)], &keeper, &[]).unwrap_or_else(|e| panic!("{}: bar {index}: {:?}", path.display(), e.meta.logs));
+            t.send(&[ix::refresh_market(0, &SOL_USD, &oracle)], &keeper, &[])
+                .unwrap_or_else(|e| panic!("{}: bar {index}: {:?}", path.display(), e.meta.logs));
         }
         let at = START_SLOT + slot;
         let feed: PriceFeed = t.env.load(&pda::feed(&SOL_USD)).expect("feed");
@@ -117,7 +129,13 @@ fn replay(path: &Path, limit: usize) -> Replayed {
         // exact value on the calibration files (printed below). 0.1% still
         // tells any wrong weight, half-life, anchor or clamp.
         let tolerance = 1e-9 + 1e-3 * initial.max(maintenance);
-        assert!(gap < tolerance, "{}: bar {index}: σ_T ({}, {}) against the f64 reference ({initial}, {maintenance})", path.display(), sigma.initial, sigma.maintenance);
+        assert!(
+            gap < tolerance,
+            "{}: bar {index}: σ_T ({}, {}) against the f64 reference ({initial}, {maintenance})",
+            path.display(),
+            sigma.initial,
+            sigma.maintenance
+        );
         let relative = gap / initial.max(maintenance).max(f64::MIN_POSITIVE);
         replayed.largest_gap_to_reference = replayed.largest_gap_to_reference.max(relative);
         replayed.largest_sigma = replayed.largest_sigma.max(sigma.initial.to_num());

@@ -4,8 +4,8 @@
 use anchor_lang::prelude::Pubkey;
 use reflex::controller::steward::RiskLevel;
 use reflex::events::{RiskStewardSet, StewardBaseChanged};
-use reflex_sdk::presets::{collateral_risk, market_risk};
 use reflex_sdk::instructions as ix;
+use reflex_sdk::presets::{collateral_risk, market_risk};
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};
 use reflex_tests::*;
 use solana_keypair::Keypair;
@@ -34,8 +34,12 @@ impl Setup {
         let steward = t.env.funded_keypair(10);
         t.send(&[ix::list_feed(&admin.pubkey(), &admin.pubkey(), SOL_USD, &oracle, 9, feed_config())], &admin, &[]).unwrap();
         t.send(&[ix::set_collateral_risk(&admin.pubkey(), &mint, &SOL_USD, collateral_risk())], &admin, &[]).unwrap();
-        t.send(&[ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD, *b"SOL-PERP\0\0\0\0\0\0\0\0", market_risk())], &admin, &[])
-            .unwrap();
+        t.send(
+            &[ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD, *b"SOL-PERP\0\0\0\0\0\0\0\0", market_risk())],
+            &admin,
+            &[],
+        )
+        .unwrap();
         let result = t.send(&[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), MAX_CHANGE, MIN_SLOTS)], &admin, &[]);
         let set = events::<RiskStewardSet>(&result);
         assert_eq!((set[0].old_steward, set[0].new_steward, set[0].new_max_change_ppm), (Pubkey::default(), steward.pubkey(), MAX_CHANGE));

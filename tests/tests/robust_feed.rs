@@ -56,7 +56,8 @@ impl Feed {
         self.slot += slots;
         self.now += (slots as i64 * 2 / 5).max(1);
         self.t.env.set_clock(self.slot, self.now);
-        let update = price_update(SOL_USD, (price * 1e8) as i64, (price * 0.0005 * 1e8) as u64, self.now, self.slot, VerificationLevel::Full);
+        let update =
+            price_update(SOL_USD, (price * 1e8) as i64, (price * 0.0005 * 1e8) as u64, self.now, self.slot, VerificationLevel::Full);
         self.t.env.write_price_update(&self.oracle, &update);
         let keeper = self.keeper.insecure_clone();
         self.t.send(&[ix::refresh_market(0, &SOL_USD, &self.oracle)], &keeper, &[]).expect("refresh_market");
@@ -88,8 +89,22 @@ fn the_robust_estimator_on_chain_equals_reflex_risk_off_chain() {
     assert_eq!((feed.volatility_path().unwrap().initial, feed.volatility_path().unwrap().current), (seeded.initial, seeded.maintenance));
 
     // Prints inside cells and across them, a crash, a gap of hours, recovery.
-    let path: [(u64, f64); 14] =
-        [(1, 150.1), (40, 149.9), (120, 150.3), (150, 149.0), (3, 140.0), (1, 131.0), (2, 122.0), (150, 118.0), (300, 121.0), (9_000, 126.0), (1, 126.2), (151, 127.0), (75, 126.5), (200_000, 140.0)];
+    let path: [(u64, f64); 14] = [
+        (1, 150.1),
+        (40, 149.9),
+        (120, 150.3),
+        (150, 149.0),
+        (3, 140.0),
+        (1, 131.0),
+        (2, 122.0),
+        (150, 118.0),
+        (300, 121.0),
+        (9_000, 126.0),
+        (1, 126.2),
+        (151, 127.0),
+        (75, 126.5),
+        (200_000, 140.0),
+    ];
     for (slots, price) in path {
         f.print(slots, price);
         let feed = f.feed();
@@ -124,7 +139,9 @@ fn a_crash_posted_in_small_steps_counts_as_much_as_one_print() {
     let (a, b) = (one.feed().robust.get(), steps.feed().robust.get());
     // The same sample, however the move was posted (only the confidence
     // average saw more prints: the same ratio each time, up to rounding).
-    let variances = |r: &RobustVolatility| (r.initial_variance, r.fast_variance, r.slow_variance, r.long_variance, r.anchor_price, r.previous_anchor_price);
+    let variances = |r: &RobustVolatility| {
+        (r.initial_variance, r.fast_variance, r.slow_variance, r.long_variance, r.anchor_price, r.previous_anchor_price)
+    };
     assert_eq!(variances(&a), variances(&b));
     let (sigma_a, sigma_b) = (one.feed().volatility_path().unwrap().current, steps.feed().volatility_path().unwrap().current);
     assert!((sigma_a - sigma_b).abs() < reflex_risk::Fixed::from_num(1e-9), "{sigma_a} vs {sigma_b}");
@@ -155,7 +172,10 @@ fn initial_margin_follows_the_fast_sigma_and_maintenance_the_slow_one() {
     let path = f.feed().volatility_path().unwrap();
     assert_eq!(path.initial, path.current);
     let loosened = f.market().initial_margin_ratio.get();
-    assert!(loosened < held && loosened >= curve.initial.target(path.current), "{loosened} between the old level {held} and the new target");
+    assert!(
+        loosened < held && loosened >= curve.initial.target(path.current),
+        "{loosened} between the old level {held} and the new target"
+    );
 }
 
 #[test]

@@ -77,7 +77,11 @@ fn the_largest_account_trades_and_is_liquidated_through_a_lookup_table() {
     }
     assert!(liquidations > 0, "the keeper liquidated the largest account");
     let margin = world.margin(&trader.margin_account);
-    assert!(!keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)), "left liquidatable: {:?}", world.health(&trader.margin_account));
+    assert!(
+        !keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)),
+        "left liquidatable: {:?}",
+        world.health(&trader.margin_account)
+    );
 }
 
 /// LP actions on 32 markets: with every market's feed and oracle they
@@ -119,7 +123,8 @@ fn lp_actions_on_32_markets_go_through_after_cranks_in_the_same_slot() {
     for batch in health::pool_cranks(&world.t.env, 8).expect("cranks") {
         world.send(&batch, &admin).expect("refresh_market");
     }
-    let execute = ix::execute_lp_request(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, health::pool_accounts_cranked(&world.t.env).expect("pool"));
+    let execute =
+        ix::execute_lp_request(&lp.pubkey(), &quote_mint, &SPL_TOKEN, &wallet, health::pool_accounts_cranked(&world.t.env).expect("pool"));
     let executed = world.send(&[execute], &lp).expect("execute_lp_request");
     let added = events::<LiquidityAdded>(&Ok(executed));
     assert_eq!(added.len(), 1);

@@ -108,7 +108,11 @@ fn the_steward_raises_initial_margin_before_the_fall_and_the_caps_hold() {
     }
     let (with_bot, no_bot) = (w.market(SOL_PERP).initial_margin_ratio.get(), without.market(SOL_PERP).initial_margin_ratio.get());
     assert!(with_bot >= no_bot + Fixed::from_num(0.0099), "live initial margin {with_bot} against {no_bot} without the bot");
-    assert_eq!(w.market(SOL_PERP).maintenance_margin_ratio.get(), without.market(SOL_PERP).maintenance_margin_ratio.get(), "maintenance untouched");
+    assert_eq!(
+        w.market(SOL_PERP).maintenance_margin_ratio.get(),
+        without.market(SOL_PERP).maintenance_margin_ratio.get(),
+        "maintenance untouched"
+    );
 
     // Inside the spacing: a second pass (or a second bot) waits, sending nothing.
     let again = pass(&mut w, &steward, &settings, false);

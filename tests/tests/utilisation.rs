@@ -41,7 +41,8 @@ fn logs(result: &litesvm::types::TransactionResult) -> String {
 #[track_caller]
 fn logged_shortfall(result: &litesvm::types::TransactionResult) -> f64 {
     let logs = logs(result);
-    let line = logs.lines().find(|line| line.contains("gap allowance + penalty")).unwrap_or_else(|| panic!("no gap floor message:\n{logs}"));
+    let line =
+        logs.lines().find(|line| line.contains("gap allowance + penalty")).unwrap_or_else(|| panic!("no gap floor message:\n{logs}"));
     let after = line.split("and is ").nth(1).expect("the shortfall");
     after.trim_end_matches(" short").trim().parse().unwrap_or_else(|_| panic!("unreadable shortfall in {line}"))
 }
@@ -129,7 +130,10 @@ fn deposits_past_the_depth_back_less_new_risk_but_liquidate_no_one() {
     assert_error(&w.trade(&trader, SOL_PERP, 1.0), ReflexError::InsufficientInitialHealth);
     let wallet = w.t.token_account_with(&trader.keypair.pubkey(), &mint, &SPL_TOKEN, 0);
     let accounts = health::health_accounts(&w.t.env, &w.margin(&trader.margin_account), None, None).unwrap();
-    let withdraw = ix::with_remaining(ix::withdraw(&trader.keypair.pubkey(), &trader.margin_account, &mint, &SPL_TOKEN, &wallet, 1_000_000_000), accounts);
+    let withdraw = ix::with_remaining(
+        ix::withdraw(&trader.keypair.pubkey(), &trader.margin_account, &mint, &SPL_TOKEN, &wallet, 1_000_000_000),
+        accounts,
+    );
     assert_error(&w.send(&[withdraw], &trader.keypair.insecure_clone()), ReflexError::InsufficientInitialHealth);
     w.trade(&trader, SOL_PERP, -10.0).expect("reducing is always allowed");
     // Depth 0 turns it off again.

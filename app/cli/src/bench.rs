@@ -77,7 +77,14 @@ impl Bench {
     /// yet read: every feed the instruction prices with is read from its
     /// oracle and its accumulator advanced in the measured instruction
     /// itself, as it is when nobody cranked before it.
-    fn measure(&mut self, instruction: Instruction, payer: &Keypair, name: &'static str, case: &'static str, goal: Option<u64>) -> Result<(), Box<dyn Error>> {
+    fn measure(
+        &mut self,
+        instruction: Instruction,
+        payer: &Keypair,
+        name: &'static str,
+        case: &'static str,
+        goal: Option<u64>,
+    ) -> Result<(), Box<dyn Error>> {
         self.post_prices()?;
         self.measure_in_this_slot(instruction, payer, name, case, goal)
     }
@@ -85,17 +92,41 @@ impl Bench {
     /// Measures `instruction` in a new slot after a crank brought every
     /// feed, market and collateral to it: what pricing costs once nothing
     /// is left to ingest or advance (how Mango v4's health is measured).
-    fn measure_cranked(&mut self, instruction: Instruction, payer: &Keypair, name: &'static str, case: &'static str, goal: Option<u64>) -> Result<(), Box<dyn Error>> {
+    fn measure_cranked(
+        &mut self,
+        instruction: Instruction,
+        payer: &Keypair,
+        name: &'static str,
+        case: &'static str,
+        goal: Option<u64>,
+    ) -> Result<(), Box<dyn Error>> {
         self.move_prices(1.0)?;
         self.measure_in_this_slot(instruction, payer, name, case, goal)
     }
 
-    fn measure_in_this_slot(&mut self, instruction: Instruction, payer: &Keypair, name: &'static str, case: &'static str, goal: Option<u64>) -> Result<(), Box<dyn Error>> {
+    fn measure_in_this_slot(
+        &mut self,
+        instruction: Instruction,
+        payer: &Keypair,
+        name: &'static str,
+        case: &'static str,
+        goal: Option<u64>,
+    ) -> Result<(), Box<dyn Error>> {
         let budgeted = budgeted(std::slice::from_ref(&instruction));
         let legacy = lookup_tables::measure(&self.env.sign(&budgeted, payer, &[], &[])?);
-        let v0_bytes = (legacy.bytes > PACKET_BYTES).then(|| self.env.sign(&budgeted, payer, &[], &self.tables.tables).map(|tx| lookup_tables::measure(&tx).bytes)).transpose()?;
+        let v0_bytes = (legacy.bytes > PACKET_BYTES)
+            .then(|| self.env.sign(&budgeted, payer, &[], &self.tables.tables).map(|tx| lookup_tables::measure(&tx).bytes))
+            .transpose()?;
         let compute_units = self.send(&[instruction], payer).map_err(|error| format!("{name} ({case}) failed: {error}"))?;
-        self.measurements.push(Measurement { instruction: name, case, compute_units, accounts: legacy.locks, transaction_bytes: legacy.bytes, v0_bytes, goal });
+        self.measurements.push(Measurement {
+            instruction: name,
+            case,
+            compute_units,
+            accounts: legacy.locks,
+            transaction_bytes: legacy.bytes,
+            v0_bytes,
+            goal,
+        });
         Ok(())
     }
 
@@ -184,7 +215,8 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let issuer = env.funded_keypair(1_000);
     let quote_mint = env.create_mint(&issuer, &issuer.pubkey(), 6, &spl_token::ID);
     env.set_clock(START_SLOT, START_TIME);
-    let mut bench = Bench { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new(), tables: Tables::default() };
+    let mut bench =
+        Bench { env, admin, issuer, slot: START_SLOT, underlyings: Vec::new(), measurements: Vec::new(), tables: Tables::default() };
     let admin = bench.admin();
 
     bench.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
@@ -252,7 +284,16 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     bench.measure(open, &typical, "place_perp_order", "open, 1 collateral + 1 position", None)?;
 
     // The worst case: 8 collaterals and 8 positions.
-    let (worst, worst_account) = bench.trader(&[(0, 10_000.0), (1, 10_000.0), (2, 10_000.0), (3, 10_000.0), (4, 10_000.0), (5, 10_000.0), (6, 10_000.0), (7, 10_000.0)])?;
+    let (worst, worst_account) = bench.trader(&[
+        (0, 10_000.0),
+        (1, 10_000.0),
+        (2, 10_000.0),
+        (3, 10_000.0),
+        (4, 10_000.0),
+        (5, 10_000.0),
+        (6, 10_000.0),
+        (7, 10_000.0),
+    ])?;
     for market in 0..SLOTS - 1 {
         let order = bench.order(&worst, &worst_account, market, 60_000.0)?;
         bench.send(&[order], &worst)?;
@@ -273,7 +314,16 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     bench.send(&[reopen], &worst)?;
     // A second worst-case account that keeps its quote debt (its fees), for
     // the collateral liquidation.
-    let (indebted, indebted_account) = bench.trader(&[(0, 10_000.0), (1, 10_000.0), (2, 10_000.0), (3, 10_000.0), (4, 10_000.0), (5, 10_000.0), (6, 10_000.0), (7, 10_000.0)])?;
+    let (indebted, indebted_account) = bench.trader(&[
+        (0, 10_000.0),
+        (1, 10_000.0),
+        (2, 10_000.0),
+        (3, 10_000.0),
+        (4, 10_000.0),
+        (5, 10_000.0),
+        (6, 10_000.0),
+        (7, 10_000.0),
+    ])?;
     for market in 0..SLOTS {
         let order = bench.order(&indebted, &indebted_account, market, 60_000.0)?;
         bench.send(&[order], &indebted)?;
@@ -281,7 +331,13 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
 
     let margin = bench.margin(&worst_account)?;
     let all = health::health_accounts(&bench.env, &margin, None, None)?;
-    bench.measure(health::compute_health(&worst_account, all.clone()), &worst, "compute_health", "8 collaterals + 8 positions", Some(33_000))?;
+    bench.measure(
+        health::compute_health(&worst_account, all.clone()),
+        &worst,
+        "compute_health",
+        "8 collaterals + 8 positions",
+        Some(33_000),
+    )?;
     let cranked = health::compute_health(&worst_account, all.clone());
     bench.measure_cranked(cranked, &worst, "compute_health", "8 collaterals + 8 positions, all cranked this slot", Some(33_000))?;
     // What the robust estimator costs: the same health with it off on every
@@ -300,7 +356,8 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let underlying = &bench.underlyings[0];
     let (mint, token_program) = (underlying.mint, underlying.token_program);
     let wallet = bench.env.create_token_account(&bench.issuer, &mint, &worst.pubkey(), &token_program);
-    let withdraw = ix::with_remaining(ix::withdraw(&worst.pubkey(), &worst_account, &mint, &token_program, &wallet, 1_000_000), all.clone());
+    let withdraw =
+        ix::with_remaining(ix::withdraw(&worst.pubkey(), &worst_account, &mint, &token_program, &wallet, 1_000_000), all.clone());
     bench.measure(withdraw, &worst, "withdraw", "with health, 8 collaterals + 8 positions", None)?;
     let quote_wallet = bench.env.create_token_account(&bench.issuer, &quote_mint, &worst.pubkey(), &spl_token::ID);
     bench.env.mint_to(&bench.issuer, &quote_mint, &quote_wallet, 1_000_000_000, &spl_token::ID);
@@ -320,7 +377,10 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let keeper_account = pda::margin_account(&keeper.pubkey(), 0);
     let keeper_wallet = bench.env.create_token_account(&bench.issuer, &quote_mint, &keeper.pubkey(), &spl_token::ID);
     bench.env.mint_to(&bench.issuer, &quote_mint, &keeper_wallet, 1_000_000_000_000, &spl_token::ID);
-    bench.send(&[ix::deposit_quote(&keeper.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, 1_000_000_000_000)], &keeper)?;
+    bench.send(
+        &[ix::deposit_quote(&keeper.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, 1_000_000_000_000)],
+        &keeper,
+    )?;
 
     let margin = bench.margin(&indebted_account)?;
     let accounts = health::health_accounts(&bench.env, &margin, None, Some(1))?;

@@ -32,7 +32,10 @@ pub fn svg(samples: &[Sample]) -> String {
     );
     let percent = |f: fn(&Sample) -> f64| samples.iter().map(|s| f(s) * 100.0).collect::<Vec<_>>();
     let panels: [(&str, Vec<Series>); 4] = [
-        ("SOL price ($); red: liquidations", vec![Series { label: "SOL", color: "#1f4e9c", dashed: false, values: samples.iter().map(|s| s.sol_price).collect() }]),
+        (
+            "SOL price ($); red: liquidations",
+            vec![Series { label: "SOL", color: "#1f4e9c", dashed: false, values: samples.iter().map(|s| s.sol_price).collect() }],
+        ),
         (
             "risk volatility σ_T (%): initial levels follow the fast one, maintenance the slow one",
             vec![
@@ -72,9 +75,20 @@ pub fn svg(samples: &[Sample]) -> String {
                     "build-up" => "#fff4e0",
                     _ => "#f4f6f8",
                 };
-                let _ = writeln!(out, r#"<rect x="{:.1}" y="{top}" width="{:.1}" height="{PANEL_HEIGHT}" fill="{fill}"/>"#, x(start), (x(i - 1) - x(start)).max(1.0));
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{:.1}" y="{top}" width="{:.1}" height="{PANEL_HEIGHT}" fill="{fill}"/>"#,
+                    x(start),
+                    (x(i - 1) - x(start)).max(1.0)
+                );
                 if panel == 0 && x(i - 1) - x(start) > 40.0 {
-                    let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" fill="#555">{}</text>"##, x(start) + 4.0, top + 14.0, samples[start].phase);
+                    let _ = writeln!(
+                        out,
+                        r##"<text x="{:.1}" y="{:.1}" fill="#555">{}</text>"##,
+                        x(start) + 4.0,
+                        top + 14.0,
+                        samples[start].phase
+                    );
                 }
                 start = i;
             }
@@ -89,48 +103,94 @@ pub fn svg(samples: &[Sample]) -> String {
         // Quantities that cannot be negative keep their axis at or above zero.
         let (low, high) = (if low >= 0.0 { (low - pad).max(0.0) } else { low - pad }, high + pad);
         let y = |v: f64| bottom - (v - low) / (high - low) * PANEL_HEIGHT;
-        let _ = writeln!(out, r##"<rect x="{LEFT}" y="{top}" width="{:.1}" height="{PANEL_HEIGHT}" fill="none" stroke="#999"/>"##, WIDTH - LEFT - RIGHT);
+        let _ = writeln!(
+            out,
+            r##"<rect x="{LEFT}" y="{top}" width="{:.1}" height="{PANEL_HEIGHT}" fill="none" stroke="#999"/>"##,
+            WIDTH - LEFT - RIGHT
+        );
         let _ = writeln!(out, r#"<text x="{LEFT}" y="{:.1}" font-weight="bold">{title}</text>"#, top - 6.0);
         for tick in 0..=4 {
             let value = low + (high - low) * tick as f64 / 4.0;
-            let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#555">{}</text>"##, LEFT - 6.0, y(value) + 4.0, label(value));
+            let _ = writeln!(
+                out,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#555">{}</text>"##,
+                LEFT - 6.0,
+                y(value) + 4.0,
+                label(value)
+            );
         }
         for (index, s) in series.iter().enumerate() {
             let points: Vec<String> = s.values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
             let dash = if s.dashed { r#" stroke-dasharray="6 4""# } else { "" };
             let _ = writeln!(out, r#"<polyline fill="none" stroke="{}" stroke-width="2"{dash} points="{}"/>"#, s.color, points.join(" "));
             let legend_y = top + 16.0 + index as f64 * 18.0;
-            let _ = writeln!(out, r#"<line x1="{:.1}" y1="{legend_y:.1}" x2="{:.1}" y2="{legend_y:.1}" stroke="{}" stroke-width="2"{dash}/>"#, WIDTH - RIGHT + 10.0, WIDTH - RIGHT + 34.0, s.color);
+            let _ = writeln!(
+                out,
+                r#"<line x1="{:.1}" y1="{legend_y:.1}" x2="{:.1}" y2="{legend_y:.1}" stroke="{}" stroke-width="2"{dash}/>"#,
+                WIDTH - RIGHT + 10.0,
+                WIDTH - RIGHT + 34.0,
+                s.color
+            );
             let _ = writeln!(out, r#"<text x="{:.1}" y="{:.1}">{}</text>"#, WIDTH - RIGHT + 40.0, legend_y + 4.0, s.label);
         }
         if panel == 2 {
             // Raises point up above the line, relaxations down below it.
-            let triangle = |cx: f64, cy: f64, up: bool| if up { format!("M{cx:.1},{:.1} l5,9 h-10 z", cy - 14.0) } else { format!("M{cx:.1},{:.1} l5,-9 h-10 z", cy + 14.0) };
+            let triangle = |cx: f64, cy: f64, up: bool| {
+                if up {
+                    format!("M{cx:.1},{:.1} l5,9 h-10 z", cy - 14.0)
+                } else {
+                    format!("M{cx:.1},{:.1} l5,-9 h-10 z", cy + 14.0)
+                }
+            };
             for (i, sample) in samples.iter().enumerate().filter(|(_, s)| s.steward_moves > 0) {
                 let up = i == 0 || sample.sol_perp_initial_base > samples[i - 1].sol_perp_initial_base;
                 let path = triangle(x(i), y(sample.sol_perp_initial_base * 100.0), up);
                 let what = if up { "raises" } else { "relaxes" };
                 let base = sample.sol_perp_initial_base * 100.0;
-                let _ = writeln!(out, r##"<path d="{path}" fill="#e67e22"><title>the steward bot {what} the base to {base:.1}% at slot {}</title></path>"##, sample.slot);
+                let _ = writeln!(
+                    out,
+                    r##"<path d="{path}" fill="#e67e22"><title>the steward bot {what} the base to {base:.1}% at slot {}</title></path>"##,
+                    sample.slot
+                );
             }
             for (row, (up, text)) in [(true, "steward raise"), (false, "steward relax")].into_iter().enumerate() {
                 let legend_y = top + 16.0 + (series.len() + row) as f64 * 18.0;
-                let _ = writeln!(out, r##"<path d="{}" fill="#e67e22"/>"##, triangle(WIDTH - RIGHT + 22.0, legend_y + if up { 9.0 } else { -9.0 }, up));
+                let _ = writeln!(
+                    out,
+                    r##"<path d="{}" fill="#e67e22"/>"##,
+                    triangle(WIDTH - RIGHT + 22.0, legend_y + if up { 9.0 } else { -9.0 }, up)
+                );
                 let _ = writeln!(out, r#"<text x="{:.1}" y="{:.1}">{text}</text>"#, WIDTH - RIGHT + 40.0, legend_y + 4.0);
             }
         }
         if panel == 0 {
             for (i, sample) in samples.iter().enumerate().filter(|(_, s)| s.liquidations > 0) {
                 let radius = 3.0 + (sample.liquidations as f64).sqrt() * 2.0;
-                let _ = writeln!(out, r##"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" fill="#e74c3c" fill-opacity="0.7"><title>{} liquidations at slot {}</title></circle>"##, x(i), y(sample.sol_price), sample.liquidations, sample.slot);
+                let _ = writeln!(
+                    out,
+                    r##"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" fill="#e74c3c" fill-opacity="0.7"><title>{} liquidations at slot {}</title></circle>"##,
+                    x(i),
+                    y(sample.sol_price),
+                    sample.liquidations,
+                    sample.slot
+                );
             }
         }
     }
-    let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#555">step (calm and build-up: 25 slots each, crash: 2, gap: 1 with no keeper awake, recovery: 300)</text>"##, (LEFT + WIDTH - RIGHT) / 2.0, height - 6.0);
+    let _ = writeln!(
+        out,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#555">step (calm and build-up: 25 slots each, crash: 2, gap: 1 with no keeper awake, recovery: 300)</text>"##,
+        (LEFT + WIDTH - RIGHT) / 2.0,
+        height - 6.0
+    );
     out.push_str("</svg>\n");
     out
 }
 
 fn label(value: f64) -> String {
-    if value.abs() >= 100.0 { format!("{value:.0}") } else { format!("{value:.1}") }
+    if value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
 }

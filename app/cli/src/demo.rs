@@ -9,8 +9,8 @@ use anchor_spl::token_2022::spl_token_2022;
 use reflex::controller::steward::RiskLevel;
 use reflex::instructions::FeedConfig;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
-use reflex_sdk::pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use reflex_sdk::embedded::{self, Embedded};
+use reflex_sdk::pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
 use solana_keypair::Keypair;
@@ -75,7 +75,11 @@ impl Token {
         units as f64 / 10f64.powi(self.decimals as i32)
     }
     fn program_name(&self) -> &'static str {
-        if self.program == spl_token_2022::ID { "Token-2022" } else { "SPL Token" }
+        if self.program == spl_token_2022::ID {
+            "Token-2022"
+        } else {
+            "SPL Token"
+        }
     }
 }
 
@@ -172,7 +176,12 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     let names = [("alice", &alice), ("bob", &bob)];
     let mut wallets = BTreeMap::new();
     for (name, trader) in names {
-        session.step(ix::create_margin_account(&trader.pubkey(), 0), "create_margin_account", format!("{name} opens margin account 0"), trader);
+        session.step(
+            ix::create_margin_account(&trader.pubkey(), 0),
+            "create_margin_account",
+            format!("{name} opens margin account 0"),
+            trader,
+        );
         for token in &tokens {
             let wallet = session.env.create_token_account(&issuer, &token.mint, &trader.pubkey(), &token.program);
             session.env.mint_to(&issuer, &token.mint, &wallet, token.units(10_000.0), &token.program);
@@ -220,10 +229,16 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.step(robust, "set_feed_robust", "admin turns on the calibrated robust σ_T with split time constants".into(), &admin);
     let set_risk = ix::set_collateral_risk(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk());
     session.step(set_risk, "set_collateral_risk", "admin sets wSOL haircut bounds (checked for solvency)".into(), &admin);
-    let list_market = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());
+    let list_market =
+        ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 0, &SOL_USD_FEED_ID, *b"SOL-PERP\0\0\0\0\0\0\0\0", presets::market_risk());
     session.step(list_market, "list_perp_market", "admin lists SOL-PERP with margin bounds (checked for solvency)".into(), &admin);
     let collateral_ext = ix::set_collateral_risk_ext(&admin.pubkey(), &wsol.mint, &SOL_USD_FEED_ID, presets::collateral_risk_ext(0));
-    session.step(collateral_ext, "set_collateral_risk_ext", "admin sets wSOL's gap allowance (checked against its haircut floor)".into(), &admin);
+    session.step(
+        collateral_ext,
+        "set_collateral_risk_ext",
+        "admin sets wSOL's gap allowance (checked against its haircut floor)".into(),
+        &admin,
+    );
     let market_ext = ix::set_market_risk_ext(&admin.pubkey(), 0, &SOL_USD_FEED_ID, presets::market_risk_ext());
     session.step(market_ext, "set_market_risk_ext", "admin sets SOL-PERP's gap allowance and open-interest scaling".into(), &admin);
     let prints = [
@@ -291,7 +306,8 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     }
     let (initial, maintenance) = (tighter.margin.initial.lower as f64 / 1e4, tighter.margin.maintenance.lower as f64 / 1e4);
     let set_market = ix::set_market_risk(&admin.pubkey(), 0, &SOL_USD_FEED_ID, tighter);
-    let raise = format!("admin raises SOL-PERP's margin floors and bases by 2 points, to {initial:.1}% / {maintenance:.1}% (applies at once)");
+    let raise =
+        format!("admin raises SOL-PERP's margin floors and bases by 2 points, to {initial:.1}% / {maintenance:.1}% (applies at once)");
     session.step(set_market, "set_market_risk", raise, &admin);
 
     // Governance: a guardian that can only pause, and a two-step admin handover.
@@ -302,14 +318,25 @@ pub fn run() -> Result<Report, Box<dyn Error>> {
     session.steps.last_mut().expect("step").description = "bob deposits 1 wSOL while paused".into();
     session.step(ix::unpause(&guardian.pubkey()), "unpause", "guardian tries to unpause".into(), &guardian);
     session.step(ix::unpause(&admin.pubkey()), "unpause", "admin unpauses".into(), &admin);
-    session.step(ix::set_market_reduce_only(&admin.pubkey(), 0, true), "set_market_reduce_only", "admin puts SOL-PERP in reduce-only".into(), &admin);
-    session.step(ix::set_exchange_reduce_only(&admin.pubkey(), false), "set_exchange_reduce_only", "admin confirms the exchange is not reduce-only".into(), &admin);
+    session.step(
+        ix::set_market_reduce_only(&admin.pubkey(), 0, true),
+        "set_market_reduce_only",
+        "admin puts SOL-PERP in reduce-only".into(),
+        &admin,
+    );
+    session.step(
+        ix::set_exchange_reduce_only(&admin.pubkey(), false),
+        "set_exchange_reduce_only",
+        "admin confirms the exchange is not reduce-only".into(),
+        &admin,
+    );
     let steward = session.env.funded_keypair(10);
     // The study's calibrated step and spacing (sim/calibrated/policy.toml).
     let calibrated = reflex_sdk::steward::StewardSettings::calibrated();
     let (step, spacing) = (calibrated.step_ppm(), calibrated.spacing_slots);
     let name_steward = ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), step, spacing as u32);
-    let named = format!("admin names a risk steward with the calibrated caps: ±{:.1} pp per step, {spacing} slots apart", step as f64 / 1e4);
+    let named =
+        format!("admin names a risk steward with the calibrated caps: ±{:.1} pp per step, {spacing} slots apart", step as f64 / 1e4);
     session.step(name_steward, "set_risk_steward", named, &admin);
     let base = tighter.margin.initial.base;
     let nudge = ix::steward_set_market_base(&steward.pubkey(), 0, &SOL_USD_FEED_ID, RiskLevel::Initial, base + step);

@@ -11,12 +11,15 @@ use std::error::Error;
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
-use reflex::state::{CollateralAsset, CollateralRiskExtPpm, CollateralRiskPpm, CurvePpm, Exchange, MarginAccount, MarketRiskExtPpm, MarketRiskPpm, PerpMarket, PriceFeed};
+use reflex::state::{
+    CollateralAsset, CollateralRiskExtPpm, CollateralRiskPpm, CurvePpm, Exchange, MarginAccount, MarketRiskExtPpm, MarketRiskPpm,
+    PerpMarket, PriceFeed,
+};
 use reflex_risk::Fixed;
 use reflex_sdk::cluster::{send_retrying, ClusterError};
 use reflex_sdk::embedded::Embedded;
-use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
+use reflex_sdk::stage::{self, EmbeddedStage, Stage};
 use reflex_sdk::steward::{self, Outcome as StewardMove, StewardSettings};
 use reflex_sdk::{health, instructions as ix, pda, presets};
 use serde::Serialize;
@@ -210,7 +213,11 @@ impl<S: Stage> Market<S> {
     /// should (`cluster::send_retrying`): a new slot, every price posted
     /// again, and one more try (three in all); the error then names the
     /// instruction it came from.
-    fn send(&mut self, instructions: &[anchor_lang::solana_program::instruction::Instruction], payer: &Keypair) -> Result<(), Box<dyn Error>> {
+    fn send(
+        &mut self,
+        instructions: &[anchor_lang::solana_program::instruction::Instruction],
+        payer: &Keypair,
+    ) -> Result<(), Box<dyn Error>> {
         let underlyings = self.underlyings.clone();
         let mut retries = 0;
         let result = send_retrying(&mut self.stage, instructions, payer, &[], 3, |stage| {
@@ -320,7 +327,9 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
     m.send(&[ix::initialize_exchange(&admin.pubkey(), &quote_mint)], &admin)?;
     m.send(&[ix::initialize_pool(&admin.pubkey(), &admin.pubkey(), &quote_mint, &spl_token::ID)], &admin)?;
     for (index, (id, price, decimals, token_program)) in
-        [(0xef, 150.0, 9u8, spl_token::ID), (0xb7, 60_000.0, 8, spl_token::ID), (0xe7, 3_000.0, 8, spl_token_2022::ID)].into_iter().enumerate()
+        [(0xef, 150.0, 9u8, spl_token::ID), (0xb7, 60_000.0, 8, spl_token::ID), (0xe7, 3_000.0, 8, spl_token_2022::ID)]
+            .into_iter()
+            .enumerate()
     {
         let feed_id = [id; 32];
         let oracle = m.stage.new_oracle(feed_id)?;
@@ -366,18 +375,27 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
     stage::mint_to(&mut m.stage, &issuer, &quote_mint, &lp_wallet, (POOL_DOLLARS * USD) as u64, &spl_token::ID)?;
     m.send(&[ix::open_lp_position(&lp.pubkey())], &lp)?;
     let pool = health::pool_accounts(&m.stage)?;
-    m.send(&[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (POOL_DOLLARS * USD) as u64), pool)], &lp)?;
+    m.send(
+        &[ix::with_remaining(ix::lp_deposit(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, (POOL_DOLLARS * USD) as u64), pool)],
+        &lp,
+    )?;
     let keeper_key = m.stage.funded_keypair()?;
     m.send(&[ix::create_margin_account(&keeper_key.pubkey(), 0)], &keeper_key)?;
     let keeper_account = pda::margin_account(&keeper_key.pubkey(), 0);
     let keeper_wallet = stage::create_token_account(&mut m.stage, &issuer, &quote_mint, &keeper_key.pubkey(), &spl_token::ID)?;
     stage::mint_to(&mut m.stage, &issuer, &quote_mint, &keeper_wallet, (500_000.0 * USD) as u64, &spl_token::ID)?;
-    m.send(&[ix::deposit_quote(&keeper_key.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, (500_000.0 * USD) as u64)], &keeper_key)?;
+    m.send(
+        &[ix::deposit_quote(&keeper_key.pubkey(), &keeper_account, &quote_mint, &spl_token::ID, &keeper_wallet, (500_000.0 * USD) as u64)],
+        &keeper_key,
+    )?;
     let keeper = Keeper { keypair: keeper_key, account: keeper_account };
     // The steward bot with the study's calibrated rule, step and spacing.
     let steward_settings = StewardSettings::calibrated();
     let steward = m.stage.funded_keypair()?;
-    m.send(&[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), steward_settings.step_ppm(), steward_settings.spacing_slots as u32)], &admin)?;
+    m.send(
+        &[ix::set_risk_steward(&admin.pubkey(), &steward.pubkey(), steward_settings.step_ppm(), steward_settings.spacing_slots as u32)],
+        &admin,
+    )?;
 
     // A dozen traders: (collateral, dollars, market, leverage).
     let book: [(usize, f64, u16, f64); 12] = [
@@ -449,7 +467,8 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
             let mut in_step = 0;
             let mut moves = 0;
             if awake || step + 1 == steps {
-                let decisions = if risk.steward { steward::run_pass(&mut m.stage, &steward, &steward_settings, false)? } else { Vec::new() };
+                let decisions =
+                    if risk.steward { steward::run_pass(&mut m.stage, &steward, &steward_settings, false)? } else { Vec::new() };
                 for decision in decisions {
                     match decision.outcome {
                         StewardMove::Sent { .. } => moves += 1,
@@ -538,7 +557,13 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
     })
 }
 
-fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, steward_moves: usize, bad_debt: f64) -> Result<Sample, Box<dyn Error>> {
+fn sample<S: Stage>(
+    m: &Market<S>,
+    phase: &'static str,
+    liquidations: usize,
+    steward_moves: usize,
+    bad_debt: f64,
+) -> Result<Sample, Box<dyn Error>> {
     let feed: PriceFeed = m.stage.read(&pda::feed(&m.underlyings[0].0)).ok_or("feed missing")?;
     let path = feed.volatility_path().ok();
     let (sigma, sigma_initial) = path.map_or((0.0, 0.0), |path| (fixed(path.current), fixed(path.initial)));
@@ -566,7 +591,11 @@ fn sample<S: Stage>(m: &Market<S>, phase: &'static str, liquidations: usize, ste
         sol_perp_utilisation: {
             let capacity = fixed(market.open_interest_capacity.get());
             let larger_side = market.long_base.max(market.short_base) as f64 * fixed(feed.last_price.get());
-            if capacity > 0.0 { larger_side / capacity } else { 0.0 }
+            if capacity > 0.0 {
+                larger_side / capacity
+            } else {
+                0.0
+            }
         },
         sol_perp_open_interest_add_on: fixed(market.open_interest_add_on(&feed)),
         steward_moves,
@@ -603,7 +632,10 @@ fn conserved<S: Stage>(env: &S) -> Result<bool, Box<dyn Error>> {
 impl ScenarioReport {
     pub fn print_human(&self, report_path: &str, chart_path: &str) {
         println!("Reflex demo: calm, build-up, crash, gap and recovery");
-        println!("  {}; {} traders, an LP, a keeper; {} transactions in {:.1} s\n", self.program, self.traders, self.transactions, self.seconds);
+        println!(
+            "  {}; {} traders, an LP, a keeper; {} transactions in {:.1} s\n",
+            self.program, self.traders, self.transactions, self.seconds
+        );
         println!(
             "  {:<9} {:>6} {:>17} {:>13} {:>12} {:>14} {:>15} {:>11} {:>8} {:>16} {:>10} {:>8} {:>10} {:>9}",
             "phase",
@@ -650,7 +682,15 @@ impl ScenarioReport {
             println!("\n  The same scenario under static margin at the calibrated run's calm levels (margin {im:.1}%/{mm:.1}%, haircut {ih:.1}%/{mh:.1}%):");
             println!(
                 "  {:<18} {:>15} {:>10} {:>10} {:>8} {:>16} {:>9} {:>9} {:>13}",
-                "configuration", "orders refused", "perp liq", "collateral", "bankrupt", "insurance used", "bad debt", "deficit", "left / vaults"
+                "configuration",
+                "orders refused",
+                "perp liq",
+                "collateral",
+                "bankrupt",
+                "insurance used",
+                "bad debt",
+                "deficit",
+                "left / vaults"
             );
             for row in &comparison.runs {
                 println!(
@@ -666,7 +706,9 @@ impl ScenarioReport {
                     format!("{} / {}", row.left_liquidatable, if row.conserved { "hold" } else { "BROKEN" })
                 );
             }
-            println!("  bad debt: socialised to the pool after insurance; deficit: insurance used plus bad debt (what bankrupt accounts owed)");
+            println!(
+                "  bad debt: socialised to the pool after insurance; deficit: insurance used plus bad debt (what bankrupt accounts owed)"
+            );
         }
         println!("\n  report: {report_path}\n  chart:  {chart_path}");
     }

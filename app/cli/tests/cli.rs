@@ -97,5 +97,8 @@ fn the_demo_writes_its_report_and_chart_and_prints_json() {
     assert_eq!(report["phases"], json["phases"]);
     let chart = std::fs::read_to_string(out.join("chart.svg")).unwrap();
     assert!(chart.starts_with("<svg") && chart.contains("polyline") && chart.contains("σ_T"));
-    assert!(chart.contains("utilisation") && chart.contains("steward raise") && chart.contains("the steward bot raises the base"), "the chart shows the steward's moves");
+    assert!(
+        chart.contains("utilisation") && chart.contains("steward raise") && chart.contains("the steward bot raises the base"),
+        "the chart shows the steward's moves"
+    );
 }

@@ -38,7 +38,12 @@ impl Run {
             .output()
             .expect("runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "reflex {args:?} failed ({:?}): {stdout}{}", output.status.code(), String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "reflex {args:?} failed ({:?}): {stdout}{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("not JSON: {stdout}"))
     }
 }

@@ -24,7 +24,8 @@ struct Fixture {
 }
 
 fn reflex(url: &str, keypair: &str, args: &[&str]) -> (bool, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_reflex")).args(["--json", "--url", url, "--keypair", keypair]).args(args).output().expect("runs");
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_reflex")).args(["--json", "--url", url, "--keypair", keypair]).args(args).output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("not JSON: {stdout}{}", String::from_utf8_lossy(&output.stderr)));
     (output.status.success(), value)
@@ -40,7 +41,8 @@ fn the_largest_account_is_liquidated_and_an_lp_enters_32_markets_over_json_rpc()
         let lp = Keypair::new_from_array([31; 32]);
         world.t.env.svm.airdrop(&lp.pubkey(), 10_000_000_000).expect("airdrop");
         let (quote_mint, authority) = (world.t.quote_mint, world.t.mint_authority.insecure_clone());
-        let wallet = world.t.env.create_associated_token_account(&authority, &lp.pubkey(), &quote_mint, &reflex_tests::SPL_TOKEN).expect("ATA");
+        let wallet =
+            world.t.env.create_associated_token_account(&authority, &lp.pubkey(), &quote_mint, &reflex_tests::SPL_TOKEN).expect("ATA");
         world.t.env.mint_to(&authority, &quote_mint, &wallet, 100_000_000_000, &reflex_tests::SPL_TOKEN);
         let hex = |id: &[u8; 32]| id.iter().map(|b| format!("{b:02x}")).collect::<String>();
         sender
@@ -94,7 +96,8 @@ fn the_largest_account_is_liquidated_and_an_lp_enters_32_markets_over_json_rpc()
     assert!(ok, "{run}");
     assert_eq!(run["left_liquidatable"], 0, "{run}");
     assert_eq!(run["skipped"], 0, "{run}");
-    let liquidated: Vec<&Value> = run["actions"].as_array().unwrap().iter().filter(|a| a["account"] == fixture.trader_account.as_str()).collect();
+    let liquidated: Vec<&Value> =
+        run["actions"].as_array().unwrap().iter().filter(|a| a["account"] == fixture.trader_account.as_str()).collect();
     assert!(liquidated.iter().any(|a| a["kind"] == "perp"), "{run}");
 
     // An LP on 32 markets: its lookup table made once (here through the

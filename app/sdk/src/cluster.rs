@@ -56,7 +56,13 @@ pub trait Cluster: AccountReader {
     /// The same as a v0 transaction loading accounts from `tables` (a legacy
     /// one if `tables` is empty). Refused before sending if it exceeds a
     /// packet or the account-lock limit ([`crate::lookup_tables::check_limits`]).
-    fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError>;
+    fn send_with_tables(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<Sent, ClusterError>;
     /// Several transactions meant for one slot, each legacy if it fits and
     /// v0 through `tables` otherwise, signed by `payer`. Here one after the
     /// other; a cluster over JSON-RPC submits them all before confirming.
@@ -211,11 +217,19 @@ mod embedded_cluster {
             Ok(accounts)
         }
 
-        fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError> {
+        fn send_with_tables(
+            &mut self,
+            instructions: &[Instruction],
+            payer: &Keypair,
+            signers: &[&Keypair],
+            tables: &[LookupTable],
+        ) -> Result<Sent, ClusterError> {
             let transaction = self.sign(instructions, payer, signers, tables).map_err(ClusterError::Transport)?;
             crate::lookup_tables::check_limits(&transaction).map_err(too_large)?;
             match self.send_transaction(transaction) {
-                Ok(meta) => Ok(Sent { signature: meta.signature.to_string(), compute_units: Some(meta.compute_units_consumed), logs: meta.logs }),
+                Ok(meta) => {
+                    Ok(Sent { signature: meta.signature.to_string(), compute_units: Some(meta.compute_units_consumed), logs: meta.logs })
+                }
                 Err(failure) => {
                     let (index, code) = match &failure.err {
                         TransactionError::InstructionError(index, InstructionError::Custom(code)) => (Some(*index), Some(*code)),

@@ -7,16 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use anchor_lang::prelude::Clock;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program_pack::Pack;
-use anchor_lang::prelude::Clock;
 use anchor_lang::{AccountSerialize, Discriminator, ZeroCopy};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use litesvm::types::FailedTransactionMetadata;
 use litesvm::LiteSVM;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use solana_slot_hashes::SlotHashes;
@@ -28,9 +28,7 @@ pub use litesvm::types::TransactionResult;
 
 /// Where the SBF build puts the program. `REFLEX_PROGRAM_SO` overrides it.
 pub fn program_path() -> PathBuf {
-    std::env::var_os("REFLEX_PROGRAM_SO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/deploy/reflex.so"))
+    std::env::var_os("REFLEX_PROGRAM_SO").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/deploy/reflex.so"))
 }
 
 fn workspace_root() -> PathBuf {
@@ -57,12 +55,9 @@ impl std::fmt::Display for ProgramBinaryError {
             Self::NotSbpfV3 { path, detail } => {
                 write!(f, "{} is not an SBPF v3 program ({detail}); rebuild it with `bash scripts/build-sbf.sh`", path.display())
             }
-            Self::Stale { path, newer_source } => write!(
-                f,
-                "{} is older than {}; rebuild it with `bash scripts/build-sbf.sh`",
-                path.display(),
-                newer_source.display()
-            ),
+            Self::Stale { path, newer_source } => {
+                write!(f, "{} is older than {}; rebuild it with `bash scripts/build-sbf.sh`", path.display(), newer_source.display())
+            }
         }
     }
 }
@@ -176,7 +171,9 @@ impl Embedded {
         if bytes.is_empty() {
             return Err(ProgramBinaryError::Missing(path));
         }
-        self.svm.add_program(crate::publisher::PROGRAM_ID, &bytes).map_err(|error| ProgramBinaryError::NotSbpfV3 { path, detail: format!("{error:?}") })?;
+        self.svm
+            .add_program(crate::publisher::PROGRAM_ID, &bytes)
+            .map_err(|error| ProgramBinaryError::NotSbpfV3 { path, detail: format!("{error:?}") })?;
         Ok(())
     }
 
@@ -218,7 +215,13 @@ impl Embedded {
     /// Sends a legacy transaction if it fits a packet and the lock limit,
     /// otherwise a v0 transaction loading from `tables`, as
     /// [`crate::lookup_tables::Tables::send`] does on a cluster.
-    pub fn send_fitting(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> TransactionResult {
+    pub fn send_fitting(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> TransactionResult {
         let legacy = self.sign(instructions, payer, signers, &[]).expect("a legacy transaction always compiles");
         if tables.is_empty() || lookup_tables::check_limits(&legacy).is_ok() {
             return self.send_transaction(legacy);
@@ -234,7 +237,13 @@ impl Embedded {
 
     /// Signs `instructions` with the current blockhash: legacy without
     /// tables, v0 loading from their active addresses with.
-    pub fn sign(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<VersionedTransaction, String> {
+    pub fn sign(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<VersionedTransaction, String> {
         let slot = self.svm.get_sysvar::<Clock>().slot;
         lookup_tables::sign(instructions, payer, signers, tables, slot, self.svm.latest_blockhash())
     }
@@ -290,8 +299,7 @@ impl Embedded {
     }
 
     pub fn create_mint(&mut self, payer: &Keypair, authority: &Pubkey, decimals: u8, token_program: &Pubkey) -> Pubkey {
-        self.create_mint_with(payer, authority, decimals, token_program, spl_token::state::Mint::LEN, |_| vec![])
-            .expect("create mint")
+        self.create_mint_with(payer, authority, decimals, token_program, spl_token::state::Mint::LEN, |_| vec![]).expect("create mint")
     }
 
     /// A new token account for `mint`, owned by `owner`.
@@ -299,16 +307,14 @@ impl Embedded {
         let account = self.new_keypair();
         let ixs = [
             self.create_account_ix(&payer.pubkey(), &account.pubkey(), spl_token::state::Account::LEN, token_program),
-            spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner)
-                .expect("initialize_account3"),
+            spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner).expect("initialize_account3"),
         ];
         self.send(&ixs, payer, &[&account]).expect("create token account");
         account.pubkey()
     }
 
     pub fn mint_to(&mut self, authority: &Keypair, mint: &Pubkey, destination: &Pubkey, amount: u64, token_program: &Pubkey) {
-        let ix = spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount)
-            .expect("mint_to");
+        let ix = spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount).expect("mint_to");
         self.send(&[ix], authority, &[]).expect("mint_to");
     }
 
@@ -341,7 +347,13 @@ impl Embedded {
     }
 
     /// `owner`'s associated token account for `mint` (created if missing), paid by `payer`.
-    pub fn create_associated_token_account(&mut self, payer: &Keypair, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Result<Pubkey, String> {
+    pub fn create_associated_token_account(
+        &mut self,
+        payer: &Keypair,
+        owner: &Pubkey,
+        mint: &Pubkey,
+        token_program: &Pubkey,
+    ) -> Result<Pubkey, String> {
         let program: Pubkey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().expect("associated token program id");
         let ata = Pubkey::find_program_address(&[owner.as_ref(), token_program.as_ref(), mint.as_ref()], &program).0;
         let create = Instruction {
@@ -407,9 +419,7 @@ impl Embedded {
     /// A token account's balance (SPL Token or Token-2022).
     pub fn token_balance(&self, account: &Pubkey) -> u64 {
         let data = self.svm.get_account(account).expect("token account exists").data;
-        spl_token::state::Account::unpack_from_slice(&data[..spl_token::state::Account::LEN])
-            .expect("token account")
-            .amount
+        spl_token::state::Account::unpack_from_slice(&data[..spl_token::state::Account::LEN]).expect("token account").amount
     }
 
     /// Decodes a zero-copy Reflex account, checking its owner and discriminator.

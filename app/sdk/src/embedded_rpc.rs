@@ -112,7 +112,11 @@ impl Server {
         };
         let text = answer.to_string();
         let mut stream = stream;
-        write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len())?;
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+            text.len()
+        )?;
         stream.flush()
     }
 
@@ -156,13 +160,17 @@ impl Server {
                 // newest one in SlotHashes is the newest a table may name.
                 Ok(json!(self.env.recent_slot()))
             }
-            "getLatestBlockhash" => {
-                Ok(json!({ "context": self.context(), "value": { "blockhash": self.env.svm.latest_blockhash().to_string(), "lastValidBlockHeight": 0 } }))
-            }
+            "getLatestBlockhash" => Ok(
+                json!({ "context": self.context(), "value": { "blockhash": self.env.svm.latest_blockhash().to_string(), "lastValidBlockHeight": 0 } }),
+            ),
             "sendTransaction" => {
                 let bytes = STANDARD.decode(params[0].as_str().unwrap_or("")).map_err(|e| bad(e.to_string()))?;
                 if bytes.len() > crate::lookup_tables::PACKET_BYTES {
-                    return Err(bad(format!("transaction too large: {} bytes (max: raw {})", bytes.len(), crate::lookup_tables::PACKET_BYTES)));
+                    return Err(bad(format!(
+                        "transaction too large: {} bytes (max: raw {})",
+                        bytes.len(),
+                        crate::lookup_tables::PACKET_BYTES
+                    )));
                 }
                 let transaction: solana_transaction::versioned::VersionedTransaction =
                     bincode::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
@@ -189,7 +197,11 @@ impl Server {
                     .flatten()
                     .map(|signature| {
                         let known = signature.as_str().is_some_and(|s| self.logs.contains_key(s));
-                        if known { json!({ "slot": 0, "confirmations": null, "err": null, "confirmationStatus": "confirmed" }) } else { Value::Null }
+                        if known {
+                            json!({ "slot": 0, "confirmations": null, "err": null, "confirmationStatus": "confirmed" })
+                        } else {
+                            Value::Null
+                        }
                     })
                     .collect();
                 Ok(json!({ "context": self.context(), "value": statuses }))
@@ -222,7 +234,8 @@ impl Server {
                 Ok(Value::Null)
             }
             "reflexDev_createMint" => {
-                let token_program = if params[1].as_str() == Some("token-2022") { anchor_spl::token_2022::ID } else { anchor_spl::token::ID };
+                let token_program =
+                    if params[1].as_str() == Some("token-2022") { anchor_spl::token_2022::ID } else { anchor_spl::token::ID };
                 let issuer = self.issuer.insecure_clone();
                 self.env.svm.airdrop(&issuer.pubkey(), 10_000_000_000).map_err(|e| bad(format!("{:?}", e.err)))?;
                 let mint = self.env.create_mint(&issuer, &issuer.pubkey(), params[0].as_u64().unwrap_or(6) as u8, &token_program);
@@ -243,7 +256,7 @@ impl Server {
 }
 
 fn hex(text: &str) -> Option<[u8; 32]> {
-    let bytes: Option<Vec<u8>> = (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect();
+    let bytes: Option<Vec<u8>> =
+        (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect();
     bytes?.try_into().ok()
 }
-

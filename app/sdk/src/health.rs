@@ -208,7 +208,8 @@ pub fn pool_cranks(reader: &impl AccountReader, per_transaction: usize) -> Resul
 
 /// `compute_health` for `margin_account` with its health accounts.
 pub fn compute_health(margin_account: &Pubkey, health_accounts: Vec<AccountMeta>) -> Instruction {
-    let mut accounts = reflex::accounts::ComputeHealth { margin_account: *margin_account, exchange: pda::exchange() }.to_account_metas(None);
+    let mut accounts =
+        reflex::accounts::ComputeHealth { margin_account: *margin_account, exchange: pda::exchange() }.to_account_metas(None);
     accounts.extend(health_accounts);
     Instruction { program_id: reflex::ID, accounts, data: reflex::instruction::ComputeHealth {}.data() }
 }
@@ -218,7 +219,12 @@ pub fn compute_health(margin_account: &Pubkey, health_accounts: Vec<AccountMeta>
 pub fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: &Pubkey) -> Option<f64> {
     let health_at = |multiple: f64| -> Option<f64> {
         let mut moved = snapshot.clone();
-        let scale = |price: OraclePrice| OraclePrice::new(price.price.saturating_mul(Fixed::from_num(multiple)), price.confidence.saturating_mul(Fixed::from_num(multiple)));
+        let scale = |price: OraclePrice| {
+            OraclePrice::new(
+                price.price.saturating_mul(Fixed::from_num(multiple)),
+                price.confidence.saturating_mul(Fixed::from_num(multiple)),
+            )
+        };
         let collateral_count = moved.collateral.len();
         for (index, entry_feed) in feeds.iter().enumerate() {
             if entry_feed != feed {
@@ -248,7 +254,11 @@ pub fn liquidation_multiple(snapshot: &AccountSnapshot, feeds: &[Pubkey], feed: 
             if health_at(outside)? < 0.0 {
                 for _ in 0..40 {
                     let middle = (inside + outside) / 2.0;
-                    if health_at(middle)? < 0.0 { outside = middle } else { inside = middle }
+                    if health_at(middle)? < 0.0 {
+                        outside = middle
+                    } else {
+                        inside = middle
+                    }
                 }
                 if best.is_none_or(|b: f64| (outside - 1.0).abs() < (b - 1.0).abs()) {
                     best = Some(outside);

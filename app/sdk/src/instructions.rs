@@ -42,13 +42,7 @@ pub fn initialize_exchange(admin: &Pubkey, quote_mint: &Pubkey) -> Instruction {
 }
 
 /// `token_program` is the program that owns `mint` (SPL Token or Token-2022).
-pub fn list_collateral(
-    admin: &Pubkey,
-    payer: &Pubkey,
-    mint: &Pubkey,
-    token_program: &Pubkey,
-    deposit_cap: u64,
-) -> Instruction {
+pub fn list_collateral(admin: &Pubkey, payer: &Pubkey, mint: &Pubkey, token_program: &Pubkey, deposit_cap: u64) -> Instruction {
     instruction(
         reflex::accounts::ListCollateral {
             listing: reflex::accounts::ListingAuthority {
@@ -176,15 +170,17 @@ fn list_feed_of_kind(
 }
 
 pub fn refresh_feed(feed_id: &[u8; 32], oracle: &Pubkey) -> Instruction {
-    instruction(
-        reflex::accounts::RefreshFeed { feed: pda::feed(feed_id), oracle: *oracle },
-        reflex::instruction::RefreshFeed {},
-    )
+    instruction(reflex::accounts::RefreshFeed { feed: pda::feed(feed_id), oracle: *oracle }, reflex::instruction::RefreshFeed {})
 }
 
 /// The accounts of `set_collateral_risk` and `set_collateral_risk_ext`.
 fn collateral_risk_accounts(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32]) -> reflex::accounts::SetCollateralRisk {
-    reflex::accounts::SetCollateralRisk { exchange: pda::exchange(), admin: *admin, collateral_asset: pda::collateral_asset(mint), feed: pda::feed(feed_id) }
+    reflex::accounts::SetCollateralRisk {
+        exchange: pda::exchange(),
+        admin: *admin,
+        collateral_asset: pda::collateral_asset(mint),
+        feed: pda::feed(feed_id),
+    }
 }
 
 pub fn set_collateral_risk(admin: &Pubkey, mint: &Pubkey, feed_id: &[u8; 32], risk: reflex::state::CollateralRiskPpm) -> Instruction {
@@ -227,7 +223,12 @@ pub fn list_perp_market(
 
 /// The accounts of `set_market_risk` and `set_market_risk_ext`.
 fn market_risk_accounts(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32]) -> reflex::accounts::SetMarketRisk {
-    reflex::accounts::SetMarketRisk { exchange: pda::exchange(), admin: *admin, market: pda::market(market_index), feed: pda::feed(feed_id) }
+    reflex::accounts::SetMarketRisk {
+        exchange: pda::exchange(),
+        admin: *admin,
+        market: pda::market(market_index),
+        feed: pda::feed(feed_id),
+    }
 }
 
 pub fn set_market_risk(admin: &Pubkey, market_index: u16, feed_id: &[u8; 32], risk: reflex::state::MarketRiskPpm) -> Instruction {
@@ -255,17 +256,11 @@ pub fn propose_admin(admin: &Pubkey, new_admin: &Pubkey) -> Instruction {
 }
 
 pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
-    instruction(
-        reflex::accounts::AcceptAdmin { exchange: pda::exchange(), new_admin: *new_admin },
-        reflex::instruction::AcceptAdmin {},
-    )
+    instruction(reflex::accounts::AcceptAdmin { exchange: pda::exchange(), new_admin: *new_admin }, reflex::instruction::AcceptAdmin {})
 }
 
 pub fn set_guardian(admin: &Pubkey, guardian: &Pubkey) -> Instruction {
-    instruction(
-        reflex::accounts::SetGuardian { governance: admin_only(admin) },
-        reflex::instruction::SetGuardian { guardian: *guardian },
-    )
+    instruction(reflex::accounts::SetGuardian { governance: admin_only(admin) }, reflex::instruction::SetGuardian { guardian: *guardian })
 }
 
 /// `authority` is the guardian or the admin.
@@ -373,7 +368,13 @@ pub fn lp_withdraw(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, 
 /// has passed); `destination` is the token account a withdrawal was
 /// requested into (any quote token account for a deposit). `pool`: the
 /// pool accounts ([`crate::health::pool_accounts`]).
-pub fn execute_lp_request(owner: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, destination: &Pubkey, pool: Vec<AccountMeta>) -> Instruction {
+pub fn execute_lp_request(
+    owner: &Pubkey,
+    quote_mint: &Pubkey,
+    token_program: &Pubkey,
+    destination: &Pubkey,
+    pool: Vec<AccountMeta>,
+) -> Instruction {
     with_remaining(
         instruction(
             reflex::accounts::ExecuteLpRequest {
@@ -480,7 +481,14 @@ fn quote_vault(quote_mint: &Pubkey, token_program: &Pubkey) -> reflex::accounts:
 }
 
 /// `payer` signs for `source` (its quote token account).
-pub fn deposit_quote(payer: &Pubkey, margin_account: &Pubkey, quote_mint: &Pubkey, token_program: &Pubkey, source: &Pubkey, amount: u64) -> Instruction {
+pub fn deposit_quote(
+    payer: &Pubkey,
+    margin_account: &Pubkey,
+    quote_mint: &Pubkey,
+    token_program: &Pubkey,
+    source: &Pubkey,
+    amount: u64,
+) -> Instruction {
     instruction(
         reflex::accounts::DepositQuote {
             payer: *payer,

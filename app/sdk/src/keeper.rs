@@ -58,7 +58,8 @@ pub struct PassReport {
 /// their feeds) for the current slot, one instruction per transaction so one
 /// stale oracle does not block the rest. Returns the instructions sent.
 pub fn crank(cluster: &mut impl Cluster, payer: &Keypair) -> Result<(usize, Vec<String>), ClusterError> {
-    let exchange: Exchange = cluster.read(&pda::exchange()).ok_or_else(|| ClusterError::Transport("no Reflex exchange on this cluster".into()))?;
+    let exchange: Exchange =
+        cluster.read(&pda::exchange()).ok_or_else(|| ClusterError::Transport("no Reflex exchange on this cluster".into()))?;
     let mut cranks: Vec<(String, Instruction)> = Vec::new();
     for index in 0..exchange.market_count {
         let Some(market) = cluster.read::<PerpMarket>(&pda::market(index)) else { continue };
@@ -150,7 +151,13 @@ fn benign(error: &ClusterError) -> bool {
     [ReflexError::AccountHealthy, ReflexError::NothingToLiquidate, ReflexError::NotBankrupt].iter().any(|e| error.is(*e))
 }
 
-fn liquidate_account(cluster: &mut impl Cluster, keeper: &Keeper, tables: &Tables, address: &Pubkey, report: &mut PassReport) -> Result<(), ClusterError> {
+fn liquidate_account(
+    cluster: &mut impl Cluster,
+    keeper: &Keeper,
+    tables: &Tables,
+    address: &Pubkey,
+    report: &mut PassReport,
+) -> Result<(), ClusterError> {
     // Each step reads the account afresh; 2 × 8 slots bound the steps an
     // account can need (every position closed, every collateral taken).
     for _ in 0..20 {
@@ -220,7 +227,16 @@ fn next_step(
         if let Ok(Some(_)) = reflex_risk::perp_liquidation(snapshot, index, penalty) {
             let accounts = health::health_accounts(cluster, margin, Some(position.market_index), None).map_err(|e| e.to_string())?;
             let oracle = health::oracle_of(cluster, &market.feed).map_err(|e| e.to_string())?;
-            return Ok(Some(ix::liquidate_perp(&signer, &keeper.account, address, position.market_index, &market.feed, &oracle, u64::MAX, accounts)));
+            return Ok(Some(ix::liquidate_perp(
+                &signer,
+                &keeper.account,
+                address,
+                position.market_index,
+                &market.feed,
+                &oracle,
+                u64::MAX,
+                accounts,
+            )));
         }
     }
     if margin.quote() >= 0 {

@@ -29,8 +29,8 @@ pub mod lookup_tables;
 pub mod lp;
 pub mod pda;
 pub mod presets;
-pub mod steward;
 pub mod publisher;
+pub mod steward;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;

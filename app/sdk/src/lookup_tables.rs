@@ -83,11 +83,7 @@ pub struct TooLarge {
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "transaction too large: {} bytes (limit {PACKET_BYTES}), {} accounts (limit {MAX_ACCOUNT_LOCKS})",
-            self.bytes, self.locks
-        )
+        write!(f, "transaction too large: {} bytes (limit {PACKET_BYTES}), {} accounts (limit {MAX_ACCOUNT_LOCKS})", self.bytes, self.locks)
     }
 }
 
@@ -113,7 +109,8 @@ pub fn sign(
         return Ok(legacy.into());
     }
     let accounts = table_accounts(tables, slot);
-    let message = v0::Message::try_compile(&payer.pubkey(), instructions, &accounts, blockhash).map_err(|e| format!("compiling a v0 message: {e}"))?;
+    let message = v0::Message::try_compile(&payer.pubkey(), instructions, &accounts, blockhash)
+        .map_err(|e| format!("compiling a v0 message: {e}"))?;
     VersionedTransaction::try_new(VersionedMessage::V0(message), &all).map_err(|e| format!("signing: {e}"))
 }
 
@@ -124,7 +121,8 @@ pub fn unsigned(instructions: &[Instruction], payer: &Pubkey, tables: &[LookupTa
         return Ok(solana_transaction::Transaction::new_with_payer(instructions, Some(payer)).into());
     }
     let accounts = table_accounts(tables, slot);
-    let message = v0::Message::try_compile(payer, instructions, &accounts, Hash::default()).map_err(|e| format!("compiling a v0 message: {e}"))?;
+    let message =
+        v0::Message::try_compile(payer, instructions, &accounts, Hash::default()).map_err(|e| format!("compiling a v0 message: {e}"))?;
     let signatures = vec![Default::default(); message.header.num_required_signatures as usize];
     Ok(VersionedTransaction { signatures, message: VersionedMessage::V0(message) })
 }
@@ -137,7 +135,11 @@ pub fn fits_legacy(instructions: &[Instruction], payer: &Pubkey) -> bool {
 /// The tables a transaction of `instructions` needs: none if it fits a
 /// legacy one, else `tables`.
 pub fn tables_for<'a>(instructions: &[Instruction], payer: &Pubkey, tables: &'a [LookupTable]) -> &'a [LookupTable] {
-    if fits_legacy(instructions, payer) { &[] } else { tables }
+    if fits_legacy(instructions, payer) {
+        &[]
+    } else {
+        tables
+    }
 }
 
 /// Serialized size and account locks of a transaction.
@@ -164,7 +166,8 @@ pub fn check_limits(transaction: &VersionedTransaction) -> Result<(), TooLarge> 
 /// collateral with its vault, mint, feed and oracle, and the programs
 /// instructions pass as accounts.
 pub fn protocol_addresses(reader: &impl AccountReader) -> Vec<Pubkey> {
-    let mut addresses = vec![pda::exchange(), pda::quote_vault(), anchor_spl::token::ID, anchor_spl::token_2022::ID, anchor_lang::system_program::ID];
+    let mut addresses =
+        vec![pda::exchange(), pda::quote_vault(), anchor_spl::token::ID, anchor_spl::token_2022::ID, anchor_lang::system_program::ID];
     let Some(exchange) = reader.read::<Exchange>(&pda::exchange()) else { return addresses };
     addresses.push(exchange.quote_mint);
     let feed = |addresses: &mut Vec<Pubkey>, feed: &Pubkey| {
@@ -209,7 +212,12 @@ pub fn wait_past(cluster: &impl Cluster, slot: u64) -> Result<(), ClusterError> 
 /// accounts and the instructions' own (and waited for, one slot) if they
 /// lack any. For clients that send now and then (the CLI); a keeper keeps
 /// its tables ahead of need instead.
-pub fn send_fitting<C: Cluster>(cluster: &mut C, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
+pub fn send_fitting<C: Cluster>(
+    cluster: &mut C,
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+) -> Result<Sent, ClusterError> {
     if fits_legacy(instructions, &payer.pubkey()) {
         return cluster.send(instructions, payer, signers);
     }
@@ -285,7 +293,13 @@ impl Tables {
     /// Sends `instructions` as a legacy transaction if it fits, otherwise
     /// as a v0 transaction through the tables' active addresses. A
     /// transaction that fits neither way is refused here, with its size.
-    pub fn send(&self, cluster: &mut impl Cluster, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Sent, ClusterError> {
+    pub fn send(
+        &self,
+        cluster: &mut impl Cluster,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<Sent, ClusterError> {
         cluster.send_with_tables(instructions, payer, signers, tables_for(instructions, &payer.pubkey(), &self.tables))
     }
 }

@@ -28,7 +28,11 @@ fn unreadable(error: health::HealthError) -> ClusterError {
 
 /// Sends the LP action `build` makes from the pool's remaining accounts,
 /// in whichever form fits (see the module's notes), paid and signed by `payer`.
-pub fn send_pool_action<C: Cluster>(cluster: &mut C, payer: &Keypair, build: impl Fn(Vec<AccountMeta>) -> Vec<Instruction>) -> Result<Sent, ClusterError> {
+pub fn send_pool_action<C: Cluster>(
+    cluster: &mut C,
+    payer: &Keypair,
+    build: impl Fn(Vec<AccountMeta>) -> Vec<Instruction>,
+) -> Result<Sent, ClusterError> {
     let inline = build(health::pool_accounts(cluster).map_err(unreadable)?);
     if lookup_tables::fits_legacy(&inline, &payer.pubkey()) {
         return cluster.send(&inline, payer, &[]);

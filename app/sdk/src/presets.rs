@@ -85,7 +85,8 @@ pub fn market_risk_ext() -> MarketRiskExtPpm {
 /// native units) for this deployment: the study cannot calibrate an
 /// amount, only its multiple of the traders' equity.
 pub fn collateral_risk_ext(deposit_depth: u64) -> CollateralRiskExtPpm {
-    let ext: CollateralRiskExtPpm = serde_json::from_str(CALIBRATED_COLLATERAL_RISK_EXT).expect("sim/calibrated/collateral-risk-ext.json is a CollateralRiskExtPpm");
+    let ext: CollateralRiskExtPpm =
+        serde_json::from_str(CALIBRATED_COLLATERAL_RISK_EXT).expect("sim/calibrated/collateral-risk-ext.json is a CollateralRiskExtPpm");
     CollateralRiskExtPpm { deposit_depth, ..ext }
 }
 
@@ -123,7 +124,8 @@ mod tests {
         reflex_risk::validate_market(&market_risk().to_config()).expect("market risk within bounds");
         reflex_risk::validate_collateral(&collateral_risk().to_config()).expect("collateral risk within bounds");
         reflex_risk::validate_market_ext(&market_risk().to_config(), &market_risk_ext().to_ext()).expect("market gap floor and scaling");
-        reflex_risk::validate_collateral_ext(&collateral_risk().to_config(), &collateral_risk_ext(1_000_000).to_ext()).expect("collateral gap floor");
+        reflex_risk::validate_collateral_ext(&collateral_risk().to_config(), &collateral_risk_ext(1_000_000).to_ext())
+            .expect("collateral gap floor");
     }
 
     #[test]

@@ -65,13 +65,15 @@ impl RpcCluster {
 
     fn latest_blockhash(&self) -> Result<solana_transaction::Hash, ClusterError> {
         let result = self.call("getLatestBlockhash", json!([{ "commitment": "confirmed" }]))?;
-        let text = result["value"]["blockhash"].as_str().ok_or_else(|| ClusterError::Transport("getLatestBlockhash: no blockhash".into()))?;
+        let text =
+            result["value"]["blockhash"].as_str().ok_or_else(|| ClusterError::Transport("getLatestBlockhash: no blockhash".into()))?;
         text.parse().map_err(|_| ClusterError::Transport(format!("getLatestBlockhash: bad blockhash {text}")))
     }
 }
 
 fn account_fields(value: &Value) -> Result<(Pubkey, Vec<u8>), ClusterError> {
-    let owner = value["owner"].as_str().and_then(|o| o.parse().ok()).ok_or_else(|| ClusterError::Transport("account without owner".into()))?;
+    let owner =
+        value["owner"].as_str().and_then(|o| o.parse().ok()).ok_or_else(|| ClusterError::Transport("account without owner".into()))?;
     let data = value["data"][0].as_str().ok_or_else(|| ClusterError::Transport("account data not base64".into()))?;
     let bytes = STANDARD.decode(data).map_err(|e| ClusterError::Transport(format!("account data: {e}")))?;
     Ok((owner, bytes))
@@ -81,7 +83,8 @@ fn account_fields(value: &Value) -> Result<(Pubkey, Vec<u8>), ClusterError> {
 /// instruction error (`{"InstructionError": [0, {"Custom": 6035}]}`).
 fn refusal(error: &Value) -> ClusterError {
     let data = &error["data"];
-    let logs: Vec<String> = data["logs"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default();
+    let logs: Vec<String> =
+        data["logs"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default();
     let code = data["err"]["InstructionError"][1]["Custom"].as_u64().map(|code| code as u32);
     let index = data["err"]["InstructionError"][0].as_u64().map(|index| index as u8);
     let message = error["message"].as_str().unwrap_or("unknown error").to_string();
@@ -117,7 +120,13 @@ impl Cluster for RpcCluster {
         Ok(accounts)
     }
 
-    fn send_with_tables(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair], tables: &[LookupTable]) -> Result<Sent, ClusterError> {
+    fn send_with_tables(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<Sent, ClusterError> {
         let blockhash = self.latest_blockhash()?;
         let signature = self.submit(instructions, payer, signers, tables, blockhash, false)?;
         self.confirm(signature)
@@ -144,7 +153,8 @@ impl Cluster for RpcCluster {
     }
 
     fn lookup_tables(&self, authority: &Pubkey) -> Result<Vec<LookupTable>, ClusterError> {
-        let filters = json!([{ "memcmp": { "offset": TABLE_AUTHORITY_OFFSET, "bytes": STANDARD.encode(authority.as_ref()), "encoding": "base64" } }]);
+        let filters =
+            json!([{ "memcmp": { "offset": TABLE_AUTHORITY_OFFSET, "bytes": STANDARD.encode(authority.as_ref()), "encoding": "base64" } }]);
         let accounts = self.program_accounts(&lookup_tables::LOOKUP_TABLE_PROGRAM, filters)?;
         Ok(accounts.into_iter().filter_map(|(address, data)| LookupTable::decode(address, &data)).collect())
     }
@@ -215,7 +225,8 @@ impl RpcCluster {
         )?;
         let mut accounts = Vec::new();
         for entry in result.as_array().ok_or_else(|| ClusterError::Transport("getProgramAccounts: not a list".into()))? {
-            let address: Pubkey = entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
+            let address: Pubkey =
+                entry["pubkey"].as_str().and_then(|p| p.parse().ok()).ok_or_else(|| ClusterError::Transport("bad pubkey".into()))?;
             let (_, data) = account_fields(&entry["account"])?;
             accounts.push((address, data));
         }
@@ -228,6 +239,9 @@ impl RpcCluster {
             "getTransaction",
             json!([signature, { "encoding": "json", "commitment": "confirmed", "maxSupportedTransactionVersion": 0 }]),
         )?;
-        Ok(result["meta"]["logMessages"].as_array().map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default())
+        Ok(result["meta"]["logMessages"]
+            .as_array()
+            .map(|lines| lines.iter().filter_map(|l| l.as_str().map(String::from)).collect())
+            .unwrap_or_default())
     }
 }

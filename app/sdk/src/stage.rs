@@ -37,11 +37,23 @@ fn rent(space: usize) -> u64 {
 }
 
 /// A new mint with `authority` as mint authority.
-pub fn create_mint(stage: &mut impl Stage, payer: &Keypair, authority: &Pubkey, decimals: u8, token_program: &Pubkey) -> StageResult<Pubkey> {
+pub fn create_mint(
+    stage: &mut impl Stage,
+    payer: &Keypair,
+    authority: &Pubkey,
+    decimals: u8,
+    token_program: &Pubkey,
+) -> StageResult<Pubkey> {
     let mint = Keypair::new();
     let space = spl_token::state::Mint::LEN;
     let instructions = [
-        anchor_lang::solana_program::system_instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent(space), space as u64, token_program),
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            rent(space),
+            space as u64,
+            token_program,
+        ),
         spl_token_2022::instruction::initialize_mint2(token_program, &mint.pubkey(), authority, None, decimals).expect("initialize_mint2"),
     ];
     stage.send(&instructions, payer, &[&mint])?;
@@ -49,19 +61,39 @@ pub fn create_mint(stage: &mut impl Stage, payer: &Keypair, authority: &Pubkey, 
 }
 
 /// A new token account of `mint` owned by `owner`.
-pub fn create_token_account(stage: &mut impl Stage, payer: &Keypair, mint: &Pubkey, owner: &Pubkey, token_program: &Pubkey) -> StageResult<Pubkey> {
+pub fn create_token_account(
+    stage: &mut impl Stage,
+    payer: &Keypair,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    token_program: &Pubkey,
+) -> StageResult<Pubkey> {
     let account = Keypair::new();
     let space = spl_token::state::Account::LEN;
     let instructions = [
-        anchor_lang::solana_program::system_instruction::create_account(&payer.pubkey(), &account.pubkey(), rent(space), space as u64, token_program),
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer.pubkey(),
+            &account.pubkey(),
+            rent(space),
+            space as u64,
+            token_program,
+        ),
         spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner).expect("initialize_account3"),
     ];
     stage.send(&instructions, payer, &[&account])?;
     Ok(account.pubkey())
 }
 
-pub fn mint_to(stage: &mut impl Stage, authority: &Keypair, mint: &Pubkey, destination: &Pubkey, amount: u64, token_program: &Pubkey) -> StageResult<()> {
-    let instruction = spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount).expect("mint_to");
+pub fn mint_to(
+    stage: &mut impl Stage,
+    authority: &Keypair,
+    mint: &Pubkey,
+    destination: &Pubkey,
+    amount: u64,
+    token_program: &Pubkey,
+) -> StageResult<()> {
+    let instruction =
+        spl_token_2022::instruction::mint_to(token_program, mint, destination, &authority.pubkey(), &[], amount).expect("mint_to");
     stage.send(&[instruction], authority, &[])?;
     Ok(())
 }
@@ -239,7 +271,8 @@ impl Stage for ValidatorStage {
     }
     fn token_balance(&self, account: &Pubkey) -> StageResult<u64> {
         let (_, data) = self.rpc.account(account)?.ok_or_else(|| ClusterError::Transport(format!("no token account {account}")))?;
-        let bytes: [u8; 8] = data.get(64..72).and_then(|b| b.try_into().ok()).ok_or_else(|| ClusterError::Transport("not a token account".into()))?;
+        let bytes: [u8; 8] =
+            data.get(64..72).and_then(|b| b.try_into().ok()).ok_or_else(|| ClusterError::Transport("not a token account".into()))?;
         Ok(u64::from_le_bytes(bytes))
     }
 }

@@ -173,7 +173,10 @@ pub fn listed_markets(cluster: &impl Cluster, market_count: u16) -> Vec<Option<(
 /// with a position there, the position's liquidation price and notional.
 /// Accounts that cannot be valued (an account they name is missing) and
 /// positions with no liquidation price within 0.01x–100x are left out.
-pub fn liquidation_points(cluster: &impl Cluster, markets: &[Option<(PerpMarket, PriceFeed)>]) -> Result<Vec<Vec<LiquidationPoint>>, ClusterError> {
+pub fn liquidation_points(
+    cluster: &impl Cluster,
+    markets: &[Option<(PerpMarket, PriceFeed)>],
+) -> Result<Vec<Vec<LiquidationPoint>>, ClusterError> {
     let mut points = vec![Vec::new(); markets.len()];
     for (_, margin) in cluster.margin_accounts()? {
         let Ok((snapshot, feeds)) = health::snapshot_with_feeds(cluster, &margin) else { continue };
@@ -263,8 +266,14 @@ fn decide(
 
 /// One pass over every market: decide, and unless `dry_run`, send the moves
 /// signed by `steward` (which must be the exchange's risk steward).
-pub fn run_pass(cluster: &mut impl Cluster, steward: &Keypair, settings: &StewardSettings, dry_run: bool) -> Result<Vec<Decision>, ClusterError> {
-    let exchange: Exchange = cluster.read(&pda::exchange()).ok_or_else(|| ClusterError::Transport("no Reflex exchange on this cluster".into()))?;
+pub fn run_pass(
+    cluster: &mut impl Cluster,
+    steward: &Keypair,
+    settings: &StewardSettings,
+    dry_run: bool,
+) -> Result<Vec<Decision>, ClusterError> {
+    let exchange: Exchange =
+        cluster.read(&pda::exchange()).ok_or_else(|| ClusterError::Transport("no Reflex exchange on this cluster".into()))?;
     if !dry_run && exchange.risk_steward != steward.pubkey() {
         return Err(ClusterError::Rejected {
             code: Some(u32::from(ReflexError::NotRiskSteward)),

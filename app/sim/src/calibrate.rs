@@ -162,7 +162,11 @@ pub struct Calibration<'a> {
 impl<'a> Calibration<'a> {
     pub fn new(config: &'a SimConfig) -> Result<Self, String> {
         let grid = config.calibration.as_ref().ok_or("the file has no [calibration] table")?;
-        let variant = config.variants.iter().find(|v| v.name == grid.variant).ok_or_else(|| format!("calibration: no variant named {:?}", grid.variant))?;
+        let variant = config
+            .variants
+            .iter()
+            .find(|v| v.name == grid.variant)
+            .ok_or_else(|| format!("calibration: no variant named {:?}", grid.variant))?;
         let scenarios: Vec<&Scenario> =
             config.scenarios.iter().filter(|s| grid.families.contains(&s.family) || grid.scenarios.contains(&s.name)).collect();
         if scenarios.is_empty() {
@@ -211,7 +215,13 @@ impl<'a> Calibration<'a> {
         let runs = run_jobs(&jobs, threads, progress, |(_, candidate, policy, scenario, seed)| {
             let market = crate::market::Market::new(scenario, policy, spec.clone(), bars.get(&scenario.name).cloned(), *seed);
             let (metrics, _) = market.run(0);
-            CalibrationRun { candidate: *candidate, scenario: scenario.name.clone(), seed: *seed, leverage_used: metrics.leverage_used, bad_debt_bp: metrics.bad_debt_bp() }
+            CalibrationRun {
+                candidate: *candidate,
+                scenario: scenario.name.clone(),
+                seed: *seed,
+                leverage_used: metrics.leverage_used,
+                bad_debt_bp: metrics.bad_debt_bp(),
+            }
         });
         Ok(CalibrationResults { runs, seconds: started.elapsed().as_secs_f64(), candidates: self.candidates.clone(), seeds: plan })
     }
@@ -281,7 +291,13 @@ pub fn decide(calibration: &Calibration, results: &CalibrationResults) -> Result
     }
     let within: Vec<usize> = eligible.iter().copied().filter(|&i| standings[i].worst_bad_debt_bp <= calibration.grid.budget_bp).collect();
     let (winner, within_budget) = if within.is_empty() {
-        (*eligible.iter().min_by(|&&a, &&b| standings[a].worst_bad_debt_bp.total_cmp(&standings[b].worst_bad_debt_bp)).expect("eligible"), false)
+        (
+            *eligible
+                .iter()
+                .min_by(|&&a, &&b| standings[a].worst_bad_debt_bp.total_cmp(&standings[b].worst_bad_debt_bp))
+                .expect("eligible"),
+            false,
+        )
     } else {
         // Efficiency within EFFICIENCY_TIE of the best is a tie (the slew,
         // for one, barely moves it), settled by the lesser worst bad debt.
@@ -370,7 +386,13 @@ pub fn markdown(calibration: &Calibration, outcome: &Outcome, results: &Calibrat
     );
     let winner = &outcome.standings[outcome.winner];
     if outcome.within_budget {
-        out += &format!("**Winner:** {} — efficiency {:.2}× mean leverage used, worst bad debt {:.1} bp ({}).\n\n", winner.candidate.label(), winner.efficiency, winner.worst_bad_debt_bp, winner.worst_scenario);
+        out += &format!(
+            "**Winner:** {} — efficiency {:.2}× mean leverage used, worst bad debt {:.1} bp ({}).\n\n",
+            winner.candidate.label(),
+            winner.efficiency,
+            winner.worst_bad_debt_bp,
+            winner.worst_scenario
+        );
     } else {
         out += &format!("**No candidate is within budget.** The least bad: {} — worst bad debt {:.1} bp ({}), efficiency {:.2}×. These settings are written, but the budget is not met.\n\n", winner.candidate.label(), winner.worst_bad_debt_bp, winner.worst_scenario, winner.efficiency);
     }
@@ -379,7 +401,14 @@ pub fn markdown(calibration: &Calibration, outcome: &Outcome, results: &Calibrat
         let mark = if index == outcome.winner { " **(winner)**" } else { "" };
         match &standing.bounds {
             Ok(()) => {
-                out += &format!("| {}{mark} | ok | {:.2} | {:.1} | {} | {} |\n", standing.candidate.label(), standing.efficiency, standing.worst_bad_debt_bp, standing.worst_scenario, standing.runs)
+                out += &format!(
+                    "| {}{mark} | ok | {:.2} | {:.1} | {} | {} |\n",
+                    standing.candidate.label(),
+                    standing.efficiency,
+                    standing.worst_bad_debt_bp,
+                    standing.worst_scenario,
+                    standing.runs
+                )
             }
             Err(reason) => out += &format!("| {} | refused: {reason} | – | – | – | 0 |\n", standing.candidate.label()),
         }

@@ -99,7 +99,16 @@ fn yes() -> bool {
 /// same without slew, each variant alone on top of it, and all together
 /// with and without slew (the cascade comparison).
 pub fn default_variants() -> Vec<Variant> {
-    let base = Variant { name: String::new(), robust: false, split: false, slew: true, gap_floor: false, utilisation: false, steward: false, apc: false };
+    let base = Variant {
+        name: String::new(),
+        robust: false,
+        split: false,
+        slew: true,
+        gap_floor: false,
+        utilisation: false,
+        steward: false,
+        apc: false,
+    };
     let with = |name: &str, edit: fn(&mut Variant)| {
         let mut variant = base.clone();
         variant.name = name.into();
@@ -141,7 +150,11 @@ pub fn default_variants() -> Vec<Variant> {
 
 fn policies_over_calibrated<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<PolicyConfig, D::Error> {
     let given = toml::Table::deserialize(deserializer)?;
-    let mut table = toml::Table::from_str(CALIBRATED_POLICY).ok().and_then(|mut file| file.remove("policies")).and_then(|v| v.as_table().cloned()).unwrap_or_default();
+    let mut table = toml::Table::from_str(CALIBRATED_POLICY)
+        .ok()
+        .and_then(|mut file| file.remove("policies"))
+        .and_then(|v| v.as_table().cloned())
+        .unwrap_or_default();
     table.extend(given);
     toml::Value::Table(table).try_into().map_err(serde::de::Error::custom)
 }

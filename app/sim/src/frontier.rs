@@ -163,7 +163,14 @@ pub fn pooled_points(runs: &GroupRuns, policies: usize) -> Vec<Point> {
 /// Frontier ratios of every policy in `dynamic` against the statics in
 /// `statics`, on bad debt beyond `tolerance` bp (see [`net`]), with
 /// percentile intervals from `resamples` bootstrap draws of seeds.
-pub fn bootstrap(runs: &GroupRuns, statics: &[usize], dynamic: &[usize], tolerance: f64, resamples: usize, seed: u64) -> Vec<(Interval, Interval)> {
+pub fn bootstrap(
+    runs: &GroupRuns,
+    statics: &[usize],
+    dynamic: &[usize],
+    tolerance: f64,
+    resamples: usize,
+    seed: u64,
+) -> Vec<(Interval, Interval)> {
     let policies = runs.first().map_or(0, |s| s.len());
     let points: Vec<Point> = pooled_points(runs, policies).into_iter().map(|p| net(p, tolerance)).collect();
     let frontier = Frontier::new(&statics.iter().map(|&s| points[s]).collect::<Vec<_>>());

@@ -52,7 +52,16 @@ struct Args {
 }
 
 fn parse() -> Result<Args, String> {
-    let mut args = Args { command: Command::Run, merge: false, config: "sim/default.toml".into(), out: "docs/sim".into(), seeds: None, shard: None, results: None, inputs: Vec::new() };
+    let mut args = Args {
+        command: Command::Run,
+        merge: false,
+        config: "sim/default.toml".into(),
+        out: "docs/sim".into(),
+        seeds: None,
+        shard: None,
+        results: None,
+        inputs: Vec::new(),
+    };
     let mut it = std::env::args().skip(1).peekable();
     let command = match it.peek().map(String::as_str) {
         Some("merge") => Some(Command::Merge),
@@ -131,7 +140,8 @@ fn write_report(config: &SimConfig, results: &Results, out: &Path, command: &str
         files.push((format!("frontier-{}.svg", report::slug(&group.name)), report::frontier_svg(&study, group)));
     }
     for scenario in config.scenarios.iter().filter(|s| s.path.file.is_none()) {
-        let traces: Vec<(String, &reflex_sim::market::Trace)> = results.traces.iter().filter(|t| t.0 == scenario.name).map(|t| (t.1.clone(), &t.2)).collect();
+        let traces: Vec<(String, &reflex_sim::market::Trace)> =
+            results.traces.iter().filter(|t| t.0 == scenario.name).map(|t| (t.1.clone(), &t.2)).collect();
         // Merging the report's own results.json (which keeps no traces) leaves the path figures as they are.
         if traces.is_empty() {
             continue;
@@ -186,14 +196,17 @@ fn calibrate(config: &SimConfig, args: &Args) -> Result<String, String> {
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let command = format!("reflex-sim calibrate --config {} --out {}", args.config.display(), out.display());
-    let header = format!("# Written by `{command}`: variant {:?}, {}.\n", calibration.grid.variant, calibration.candidates[outcome.winner].label());
-    std::fs::write(out.join("policy.toml"), winner.to_policy_file(&header)).map_err(|error| format!("cannot write policy.toml: {error}"))?;
+    let header =
+        format!("# Written by `{command}`: variant {:?}, {}.\n", calibration.grid.variant, calibration.candidates[outcome.winner].label());
+    std::fs::write(out.join("policy.toml"), winner.to_policy_file(&header))
+        .map_err(|error| format!("cannot write policy.toml: {error}"))?;
     write_json(&out.join("market-risk.json"), &settings.market)?;
     write_json(&out.join("collateral-risk.json"), &settings.collateral)?;
     write_json(&out.join("market-risk-ext.json"), &settings.market_ext)?;
     write_json(&out.join("collateral-risk-ext.json"), &settings.collateral_ext)?;
     write_json(&out.join("calibration.json"), &results)?;
-    std::fs::write(out.join("calibration.md"), calibrate::markdown(&calibration, &outcome, &results, &command)).map_err(|error| format!("cannot write calibration.md: {error}"))?;
+    std::fs::write(out.join("calibration.md"), calibrate::markdown(&calibration, &outcome, &results, &command))
+        .map_err(|error| format!("cannot write calibration.md: {error}"))?;
     let standing = &outcome.standings[outcome.winner];
     let summary = format!(
         "{}: efficiency {:.2}×, worst bad debt {:.1} bp ({}); wrote {}",
@@ -225,7 +238,8 @@ fn main() -> ExitCode {
         }
         let results = with_progress(|progress| run::run_all(&config, args.shard.unwrap_or(Shard::ALL), progress))?;
         if let Some(path) = &args.results {
-            std::fs::write(path, serde_json::to_string(&results).map_err(|e| e.to_string())?).map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+            std::fs::write(path, serde_json::to_string(&results).map_err(|e| e.to_string())?)
+                .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
             if args.shard.is_some() {
                 return Ok(format!("{} runs in {:.1} s; wrote {}", results.runs.len(), results.seconds, path.display()));
             }

@@ -204,7 +204,8 @@ fn equity_scale(population: &Population) -> f64 {
 
 impl<'a> Market<'a> {
     pub fn new(scenario: &'a Scenario, config: &'a PolicyConfig, spec: PolicySpec, bars: Option<Arc<Bars>>, seed: u64) -> Self {
-        let calm_volatility = scenario.market.calm_volatility.unwrap_or_else(|| bars.as_ref().map_or(scenario.path.calm_volatility, |b| b.calm_volatility()));
+        let calm_volatility =
+            scenario.market.calm_volatility.unwrap_or_else(|| bars.as_ref().map_or(scenario.path.calm_volatility, |b| b.calm_volatility()));
         let path = PricePath::new(&scenario.path, bars, seed);
         let price = path.start_price();
         let policy = PolicyState::new(spec, config, price, calm_volatility);
@@ -235,7 +236,11 @@ impl<'a> Market<'a> {
         // Accounts are drawn from the seed alone, so every policy sees the same traders.
         for index in 0..population.accounts {
             let key = seed.wrapping_mul(1_000_003).wrapping_add(index as u64);
-            let mut trader = Trader { life: Rng::new(key.wrapping_mul(31).wrapping_add(7)), behaviour: Rng::new(key ^ 0x5bd1_e995), ..Default::default() };
+            let mut trader = Trader {
+                life: Rng::new(key.wrapping_mul(31).wrapping_add(7)),
+                behaviour: Rng::new(key ^ 0x5bd1_e995),
+                ..Default::default()
+            };
             if trader.life.uniform() < population.active_fraction {
                 market.spawn(&mut trader);
             }
@@ -472,7 +477,8 @@ impl<'a> Market<'a> {
                 let constant = t.quote + t.quote_position;
                 let slope = t.volatile * (1.0 - levels.maintenance_haircut) + t.size - t.size.abs() * levels.maintenance_margin;
                 let price = -constant / slope;
-                (slope != 0.0 && price > 0.0 && price.is_finite()).then(|| LiquidationPoint { price: f(price), notional: f(t.size.abs() * self.price) })
+                (slope != 0.0 && price > 0.0 && price.is_finite())
+                    .then(|| LiquidationPoint { price: f(price), notional: f(t.size.abs() * self.price) })
             })
             .collect()
     }
@@ -613,7 +619,11 @@ impl<'a> Market<'a> {
             maintenance_stats.push(step.slot, levels.maintenance_margin);
             if trace_points > 0 && (step.slot >= next_trace || liquidations > 0) {
                 next_trace = step.slot.saturating_add(trace_every);
-                let (notional, equity) = self.traders.iter().filter(|t| t.active).fold((0.0, 0.0), |(n, e), t| (n + t.size.abs() * self.price, e + self.equity(t).max(0.0)));
+                let (notional, equity) = self
+                    .traders
+                    .iter()
+                    .filter(|t| t.active)
+                    .fold((0.0, 0.0), |(n, e), t| (n + t.size.abs() * self.price, e + self.equity(t).max(0.0)));
                 trace.slot.push(step.slot);
                 trace.price.push(self.price);
                 trace.sigma.push(self.policy.sigma);

@@ -4,12 +4,12 @@
 //! (`FeedbackState::step_toward`), the add-ons, the APC floor, the steward's
 //! rule and the bounds checks.
 use reflex_risk::mechanism::{
-    apc_target, deposit_haircut, margin_with_add_on, notional_within_move, open_interest_add_on, steward_base, LiquidationPoint, OpenInterestScaling,
-    RobustConfig, RobustVolatility, StewardRule,
+    apc_target, deposit_haircut, margin_with_add_on, notional_within_move, open_interest_add_on, steward_base, LiquidationPoint,
+    OpenInterestScaling, RobustConfig, RobustVolatility, StewardRule,
 };
 use reflex_risk::{
-    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, AccumulatorConfig, CollateralRiskConfig, CollateralRiskExt,
-    ExtError, FeedbackConfig, FeedbackState, Fixed, LevelCurve, MarketRiskConfig, MarketRiskExt, VolatilityAccumulator,
+    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, AccumulatorConfig, CollateralRiskConfig,
+    CollateralRiskExt, ExtError, FeedbackConfig, FeedbackState, Fixed, LevelCurve, MarketRiskConfig, MarketRiskExt, VolatilityAccumulator,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,9 @@ use crate::config::{PolicyConfig, Variant};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub enum PolicySpec {
     /// Fixed margins and haircuts: the curves' targets at this σ_T.
-    Static { sigma: f64 },
+    Static {
+        sigma: f64,
+    },
     Dynamic(Variant),
 }
 
@@ -299,7 +301,11 @@ impl PolicyState {
             if let Some(points) = seen.liquidation_points {
                 let move_ = fx(self.config.steward_sigma_multiple) * sigma_maintenance;
                 if let Ok(at_risk) = notional_within_move(points, price, move_) {
-                    let rule = StewardRule { sigma_multiple: fx(self.config.steward_sigma_multiple), step: fx(self.config.steward_step), relax_below: fx(self.config.steward_relax_below) };
+                    let rule = StewardRule {
+                        sigma_multiple: fx(self.config.steward_sigma_multiple),
+                        step: fx(self.config.steward_step),
+                        relax_below: fx(self.config.steward_relax_below),
+                    };
                     let governed = self.governed_initial_base;
                     let ceiling = (governed + fx(self.config.steward_max_raise)).min(self.margin_config.initial.upper);
                     let current = self.margin_config.initial.base;

@@ -91,7 +91,9 @@ pub fn study_at(config: &SimConfig, results: &Results, tolerance: f64) -> Study 
     };
     // Real files split into the calibration set and the files held out of
     // it, so the report shows how the settings carry to paths they never saw.
-    let calibrated = |name: &str| config.calibration.as_ref().is_some_and(|c| c.scenarios.iter().any(|s| s == name) || c.families.iter().any(|f| f == "real"));
+    let calibrated = |name: &str| {
+        config.calibration.as_ref().is_some_and(|c| c.scenarios.iter().any(|s| s == name) || c.families.iter().any(|f| f == "real"))
+    };
     let mut groups: Vec<Group> = Vec::new();
     for (family, list) in &families {
         if family != "real" {
@@ -115,7 +117,15 @@ pub fn study_at(config: &SimConfig, results: &Results, tolerance: f64) -> Study 
 }
 
 fn ratio_text(interval: &Interval) -> String {
-    let show = |x: f64| if x.is_infinite() { "∞".to_string() } else if x.is_nan() { "–".to_string() } else { format!("{x:.2}") };
+    let show = |x: f64| {
+        if x.is_infinite() {
+            "∞".to_string()
+        } else if x.is_nan() {
+            "–".to_string()
+        } else {
+            format!("{x:.2}")
+        }
+    };
     match interval.value {
         None => "n/a".into(),
         Some(v) => format!("{}{} [{}, {}]", show(v), if interval.bound { "†" } else { "" }, show(interval.low), show(interval.high)),
@@ -182,14 +192,19 @@ pub fn verdict(study: &Study) -> Verdict {
     for (k, name) in names.iter().enumerate() {
         let Some(partner) = names.iter().position(|n| *n == format!("{name}, no slew")) else { continue };
         let (slewed, unslewed) = (study.dynamic[k], study.dynamic[partner]);
-        let total = |policy: usize, f: fn(&RunMetrics) -> f64| -> f64 {
-            study.metrics.values().map(|per| mean(per[policy].iter().map(f)) ).sum()
-        };
+        let total =
+            |policy: usize, f: fn(&RunMetrics) -> f64| -> f64 { study.metrics.values().map(|per| mean(per[policy].iter().map(f))).sum() };
         let forced = |p| total(p, |m| m.forced_notional / m.mean_equity.max(1e-9));
         let cascade = |p| total(p, |m| m.largest_cascade_notional / m.mean_equity.max(1e-9));
         let debt = |p| total(p, |m| m.bad_debt_bp());
         let cut = |a: f64, b: f64| if b > 0.0 { 1.0 - a / b } else { 0.0 };
-        cascades.push((name.clone(), names[partner].clone(), cut(forced(slewed), forced(unslewed)), cut(cascade(slewed), cascade(unslewed)), debt(slewed) <= debt(unslewed) * 1.000_001 + 1e-9));
+        cascades.push((
+            name.clone(),
+            names[partner].clone(),
+            cut(forced(slewed), forced(unslewed)),
+            cut(cascade(slewed), cascade(unslewed)),
+            debt(slewed) <= debt(unslewed) * 1.000_001 + 1e-9,
+        ));
     }
     let groups_met = score(adopted).0;
     Verdict { adopted, groups_met, groups: groups.len(), improving, cascades }
@@ -210,7 +225,13 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
     let _ = writeln!(w, "# The thesis, measured: volatility-feedback margin against the static frontier\n");
     let runs = results.runs.len();
     let slots: f64 = results.runs.iter().map(|r| r.metrics.slots as f64).sum();
-    let account_steps: f64 = results.runs.iter().map(|r| r.metrics.steps as f64 * config.scenarios.iter().find(|s| s.name == r.scenario).map_or(0.0, |s| s.population.accounts as f64)).sum();
+    let account_steps: f64 = results
+        .runs
+        .iter()
+        .map(|r| {
+            r.metrics.steps as f64 * config.scenarios.iter().find(|s| s.name == r.scenario).map_or(0.0, |s| s.population.accounts as f64)
+        })
+        .sum();
     let cpu: f64 = results.runs.iter().map(|r| r.seconds).sum();
     let _ = writeln!(
         w,
@@ -243,7 +264,12 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
             if name == adopted { "" } else { ": the choice turns on differences below the tolerance" }
         );
     }
-    let riskless: Vec<&str> = study.groups.iter().filter(|g| !g.name.starts_with("real: ") && study.statics.iter().all(|&s| g.points[s].bad_debt <= study.tolerance)).map(|g| g.name.as_str()).collect();
+    let riskless: Vec<&str> = study
+        .groups
+        .iter()
+        .filter(|g| !g.name.starts_with("real: ") && study.statics.iter().all(|&s| g.points[s].bad_debt <= study.tolerance))
+        .map(|g| g.name.as_str())
+        .collect();
     if !riskless.is_empty() {
         let _ = writeln!(
             w,
@@ -257,13 +283,24 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
             "- The settings are `reflex-sim calibrate`'s winner for `{}` (`sim/calibrated/calibration.md`: {}). {}",
             grid.variant,
             crate::config::CALIBRATED_POLICY.lines().next().unwrap_or("").trim_start_matches("# "),
-            if grid.variant == *adopted { "The adopted configuration is the calibrated one.".to_string() } else { format!("The adopted configuration is not the calibrated variant (`{}`): the next calibration should search `{adopted}`.", grid.variant) }
+            if grid.variant == *adopted {
+                "The adopted configuration is the calibrated one.".to_string()
+            } else {
+                format!(
+                    "The adopted configuration is not the calibrated variant (`{}`): the next calibration should search `{adopted}`.",
+                    grid.variant
+                )
+            }
         );
     }
     let _ = writeln!(
         w,
         "- Variants that improve on plain `reflex` (higher efficiency ratio over bad-debt ratio) in most groups: {}.",
-        if verdict.improving.is_empty() { "none".to_string() } else { verdict.improving.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ") }
+        if verdict.improving.is_empty() {
+            "none".to_string()
+        } else {
+            verdict.improving.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        }
     );
     for (slewed, unslewed, forced, cascade, debt) in &verdict.cascades {
         let met = *forced >= CASCADE_GOAL && *cascade >= CASCADE_GOAL && *debt;
@@ -293,7 +330,16 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
         for (k, &d) in study.dynamic.iter().enumerate() {
             let p = group.points[d];
             let (debt, efficiency) = &group.ratios[k];
-            let _ = writeln!(w, "| **{}** | {:.2} | {:.2} | {} | {} | {} |", names[d], p.efficiency, p.bad_debt, ratio_text(debt), ratio_text(efficiency), if group.meets_goal(k) { "met" } else { "–" });
+            let _ = writeln!(
+                w,
+                "| **{}** | {:.2} | {:.2} | {} | {} | {} |",
+                names[d],
+                p.efficiency,
+                p.bad_debt,
+                ratio_text(debt),
+                ratio_text(efficiency),
+                if group.meets_goal(k) { "met" } else { "–" }
+            );
         }
         let _ = writeln!(w);
     }
@@ -319,7 +365,10 @@ pub fn markdown(config: &SimConfig, results: &Results, study: &Study, command: &
     }
     let _ = writeln!(w, "\n## Cascades: slewed against unslewed maintenance\n");
     let _ = writeln!(w, "Per scenario, means over seeds; notional in multiples of mean equity.\n");
-    let _ = writeln!(w, "| scenario | policy | forced notional | voluntary notional | largest cascade (notional) | liquidations | bad debt (bp) |");
+    let _ = writeln!(
+        w,
+        "| scenario | policy | forced notional | voluntary notional | largest cascade (notional) | liquidations | bad debt (bp) |"
+    );
     let _ = writeln!(w, "|---|---|---:|---:|---:|---:|---:|");
     for (scenario, per) in &study.metrics {
         for (slewed, unslewed, ..) in &verdict.cascades {
@@ -361,7 +410,10 @@ pub fn frontier_svg(study: &Study, group: &Group) -> String {
     let x = |e: f64| left + (width - left - right) * e / max_e;
     let y = |b: f64| height - bottom - (height - bottom - top) * b / max_b;
     let mut svg = String::new();
-    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
     let _ = write!(svg, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"{left}\" y=\"18\" font-size=\"14\">{}: bad debt against leverage used</text>", group.name);
     let _ = write!(svg, "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#333\"/>", y(0.0), width - right, y(0.0));
     let _ = write!(svg, "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"#333\"/>", y(0.0));
@@ -370,8 +422,18 @@ pub fn frontier_svg(study: &Study, group: &Group) -> String {
         let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{e:.1}</text>", x(e), y(0.0) + 16.0);
         let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{b:.1}</text>", left - 4.0, y(b) + 4.0);
     }
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">leverage used (Σ notional / Σ equity, time average)</text>", (left + width - right) / 2.0, height - 12.0);
-    let _ = write!(svg, "<text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">bad debt (bp of equity)</text>", height / 2.0, height / 2.0);
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">leverage used (Σ notional / Σ equity, time average)</text>",
+        (left + width - right) / 2.0,
+        height - 12.0
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"14\" y=\"{}\" transform=\"rotate(-90 14 {})\" text-anchor=\"middle\">bad debt (bp of equity)</text>",
+        height / 2.0,
+        height / 2.0
+    );
     let statics: Vec<Point> = study.statics.iter().map(|&s| group.points[s]).collect();
     let frontier = Frontier::new(&statics);
     let line: Vec<String> = frontier.points().iter().map(|p| format!("{:.1},{:.1}", x(p.efficiency), y(p.bad_debt))).collect();
@@ -384,9 +446,21 @@ pub fn frontier_svg(study: &Study, group: &Group) -> String {
     for (k, &d) in study.dynamic.iter().enumerate() {
         let p = group.points[d];
         let color = PALETTE[k % PALETTE.len()];
-        let _ = write!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{color}\" fill-opacity=\"0.8\"/>", x(p.efficiency), y(p.bad_debt));
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{color}\" fill-opacity=\"0.8\"/>",
+            x(p.efficiency),
+            y(p.bad_debt)
+        );
         let ly = top + 20.0 + 18.0 * k as f64;
-        let _ = write!(svg, "<circle cx=\"{}\" cy=\"{ly}\" r=\"5\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>", legend_x + 8.0, legend_x + 20.0, ly + 4.0, study.specs[d].name());
+        let _ = write!(
+            svg,
+            "<circle cx=\"{}\" cy=\"{ly}\" r=\"5\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            legend_x + 8.0,
+            legend_x + 20.0,
+            ly + 4.0,
+            study.specs[d].name()
+        );
     }
     svg.push_str("</svg>");
     svg
@@ -397,7 +471,8 @@ pub fn path_svg(title: &str, traces: &[(String, &crate::market::Trace)]) -> Stri
     let (width, height, left, right) = (760.0, 420.0, 60.0, 160.0);
     let mut svg = String::new();
     let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\"><rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = write!(svg, "<text x=\"{left}\" y=\"18\" font-size=\"14\">{title}: price (top) and initial / maintenance margin (bottom)</text>");
+    let _ =
+        write!(svg, "<text x=\"{left}\" y=\"18\" font-size=\"14\">{title}: price (top) and initial / maintenance margin (bottom)</text>");
     let Some((_, first)) = traces.first() else {
         svg.push_str("</svg>");
         return svg;
@@ -408,7 +483,10 @@ pub fn path_svg(title: &str, traces: &[(String, &crate::market::Trace)]) -> Stri
     let py = |p: f64| 40.0 + 140.0 * (p_hi - p) / (p_hi - p_lo).max(1e-12);
     let line = |values: Vec<(u64, f64)>, color: &str, dash: &str, y: &dyn Fn(f64) -> f64| {
         let points: Vec<String> = values.iter().map(|(s, v)| format!("{:.1},{:.1}", x(*s), y(*v))).collect();
-        format!("<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>", points.join(" "))
+        format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>",
+            points.join(" ")
+        )
     };
     svg.push_str(&line(first.slot.iter().copied().zip(first.price.iter().copied()).collect(), "#333", "", &py));
     let m_hi = traces.iter().flat_map(|(_, t)| t.initial_margin.iter().copied()).fold(0.0f64, f64::max).max(0.01);
@@ -420,14 +498,41 @@ pub fn path_svg(title: &str, traces: &[(String, &crate::market::Trace)]) -> Stri
         let ly = 60.0 + 36.0 * k as f64;
         let _ = write!(svg, "<text x=\"{}\" y=\"{ly}\" fill=\"{color}\">{name}</text><text x=\"{}\" y=\"{}\" fill=\"{color}\" font-size=\"10\">solid initial, dashed maint.</text>", width - right + 10.0, width - right + 10.0, ly + 14.0);
     }
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.2}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.2}</text>", left - 4.0, py(p_hi) + 4.0, p_hi, left - 4.0, py(p_lo) + 4.0, p_lo);
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.0}%</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">0%</text>", left - 4.0, my(m_hi) + 4.0, m_hi * 100.0, left - 4.0, my(0.0) + 4.0);
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">slot (0 – {max_slot:.0})</text></svg>", (left + width - right) / 2.0, height - 10.0);
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.2}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.2}</text>",
+        left - 4.0,
+        py(p_hi) + 4.0,
+        p_hi,
+        left - 4.0,
+        py(p_lo) + 4.0,
+        p_lo
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.0}%</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">0%</text>",
+        left - 4.0,
+        my(m_hi) + 4.0,
+        m_hi * 100.0,
+        left - 4.0,
+        my(0.0) + 4.0
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">slot (0 – {max_slot:.0})</text></svg>",
+        (left + width - right) / 2.0,
+        height - 10.0
+    );
     svg
 }
 
 /// The group names as file-name slugs.
 pub fn slug(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>().split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-")
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
-

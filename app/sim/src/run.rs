@@ -90,7 +90,8 @@ impl Shard {
     /// `i/n` with `0 ≤ i < n`.
     pub fn parse(text: &str) -> Result<Shard, String> {
         let (i, n) = text.split_once('/').ok_or("--shard takes i/n")?;
-        let (index, count): (usize, usize) = (i.parse().map_err(|_| "--shard i/n: i is not a number")?, n.parse().map_err(|_| "--shard i/n: n is not a number")?);
+        let (index, count): (usize, usize) =
+            (i.parse().map_err(|_| "--shard i/n: i is not a number")?, n.parse().map_err(|_| "--shard i/n: n is not a number")?);
         if count == 0 || index >= count {
             return Err("--shard i/n needs 0 ≤ i < n".into());
         }
@@ -126,7 +127,8 @@ pub fn run_all(config: &SimConfig, shard: Shard, progress: &(dyn Fn(usize, usize
         let trace_points = if seed == 0 && charted(spec) { 600 } else { 0 };
         let market = Market::new(scenario, &config.policies, spec.clone(), bars.get(&scenario.name).cloned(), seed);
         let (metrics, trace) = market.run(trace_points);
-        let run = RunResult { scenario: scenario.name.clone(), policy: spec.name(), seed, metrics, seconds: run_started.elapsed().as_secs_f64() };
+        let run =
+            RunResult { scenario: scenario.name.clone(), policy: spec.name(), seed, metrics, seconds: run_started.elapsed().as_secs_f64() };
         (run, (trace_points > 0).then(|| (scenario.name.clone(), spec.name(), trace)))
     });
     let mut results = Results { threads, seconds: started.elapsed().as_secs_f64(), ..Results::default() };
@@ -139,7 +141,12 @@ pub fn run_all(config: &SimConfig, shard: Shard, progress: &(dyn Fn(usize, usize
 
 /// Runs `work` on every job over `threads` workers, longest-first order
 /// kept by taking jobs in turn; `progress` gets (done, total) after each.
-pub fn run_jobs<J: Sync, R: Send>(jobs: &[J], threads: usize, progress: &(dyn Fn(usize, usize) + Sync), work: impl Fn(&J) -> R + Sync) -> Vec<R> {
+pub fn run_jobs<J: Sync, R: Send>(
+    jobs: &[J],
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    work: impl Fn(&J) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));

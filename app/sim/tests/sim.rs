@@ -98,7 +98,8 @@ fn a_bridged_path_passes_through_every_close_and_differs_between_seeds() {
 
 #[test]
 fn frontier_ratios_interpolate_between_calibrations() {
-    let statics = [Point { efficiency: 2.0, bad_debt: 0.0 }, Point { efficiency: 6.0, bad_debt: 40.0 }, Point { efficiency: 10.0, bad_debt: 200.0 }];
+    let statics =
+        [Point { efficiency: 2.0, bad_debt: 0.0 }, Point { efficiency: 6.0, bad_debt: 40.0 }, Point { efficiency: 10.0, bad_debt: 200.0 }];
     let frontier = Frontier::new(&statics);
     assert_eq!(frontier.bad_debt_at(4.0).unwrap().0, 20.0);
     assert_eq!(frontier.efficiency_at(120.0).unwrap().0, 8.0);
@@ -184,10 +185,20 @@ fn calibration_takes_the_most_efficient_candidate_within_budget_and_refuses_out_
     assert!(outcome.within_budget);
     // Candidates run base × share × slew: 0..2 are the 5% base at share 0.6.
     let (low, high) = (&outcome.standings[0], &outcome.standings[4]);
-    assert!(low.efficiency > high.efficiency * (1.0 + EFFICIENCY_TIE), "a 5% base allows more leverage than 10%: {} vs {}", low.efficiency, high.efficiency);
+    assert!(
+        low.efficiency > high.efficiency * (1.0 + EFFICIENCY_TIE),
+        "a 5% base allows more leverage than 10%: {} vs {}",
+        low.efficiency,
+        high.efficiency
+    );
     assert!(outcome.winner < 2, "the 5% base wins: {}", outcome.standings[outcome.winner].candidate.label());
     let slews = &outcome.standings[0..2];
-    assert!((slews[0].efficiency / slews[1].efficiency - 1.0).abs() < EFFICIENCY_TIE, "the slew barely moves efficiency: {} vs {}", slews[0].efficiency, slews[1].efficiency);
+    assert!(
+        (slews[0].efficiency / slews[1].efficiency - 1.0).abs() < EFFICIENCY_TIE,
+        "the slew barely moves efficiency: {} vs {}",
+        slews[0].efficiency,
+        slews[1].efficiency
+    );
     let least = slews.iter().map(|s| s.worst_bad_debt_bp).fold(f64::INFINITY, f64::min);
     assert_eq!(outcome.standings[outcome.winner].worst_bad_debt_bp, least, "the tie goes to the lesser worst bad debt");
 

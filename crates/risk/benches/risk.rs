@@ -77,32 +77,56 @@ fn main() {
     seeded.update(&config, fx(0.1), fx(0.0001), 1).unwrap();
 
     let rows: Vec<(&str, f64)> = vec![
-        ("health, Initial (8 collateral + 8 perps, size scaling)", measure(2_000, || {
-            black_box(black_box(&account).health(HealthLevel::Initial).unwrap());
-        })),
-        ("health, Maintenance", measure(2_000, || {
-            black_box(black_box(&account).health(HealthLevel::Maintenance).unwrap());
-        })),
-        ("health summary (all three levels)", measure(1_000, || {
-            black_box(black_box(&account).summary().unwrap());
-        })),
-        ("accumulator update (one slot later)", measure(20_000, || {
-            let mut accumulator = seeded;
-            black_box(accumulator.update(&config, black_box(fx(0.1003)), fx(0.0001), 2).unwrap());
-        })),
-        ("accumulator update after a 10^7-slot gap", measure(20_000, || {
-            let mut accumulator = seeded;
-            black_box(accumulator.update(&config, black_box(fx(0.13)), fx(0.0001), 10_000_001).unwrap());
-        })),
-        ("perp liquidation size (worst-case account)", measure(200, || {
-            black_box(perp_liquidation(black_box(&account), 0, fx(0.01)).unwrap());
-        })),
-        ("ln", measure(50_000, || {
-            black_box(ln(black_box(fx(1.2345))).unwrap());
-        })),
-        ("exp2", measure(50_000, || {
-            black_box(exp2(black_box(fx(-0.3456))).unwrap());
-        })),
+        (
+            "health, Initial (8 collateral + 8 perps, size scaling)",
+            measure(2_000, || {
+                black_box(black_box(&account).health(HealthLevel::Initial).unwrap());
+            }),
+        ),
+        (
+            "health, Maintenance",
+            measure(2_000, || {
+                black_box(black_box(&account).health(HealthLevel::Maintenance).unwrap());
+            }),
+        ),
+        (
+            "health summary (all three levels)",
+            measure(1_000, || {
+                black_box(black_box(&account).summary().unwrap());
+            }),
+        ),
+        (
+            "accumulator update (one slot later)",
+            measure(20_000, || {
+                let mut accumulator = seeded;
+                black_box(accumulator.update(&config, black_box(fx(0.1003)), fx(0.0001), 2).unwrap());
+            }),
+        ),
+        (
+            "accumulator update after a 10^7-slot gap",
+            measure(20_000, || {
+                let mut accumulator = seeded;
+                black_box(accumulator.update(&config, black_box(fx(0.13)), fx(0.0001), 10_000_001).unwrap());
+            }),
+        ),
+        (
+            "perp liquidation size (worst-case account)",
+            measure(200, || {
+                black_box(perp_liquidation(black_box(&account), 0, fx(0.01)).unwrap());
+            }),
+        ),
+        (
+            "ln",
+            measure(50_000, || {
+                black_box(ln(black_box(fx(1.2345))).unwrap());
+            }),
+        ),
+        (
+            "exp2",
+            measure(50_000, || {
+                black_box(exp2(black_box(fx(-0.3456))).unwrap());
+            }),
+        ),
     ];
 
     println!("# reflex-risk benchmarks\n");

@@ -34,25 +34,10 @@ const fn reciprocal(n: i128) -> Fixed {
 }
 
 /// `1/1 … 1/7`: coefficients of the `ln(1 + t)` series in [`ln`].
-const LN_SERIES: [Fixed; 7] = [
-    reciprocal(1),
-    reciprocal(2),
-    reciprocal(3),
-    reciprocal(4),
-    reciprocal(5),
-    reciprocal(6),
-    reciprocal(7),
-];
+const LN_SERIES: [Fixed; 7] = [reciprocal(1), reciprocal(2), reciprocal(3), reciprocal(4), reciprocal(5), reciprocal(6), reciprocal(7)];
 
 /// `1/0! … 1/5!`: coefficients of the `e^z` series in [`exp2`].
-const EXP_SERIES: [Fixed; 6] = [
-    reciprocal(1),
-    reciprocal(1),
-    reciprocal(2),
-    reciprocal(6),
-    reciprocal(24),
-    reciprocal(120),
-];
+const EXP_SERIES: [Fixed; 6] = [reciprocal(1), reciprocal(1), reciprocal(2), reciprocal(6), reciprocal(24), reciprocal(120)];
 
 /// Bits of the fractional part that index the lookup tables (64 entries).
 const TABLE_BITS: u32 = TABLE_SIZE.trailing_zeros();

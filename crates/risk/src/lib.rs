@@ -104,12 +104,13 @@ pub type Fixed = fixed::types::I80F48;
 
 pub use accumulator::{AccumulatorConfig, UpdateOutcome, VolatilityAccumulator, VolatilityPath};
 pub use bounds::{
-    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, CollateralRiskConfig, CollateralRiskExt, ExtError, MarketRiskConfig, MarketRiskExt,
+    validate_collateral, validate_collateral_ext, validate_market, validate_market_ext, CollateralRiskConfig, CollateralRiskExt, ExtError,
+    MarketRiskConfig, MarketRiskExt,
 };
 pub use error::{BoundsError, ConfigError, RiskError, RiskResult};
 pub use health::{unpriced_perp, AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
 pub use liquidation::{
-    apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation,
-    split_penalty, CollateralLiquidation, PerpLiquidation,
+    apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation, split_penalty,
+    CollateralLiquidation, PerpLiquidation,
 };
 pub use params::{FeedbackConfig, FeedbackState, LevelCurve};

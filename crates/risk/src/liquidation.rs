@@ -86,11 +86,8 @@ pub fn apply_perp_liquidation(
     // penalty would only come out of the loss socialised to the pool.
     let full_penalty = mul_ceil(mul_ceil(closed, price)?, penalty_rate)?;
     let penalty = full_penalty.min(snapshot.equity()?.max(Fixed::ZERO));
-    let reduced = if perp.base_size > 0 {
-        perp.base_size as i128 - base_to_close as i128
-    } else {
-        perp.base_size as i128 + base_to_close as i128
-    };
+    let reduced =
+        if perp.base_size > 0 { perp.base_size as i128 - base_to_close as i128 } else { perp.base_size as i128 + base_to_close as i128 };
     // |reduced| ≤ |base_size|, so it fits an i64.
     let base_size = i64::try_from(reduced).map_err(|_| RiskError::Overflow)?;
 
@@ -158,9 +155,8 @@ pub fn collateral_liquidation(
     }
     let price = entry.price.price;
     // Never credit more than the debt: the most units whose credit fits it.
-    let credit_fits = |units: u64| -> RiskResult<bool> {
-        Ok(apply_collateral_liquidation(snapshot, collateral_index, units, discount)?.1 <= debt)
-    };
+    let credit_fits =
+        |units: u64| -> RiskResult<bool> { Ok(apply_collateral_liquidation(snapshot, collateral_index, units, discount)?.1 <= debt) };
     let repayable_estimate = units_to_cover(debt, price, sub(Fixed::ONE, discount)?, entry.amount);
     let repayable = most_fitting(repayable_estimate, entry.amount, credit_fits)?;
     let limit = repayable;

@@ -113,7 +113,12 @@ impl FeedbackState {
             if path.previous_since <= self.last_slot {
                 // One print since the last advance: the slots before it were
                 // spent under the σ_T these levels remember.
-                self.step(config, self.initial_volatility, self.risk_volatility, path.since.saturating_sub(1).saturating_sub(self.last_slot));
+                self.step(
+                    config,
+                    self.initial_volatility,
+                    self.risk_volatility,
+                    path.since.saturating_sub(1).saturating_sub(self.last_slot),
+                );
             }
             // Slots before the print that are not replayed are not spent.
             self.last_slot = self.last_slot.max(path.since.saturating_sub(1));
@@ -141,11 +146,7 @@ impl FeedbackState {
         let loosen = mul_saturating(config.loosen_per_slot.max(Fixed::ZERO), dt);
         let tighten = mul_saturating(config.tighten_per_slot.max(Fixed::ZERO), dt);
 
-        let initial = if initial_target >= self.initial {
-            initial_target
-        } else {
-            initial_target.max(self.initial.saturating_sub(loosen))
-        };
+        let initial = if initial_target >= self.initial { initial_target } else { initial_target.max(self.initial.saturating_sub(loosen)) };
 
         let maintenance = if maintenance_target >= self.maintenance {
             maintenance_target.min(self.maintenance.saturating_add(tighten))

@@ -62,12 +62,20 @@ impl ShareValue {
 
     /// The higher share value of the two: what a deposit pays.
     pub fn dearer(self, other: ShareValue) -> ShareValue {
-        if self.below(&other) { other } else { self }
+        if self.below(&other) {
+            other
+        } else {
+            self
+        }
     }
 
     /// The lower share value of the two: what a withdrawal receives.
     pub fn cheaper(self, other: ShareValue) -> ShareValue {
-        if self.below(&other) { self } else { other }
+        if self.below(&other) {
+            self
+        } else {
+            other
+        }
     }
 
     /// Shares `amount` buys at this value (rounded down; 1:1 into an empty pool).

@@ -16,17 +16,13 @@ pub fn native_price(mantissa: i64, exponent: i32, base_decimals: u8, quote_decim
     if mantissa <= 0 {
         return Err(RiskError::NonPositiveInput);
     }
-    let scale = exponent
-        .checked_add(quote_decimals as i32 - base_decimals as i32)
-        .ok_or(RiskError::Overflow)?;
+    let scale = exponent.checked_add(quote_decimals as i32 - base_decimals as i32).ok_or(RiskError::Overflow)?;
     scale_by_pow10(Fixed::from_num(mantissa), scale)
 }
 
 /// Converts an oracle confidence interval (same exponent as its price) to
 /// quote native units per base native unit.
 pub fn native_confidence(confidence: u64, exponent: i32, base_decimals: u8, quote_decimals: u8) -> RiskResult<Fixed> {
-    let scale = exponent
-        .checked_add(quote_decimals as i32 - base_decimals as i32)
-        .ok_or(RiskError::Overflow)?;
+    let scale = exponent.checked_add(quote_decimals as i32 - base_decimals as i32).ok_or(RiskError::Overflow)?;
     scale_by_pow10(Fixed::from_num(confidence), scale)
 }

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use reflex_risk::{
-    apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation,
-    split_penalty, AccountSnapshot, Fixed, HealthLevel,
+    apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation, split_penalty,
+    AccountSnapshot, Fixed, HealthLevel,
 };
 
 /// A snapshot with liquidation-end health `-deficit` (deficit up to 1e9 quote

@@ -53,16 +53,31 @@ fn a_fall_split_into_prints_within_a_cell_gives_the_same_sigma() {
         let (state, _) = fall_in(prints, &config);
         let sigma = state.sigma(&config).unwrap();
         let tolerance = fx(1e-9);
-        assert!((sigma.maintenance - reference.maintenance).abs() <= tolerance, "{prints} prints: {} against {}", sigma.maintenance, reference.maintenance);
+        assert!(
+            (sigma.maintenance - reference.maintenance).abs() <= tolerance,
+            "{prints} prints: {} against {}",
+            sigma.maintenance,
+            reference.maintenance
+        );
         assert!((sigma.initial - reference.initial).abs() <= tolerance, "{prints} prints");
         // A later print in the next cell: the variances agree bit for bit.
         let (mut a, mut b) = (one, state);
         a.update(&config, fx(90.0), Fixed::ZERO, 1_800).unwrap();
         b.update(&config, fx(90.0), Fixed::ZERO, 1_800).unwrap();
-        assert_eq!((a.fast_variance, a.initial_variance, a.slow_variance), (b.fast_variance, b.initial_variance, b.slow_variance), "{prints} prints");
+        assert_eq!(
+            (a.fast_variance, a.initial_variance, a.slow_variance),
+            (b.fast_variance, b.initial_variance, b.slow_variance),
+            "{prints} prints"
+        );
     }
     // The on-chain accumulator, for contrast, sees ten prints as a third of one.
-    let acc = AccumulatorConfig { fast_half_life_slots: 9_000, slow_half_life_slots: 216_000, max_log_return: fx(0.2), horizon_slots: 150, seed_variance: fx(1e-9) };
+    let acc = AccumulatorConfig {
+        fast_half_life_slots: 9_000,
+        slow_half_life_slots: 216_000,
+        max_log_return: fx(0.2),
+        horizon_slots: 150,
+        seed_variance: fx(1e-9),
+    };
     let sigma_of = |prints: u64| {
         let mut state = VolatilityAccumulator::default();
         state.update(&acc, fx(100.0), Fixed::ZERO, 1_499).unwrap();

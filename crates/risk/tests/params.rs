@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use reflex_risk::bounds::validate_feedback;
 use reflex_risk::params::{size_scaled_collateral_weight, size_scaled_margin_ratio};
 use reflex_risk::{
-    validate_collateral, validate_market, BoundsError, CollateralRiskConfig, FeedbackConfig, FeedbackState, Fixed,
-    LevelCurve, MarketRiskConfig, VolatilityPath,
+    validate_collateral, validate_market, BoundsError, CollateralRiskConfig, FeedbackConfig, FeedbackState, Fixed, LevelCurve,
+    MarketRiskConfig, VolatilityPath,
 };
 
 fn fx(x: f64) -> Fixed {
@@ -41,7 +41,10 @@ fn feedback_config() -> impl Strategy<Value = FeedbackConfig> {
 
 /// A path of (slots elapsed, σ_T) with calm stretches, spikes and long gaps.
 fn sigma_path() -> impl Strategy<Value = Vec<(u64, f64)>> {
-    prop::collection::vec((prop_oneof![Just(0u64), 1u64..10, 10u64..100_000, Just(10_000_000u64)], prop_oneof![0.0f64..0.02, 0.02f64..0.5, 0.5f64..50.0]), 1..80)
+    prop::collection::vec(
+        (prop_oneof![Just(0u64), 1u64..10, 10u64..100_000, Just(10_000_000u64)], prop_oneof![0.0f64..0.02, 0.02f64..0.5, 0.5f64..50.0]),
+        1..80,
+    )
 }
 
 proptest! {
@@ -256,17 +259,94 @@ fn the_bounds_check_names_each_inconsistency() {
     assert_eq!(validate_collateral(&collateral()), Ok(()));
 
     let cases: Vec<(MarketRiskConfig, BoundsError)> = vec![
-        ({ let mut c = market(); c.margin.maintenance.lower = fx(0.3); c }, BoundsError::LowerAboveUpper),
-        ({ let mut c = market(); c.margin.initial.upper = fx(1.5); c }, BoundsError::RatioOutOfRange),
-        ({ let mut c = market(); c.margin.maintenance.sensitivity = fx(-1.0); c }, BoundsError::NegativeCurve),
-        ({ let mut c = market(); c.margin.initial.lower = fx(0.04); c }, BoundsError::InitialBelowMaintenance),
-        ({ let mut c = market(); c.margin.initial.sensitivity = fx(1.0); c }, BoundsError::InitialBelowMaintenance),
-        ({ let mut c = market(); c.liquidation_penalty = fx(0.05); c }, BoundsError::PenaltyNotBelowMaintenance),
-        ({ let mut c = market(); c.max_move_over_horizon = fx(0.045); c }, BoundsError::HorizonMoveNotCovered),
-        ({ let mut c = market(); c.margin.tighten_per_slot = Fixed::ZERO; c }, BoundsError::NonPositiveSlewRate),
-        ({ let mut c = market(); c.liquidation_buffer = fx(0.8); c }, BoundsError::BadLiquidationBuffer),
-        ({ let mut c = market(); c.positive_pnl_weight_initial = fx(0.9); c }, BoundsError::WeightOutOfRange),
-        ({ let mut c = market(); c.size_factor = fx(-0.1); c }, BoundsError::NegativeSizeFactor),
+        (
+            {
+                let mut c = market();
+                c.margin.maintenance.lower = fx(0.3);
+                c
+            },
+            BoundsError::LowerAboveUpper,
+        ),
+        (
+            {
+                let mut c = market();
+                c.margin.initial.upper = fx(1.5);
+                c
+            },
+            BoundsError::RatioOutOfRange,
+        ),
+        (
+            {
+                let mut c = market();
+                c.margin.maintenance.sensitivity = fx(-1.0);
+                c
+            },
+            BoundsError::NegativeCurve,
+        ),
+        (
+            {
+                let mut c = market();
+                c.margin.initial.lower = fx(0.04);
+                c
+            },
+            BoundsError::InitialBelowMaintenance,
+        ),
+        (
+            {
+                let mut c = market();
+                c.margin.initial.sensitivity = fx(1.0);
+                c
+            },
+            BoundsError::InitialBelowMaintenance,
+        ),
+        (
+            {
+                let mut c = market();
+                c.liquidation_penalty = fx(0.05);
+                c
+            },
+            BoundsError::PenaltyNotBelowMaintenance,
+        ),
+        (
+            {
+                let mut c = market();
+                c.max_move_over_horizon = fx(0.045);
+                c
+            },
+            BoundsError::HorizonMoveNotCovered,
+        ),
+        (
+            {
+                let mut c = market();
+                c.margin.tighten_per_slot = Fixed::ZERO;
+                c
+            },
+            BoundsError::NonPositiveSlewRate,
+        ),
+        (
+            {
+                let mut c = market();
+                c.liquidation_buffer = fx(0.8);
+                c
+            },
+            BoundsError::BadLiquidationBuffer,
+        ),
+        (
+            {
+                let mut c = market();
+                c.positive_pnl_weight_initial = fx(0.9);
+                c
+            },
+            BoundsError::WeightOutOfRange,
+        ),
+        (
+            {
+                let mut c = market();
+                c.size_factor = fx(-0.1);
+                c
+            },
+            BoundsError::NegativeSizeFactor,
+        ),
     ];
     for (config, error) in cases {
         assert_eq!(validate_market(&config), Err(error));

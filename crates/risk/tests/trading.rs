@@ -11,7 +11,13 @@ use reflex_risk::Fixed;
 
 fn config() -> impl Strategy<Value = SpreadConfig> {
     (0.0f64..0.001, 0.0f64..1.0, 0.0f64..0.05, 0.001f64..0.2, 1u64..1u64 << 50).prop_map(|(base, per_volatility, per_skew, max, scale)| {
-        SpreadConfig { base: fx(base), per_volatility: fx(per_volatility), per_skew: fx(per_skew), max: fx(max.max(base)), skew_scale: scale }
+        SpreadConfig {
+            base: fx(base),
+            per_volatility: fx(per_volatility),
+            per_skew: fx(per_skew),
+            max: fx(max.max(base)),
+            skew_scale: scale,
+        }
     })
 }
 

@@ -124,7 +124,9 @@ pub enum ReflexError {
     TradeLowersHealth,
     #[msg("The account is not liquidatable: its maintenance health is not negative")]
     AccountHealthy,
-    #[msg("Nothing to liquidate here: liquidation-end health is already restored, or the account has no such position, collateral or debt")]
+    #[msg(
+        "Nothing to liquidate here: liquidation-end health is already restored, or the account has no such position, collateral or debt"
+    )]
     NothingToLiquidate,
     #[msg("A keeper cannot liquidate its own margin account")]
     SelfLiquidation,

@@ -170,7 +170,11 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
         Gov::Init { quote_mint } => {
             let quote_mint = pubkey(&quote_mint)?;
             let signature = context.send(&[ix::initialize_exchange(&admin, &quote_mint)])?;
-            Ok(signed_output("initialize_exchange", &signature, json!({ "exchange": pda::exchange().to_string(), "admin": admin.to_string() })))
+            Ok(signed_output(
+                "initialize_exchange",
+                &signature,
+                json!({ "exchange": pda::exchange().to_string(), "admin": admin.to_string() }),
+            ))
         }
         Gov::InitPool => {
             let exchange = context.exchange()?;
@@ -212,7 +216,11 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
                 "last_slot": feed.last_slot,
             });
             let estimator = if feed.robust_config.is_on() {
-                format!("robust (grid {} slots{})", feed.robust_config.grid_slots, if feed.robust_config.splits() { ", split time constants" } else { "" })
+                format!(
+                    "robust (grid {} slots{})",
+                    feed.robust_config.grid_slots,
+                    if feed.robust_config.splits() { ", split time constants" } else { "" }
+                )
             } else {
                 "baseline accumulator".to_string()
             };
@@ -249,7 +257,11 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
                 ix::set_collateral_risk(&admin, &mint, &id, presets::collateral_risk()),
                 ix::set_collateral_risk_ext(&admin, &mint, &id, presets::collateral_risk_ext(0)),
             ])?;
-            Ok(signed_output("list_collateral", &signature, json!({ "collateral_asset": pda::collateral_asset(&mint).to_string(), "vault": pda::vault(&mint).to_string() })))
+            Ok(signed_output(
+                "list_collateral",
+                &signature,
+                json!({ "collateral_asset": pda::collateral_asset(&mint).to_string(), "vault": pda::vault(&mint).to_string() }),
+            ))
         }
         Gov::ListMarket { name, feed_id: id, skew_scale } => {
             let id = feed_id(&id)?;

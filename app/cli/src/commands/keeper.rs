@@ -3,8 +3,8 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use clap::Subcommand;
-use reflex_sdk::keeper::{self, Keeper, KeeperAction};
 use reflex_sdk::instructions as ix;
+use reflex_sdk::keeper::{self, Keeper, KeeperAction};
 use serde_json::json;
 
 use super::*;
@@ -106,7 +106,12 @@ pub fn run(context: &mut Context, command: KeeperCommand, account_id: u32) -> Ou
                 .collect();
             let mut human = format!("{} accounts, {} need a keeper\n", survey.len(), rows.len());
             for row in &rows {
-                human.push_str(&format!("  {}  maintenance {:.0}  bankrupt {}\n", row["account"].as_str().unwrap_or(""), row["maintenance"].as_f64().unwrap_or(0.0), row["bankrupt"]));
+                human.push_str(&format!(
+                    "  {}  maintenance {:.0}  bankrupt {}\n",
+                    row["account"].as_str().unwrap_or(""),
+                    row["maintenance"].as_f64().unwrap_or(0.0),
+                    row["bankrupt"]
+                ));
             }
             Ok(Output { json: json!({ "accounts": survey.len(), "need_keeper": rows }), human })
         }
@@ -128,7 +133,12 @@ pub fn run(context: &mut Context, command: KeeperCommand, account_id: u32) -> Ou
                 skipped += report.skipped.len();
                 actions.extend(report.actions.iter().map(action_json));
                 if progress {
-                    eprint!("\rpass {pass}: {} accounts, {} liquidatable, {} actions so far   ", report.accounts_examined, report.liquidatable, actions.len());
+                    eprint!(
+                        "\rpass {pass}: {} accounts, {} liquidatable, {} actions so far   ",
+                        report.accounts_examined,
+                        report.liquidatable,
+                        actions.len()
+                    );
                     let _ = std::io::stderr().flush();
                 }
                 if passes.is_some_and(|limit| pass >= limit) {

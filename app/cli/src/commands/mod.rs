@@ -114,7 +114,8 @@ impl Context {
     }
 
     pub fn exchange(&self) -> Result<Exchange, CliError> {
-        self.read("exchange", &pda::exchange()).map_err(|_| CliError::Usage("no Reflex exchange on this cluster; run `reflex gov init` first".into()))
+        self.read("exchange", &pda::exchange())
+            .map_err(|_| CliError::Usage("no Reflex exchange on this cluster; run `reflex gov init` first".into()))
     }
 
     pub fn market(&self, index: u16) -> Result<(PerpMarket, PriceFeed), CliError> {
@@ -137,10 +138,15 @@ impl Context {
 
 /// A keypair file as the Solana CLI writes it: a JSON array of 64 bytes.
 pub fn read_keypair(path: &Path) -> Result<Keypair, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| CliError::Usage(format!("cannot read keypair {}: {error} (create one with `solana-keygen new` or pass --keypair)", path.display())))?;
-    let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|_| CliError::Usage(format!("{} is not a keypair file (a JSON array of 64 numbers)", path.display())))?;
-    let secret: [u8; 32] = bytes.get(..32).and_then(|s| s.try_into().ok()).ok_or_else(|| CliError::Usage(format!("{} holds {} bytes, not 64", path.display(), bytes.len())))?;
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        CliError::Usage(format!("cannot read keypair {}: {error} (create one with `solana-keygen new` or pass --keypair)", path.display()))
+    })?;
+    let bytes: Vec<u8> = serde_json::from_str(&text)
+        .map_err(|_| CliError::Usage(format!("{} is not a keypair file (a JSON array of 64 numbers)", path.display())))?;
+    let secret: [u8; 32] = bytes
+        .get(..32)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| CliError::Usage(format!("{} holds {} bytes, not 64", path.display(), bytes.len())))?;
     Ok(Keypair::new_from_array(secret))
 }
 

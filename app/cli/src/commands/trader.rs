@@ -138,7 +138,11 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     let base_delta = match size {
         Some(size) => {
             let native = to_native(size.abs(), feed.base_decimals)? as i64;
-            if size < 0.0 { -native } else { native }
+            if size < 0.0 {
+                -native
+            } else {
+                native
+            }
         }
         None if held == 0 => return Err(CliError::Usage(format!("no position in market {market_index} to close"))),
         None => -held,
@@ -147,9 +151,14 @@ fn order(context: &mut Context, account: &Pubkey, market_index: u16, size: Optio
     let limit = if base_delta > 0 { per_token * (1.0 + slippage) } else { per_token * (1.0 - slippage) };
     let accounts = health::health_accounts(&context.cluster, &margin, Some(market_index), None)?;
     let signer = me(context);
-    let trade = ix::place_perp_order(&signer, account, market_index, &market.feed, &feed.oracle, base_delta, limit.max(0.0) as u64, accounts);
+    let trade =
+        ix::place_perp_order(&signer, account, market_index, &market.feed, &feed.oracle, base_delta, limit.max(0.0) as u64, accounts);
     let signature = context.send(&[ix::compute_unit_limit(ix::MAX_COMPUTE_UNITS), trade])?;
-    Ok(signed_output("place_perp_order", &signature, json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 })))
+    Ok(signed_output(
+        "place_perp_order",
+        &signature,
+        json!({ "market_index": market_index, "base_delta": base_delta, "limit_price": limit as u64 }),
+    ))
 }
 
 fn status(context: &Context, address: &Pubkey) -> Outcome {
@@ -219,7 +228,10 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
             row["initial_haircut"].as_f64().unwrap_or(0.0) * 100.0
         ));
     }
-    human.push_str(&format!("  {:<12} {:>14} {:>12} {:>14} {:>16} {:>18}\n", "market", "size", "price", "PnL", "liquidation at", "initial margin"));
+    human.push_str(&format!(
+        "  {:<12} {:>14} {:>12} {:>14} {:>16} {:>18}\n",
+        "market", "size", "price", "PnL", "liquidation at", "initial margin"
+    ));
     for row in json["positions"].as_array().into_iter().flatten() {
         let liquidation = row["liquidation_price"].as_f64().map_or("none in 0.01x-100x".to_string(), |p| format!("{p:.4}"));
         let add_on = row["open_interest_add_on"].as_f64().unwrap_or(0.0);
@@ -246,8 +258,13 @@ pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
             let native = to_native(amount, exchange.quote_decimals)?;
             let open = context.cluster.account(&pda::lp_position(&owner))?.is_none();
             let sent = lp::send_pool_action(&mut context.cluster, &payer, |pool| {
-                let deposit = ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool);
-                if open { vec![ix::open_lp_position(&owner), deposit] } else { vec![deposit] }
+                let deposit =
+                    ix::with_remaining(ix::lp_deposit(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, native), pool);
+                if open {
+                    vec![ix::open_lp_position(&owner), deposit]
+                } else {
+                    vec![deposit]
+                }
             })?;
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
             Ok(signed_output("lp_deposit", &sent.signature, json!({ "amount": native, "ready_slot": pending_ready_slot(&position) })))
@@ -258,7 +275,10 @@ pub fn run_lp(context: &mut Context, command: LpCommand) -> Outcome {
                 return Err(CliError::Usage(format!("you hold {} shares, not {shares}", position.shares)));
             }
             let sent = lp::send_pool_action(&mut context.cluster, &payer, |pool| {
-                vec![ix::with_remaining(ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares), pool)]
+                vec![ix::with_remaining(
+                    ix::lp_withdraw(&owner, &exchange.quote_mint, &exchange.quote_token_program, &wallet, shares),
+                    pool,
+                )]
             })?;
             let position: LpPosition = context.read("LP position", &pda::lp_position(&owner))?;
             Ok(signed_output("lp_withdraw", &sent.signature, json!({ "shares": shares, "ready_slot": pending_ready_slot(&position) })))

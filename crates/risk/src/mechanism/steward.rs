@@ -46,12 +46,22 @@ pub fn notional_within_move(points: &[LiquidationPoint], price: Fixed, fractiona
     }
     let reach = mul_floor(price, fractional_move)?;
     let (low, high) = (sub(price, reach)?, add(price, reach)?);
-    points.iter().filter(|p| p.price > 0 && p.price >= low && p.price <= high).try_fold(Fixed::ZERO, |sum, p| add(sum, p.notional.max(Fixed::ZERO)))
+    points
+        .iter()
+        .filter(|p| p.price > 0 && p.price >= low && p.price <= high)
+        .try_fold(Fixed::ZERO, |sum, p| add(sum, p.notional.max(Fixed::ZERO)))
 }
 
 /// The base the steward asks for: `current` raised, relaxed toward
 /// `governed`, or left, by at most `rule.step`, inside `[governed, upper]`.
-pub fn steward_base(rule: &StewardRule, current: Fixed, governed: Fixed, upper: Fixed, at_risk: Fixed, absorbable: Fixed) -> RiskResult<Fixed> {
+pub fn steward_base(
+    rule: &StewardRule,
+    current: Fixed,
+    governed: Fixed,
+    upper: Fixed,
+    at_risk: Fixed,
+    absorbable: Fixed,
+) -> RiskResult<Fixed> {
     if at_risk > absorbable {
         // Never below `current`: a base governance put above `upper` stays.
         return Ok(add(current, rule.step)?.min(upper).max(current));

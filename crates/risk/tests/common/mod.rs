@@ -75,8 +75,12 @@ pub fn reference_health(snapshot: &AccountSnapshot, level: HealthLevel) -> f64 {
         let (p, conf) = (c.price.price.to_num::<f64>(), c.price.confidence.to_num::<f64>());
         let price = if initial { (p - conf).max(0.0) } else { p };
         let value = c.amount as f64 * price;
-        let (h_init, h_maint, buffer, imf) =
-            (c.initial_haircut.to_num::<f64>(), c.maintenance_haircut.to_num::<f64>(), c.liquidation_buffer.to_num::<f64>(), c.size_factor.to_num::<f64>());
+        let (h_init, h_maint, buffer, imf) = (
+            c.initial_haircut.to_num::<f64>(),
+            c.maintenance_haircut.to_num::<f64>(),
+            c.liquidation_buffer.to_num::<f64>(),
+            c.size_factor.to_num::<f64>(),
+        );
         let weight = match level {
             HealthLevel::Initial if imf > 0.0 && value > 0.0 => (1.0 - h_init).min((1.0 + imf) / (1.0 + imf * value.sqrt())),
             HealthLevel::Initial => 1.0 - h_init,

@@ -24,7 +24,16 @@ impl RobustReference {
         let ratio = confidence / price;
         let seed = c.seed_variance.to_num::<f64>();
         if self.updates == 0 {
-            *self = RobustReference { last_price: price, last_slot: slot, anchor_price: price, anchor_slot: slot, previous_anchor: price, variances: [seed; 4], confidence: ratio, updates: 1 };
+            *self = RobustReference {
+                last_price: price,
+                last_slot: slot,
+                anchor_price: price,
+                anchor_slot: slot,
+                previous_anchor: price,
+                variances: [seed; 4],
+                confidence: ratio,
+                updates: 1,
+            };
             return;
         }
         if slot <= self.last_slot {

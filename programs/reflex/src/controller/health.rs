@@ -175,10 +175,7 @@ impl HealthCache {
                     let info = asset_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
                     let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
                     let mut asset = loader.load_mut()?;
-                    require!(
-                        asset.exchange == margin.exchange && asset.asset_index == slot.asset_index,
-                        ReflexError::WrongHealthAccounts
-                    );
+                    require!(asset.exchange == margin.exchange && asset.asset_index == slot.asset_index, ReflexError::WrongHealthAccounts);
                     if asset.risk_configured == 1 {
                         let feed_key = asset.feed;
                         let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
@@ -293,7 +290,12 @@ fn refresh_feeds<'info>(pairs: &'info [AccountInfo<'info>], exchange: &Pubkey, n
 
 /// Runs `f` on the feed `key`: the instruction's named one, or the one among
 /// the (feed, oracle) pairs.
-fn with_feed<'info, R>(pairs: &'info [AccountInfo<'info>], named: &Named, key: &Pubkey, f: impl FnOnce(&PriceFeed) -> Result<R>) -> Result<R> {
+fn with_feed<'info, R>(
+    pairs: &'info [AccountInfo<'info>],
+    named: &Named,
+    key: &Pubkey,
+    f: impl FnOnce(&PriceFeed) -> Result<R>,
+) -> Result<R> {
     if let Some(feed) = named.feed(key) {
         return f(feed);
     }

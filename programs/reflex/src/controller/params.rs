@@ -45,7 +45,12 @@ pub fn risk_volatility(feed: &PriceFeed) -> Result<Fixed> {
 /// then handed to the new ones with no time spent under them, so only the
 /// initial level moves at once (tightening) and maintenance follows through
 /// the slew (`reflex_risk::FeedbackState::install`).
-pub fn install(current: Option<(FeedbackState, FeedbackConfig)>, config: &FeedbackConfig, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
+pub fn install(
+    current: Option<(FeedbackState, FeedbackConfig)>,
+    config: &FeedbackConfig,
+    feed: &PriceFeed,
+    slot: u64,
+) -> Result<FeedbackState> {
     let path = feed.volatility_path()?;
     Ok(match current {
         Some((mut state, old)) => {

@@ -59,7 +59,12 @@ pub struct PoolValuation {
     pub markets: Vec<MarketCover>,
 }
 
-pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &'info [AccountInfo<'info>], clock: &Clock) -> Result<PoolValuation> {
+pub fn valuation<'info>(
+    exchange: &Exchange,
+    exchange_key: &Pubkey,
+    remaining: &'info [AccountInfo<'info>],
+    clock: &Clock,
+) -> Result<PoolValuation> {
     let count = exchange.market_count as usize;
     let mut value = exchange.pool_balance.get();
     let mut exit_value = value;
@@ -69,10 +74,7 @@ pub fn valuation<'info>(exchange: &Exchange, exchange_key: &Pubkey, remaining: &
         let info = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;
         let market_loader = AccountLoader::<PerpMarket>::try_from(info)?;
         let mut market = market_loader.load_mut()?;
-        require!(
-            market.exchange == *exchange_key && market.market_index as usize == index,
-            ReflexError::WrongPoolAccounts
-        );
+        require!(market.exchange == *exchange_key && market.market_index as usize == index, ReflexError::WrongPoolAccounts);
         let open = market.has_open_interest();
         if accounts.peek().is_some_and(|next| next.key() == market.feed) {
             let feed_info = accounts.next().ok_or(ReflexError::WrongPoolAccounts)?;

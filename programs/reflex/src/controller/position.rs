@@ -20,7 +20,13 @@ pub struct PositionChange {
 /// quote side. Funding must already be settled. A position that reaches
 /// zero closes: its quote side settles into the quote balance, paid by the
 /// pool (or paid to it, if negative), and the slot is freed.
-pub fn change_position(margin: &mut MarginAccount, slot: usize, market: &mut PerpMarket, base_delta: i64, quote_delta: Fixed) -> Result<PositionChange> {
+pub fn change_position(
+    margin: &mut MarginAccount,
+    slot: usize,
+    market: &mut PerpMarket,
+    base_delta: i64,
+    quote_delta: Fixed,
+) -> Result<PositionChange> {
     let position = &mut margin.perps[slot];
     let base_before = position.base_size;
     let base_after = base_before.checked_add(base_delta).filter(|size| *size != i64::MIN).ok_or(ReflexError::InvalidSize)?;

@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::events::HealthComputed;
-use crate::oracle::PriceGrade;
-use crate::constants::EXCHANGE_SEED;
 use crate::controller::liquidation::book_deficit;
 use crate::error::ReflexError;
+use crate::events::HealthComputed;
+use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount};
 
 /// Anyone: computes a margin account's health at all three levels at this

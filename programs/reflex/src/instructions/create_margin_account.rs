@@ -31,10 +31,6 @@ pub fn create_margin_account(ctx: Context<CreateMarginAccount>, account_id: u32)
     account.account_id = account_id;
     account.bump = ctx.bumps.margin_account;
 
-    emit!(MarginAccountCreated {
-        margin_account: ctx.accounts.margin_account.key(),
-        owner: account.owner,
-        account_id,
-    });
+    emit!(MarginAccountCreated { margin_account: ctx.accounts.margin_account.key(), owner: account.owner, account_id });
     Ok(())
 }

@@ -35,10 +35,6 @@ pub fn initialize_exchange(ctx: Context<InitializeExchange>) -> Result<()> {
     exchange.quote_decimals = ctx.accounts.quote_mint.decimals;
     exchange.bump = ctx.bumps.exchange;
 
-    emit!(ExchangeInitialized {
-        exchange: ctx.accounts.exchange.key(),
-        admin: exchange.admin,
-        quote_mint: exchange.quote_mint,
-    });
+    emit!(ExchangeInitialized { exchange: ctx.accounts.exchange.key(), admin: exchange.admin, quote_mint: exchange.quote_mint });
     Ok(())
 }

@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
 use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
 
+use crate::constants::EXCHANGE_SEED;
 use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_asset, HealthCache, Named, PriceUse};
-use crate::constants::EXCHANGE_SEED;
 use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
 use crate::error::ReflexError;
 use crate::events::CollateralLiquidated;
@@ -79,10 +79,7 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
 
     {
         let mut liquidator = ctx.accounts.liquidator_account.load_mut()?;
-        require!(
-            liquidator.perps_in_use().next().is_none() && liquidator.quote() >= quote_paid,
-            ReflexError::LiquidatorCannotPay
-        );
+        require!(liquidator.perps_in_use().next().is_none() && liquidator.quote() >= quote_paid, ReflexError::LiquidatorCannotPay);
         liquidator.add_quote(quote_paid.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
         liquidator.credit_collateral(asset.asset_index, amount)?;
     }

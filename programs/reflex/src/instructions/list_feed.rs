@@ -122,13 +122,6 @@ pub fn list_feed(ctx: Context<ListFeed>, feed_id: [u8; 32], base_decimals: u8, o
     feed.bump = ctx.bumps.new_feed.feed;
     feed.oracle_kind = oracle_kind.to_stored();
 
-    emit!(FeedListed {
-        feed: new_feed.feed.key(),
-        feed_id,
-        oracle: feed.oracle,
-        base_decimals,
-        oracle_kind,
-        config,
-    });
+    emit!(FeedListed { feed: new_feed.feed.key(), feed_id, oracle: feed.oracle, base_decimals, oracle_kind, config });
     Ok(())
 }

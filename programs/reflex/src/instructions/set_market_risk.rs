@@ -3,8 +3,8 @@ use reflex_risk::{validate_market, validate_market_ext};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::params;
-use crate::error::ReflexError;
 use crate::controller::pool::record_open_interest_capacity;
+use crate::error::ReflexError;
 use crate::events::{MarketRiskExtSet, MarketRiskSet};
 use crate::state::{Exchange, MarketRiskExtPpm, MarketRiskPpm, PerpMarket, PriceFeed};
 use crate::utils::ppm;

@@ -16,10 +16,7 @@ pub struct SetRiskSteward<'info> {
 /// The default key removes the steward. The limits must bound it: a step of
 /// at most `MAX_STEWARD_STEP_PPM` and at least one slot between steps.
 pub fn set_risk_steward(ctx: Context<SetRiskSteward>, steward: Pubkey, max_change_ppm: u32, min_slots: u32) -> Result<()> {
-    require!(
-        max_change_ppm <= MAX_STEWARD_STEP_PPM && min_slots >= 1,
-        ReflexError::InvalidStewardLimits
-    );
+    require!(max_change_ppm <= MAX_STEWARD_STEP_PPM && min_slots >= 1, ReflexError::InvalidStewardLimits);
     let mut exchange = ctx.accounts.governance.exchange.load_mut()?;
     emit!(RiskStewardSet {
         old_steward: exchange.risk_steward,

@@ -5,9 +5,9 @@ use super::collateral_vault::*;
 use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED};
 use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
-use crate::oracle::PriceGrade;
 use crate::error::ReflexError;
 use crate::events::CollateralWithdrawn;
+use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount};
 
 #[derive(Accounts)]
@@ -76,12 +76,6 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         collateral.mint.decimals,
     )?;
 
-    emit!(CollateralWithdrawn {
-        margin_account: ctx.accounts.margin_account.key(),
-        mint,
-        amount,
-        account_balance,
-        total_deposits,
-    });
+    emit!(CollateralWithdrawn { margin_account: ctx.accounts.margin_account.key(), mint, amount, account_balance, total_deposits });
     Ok(())
 }

@@ -5,8 +5,8 @@ use reflex_risk::mechanism::deposit_haircut;
 use reflex_risk::{CollateralEntry, FeedbackState, Fixed, OraclePrice};
 
 use super::{CollateralRiskExtPpm, CollateralRiskPpm, PriceFeed, StoredFixed};
-use crate::utils::{ppb, ppm};
 use crate::error::ReflexError;
+use crate::utils::{ppb, ppm};
 
 /// One listed collateral mint (PDA `["collateral", mint]`). It is also the
 /// token authority of the mint's unified vault, so only this program, signing
@@ -120,8 +120,7 @@ impl CollateralAsset {
     pub fn remove_deposit(&mut self, amount: u64) -> Result<u64> {
         // Cannot underflow while the conservation invariant holds; a checked
         // subtraction turns a broken invariant into an error, not a wrap.
-        self.total_deposits =
-            self.total_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+        self.total_deposits = self.total_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
         Ok(self.total_deposits)
     }
 }

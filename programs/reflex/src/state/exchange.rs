@@ -92,10 +92,7 @@ impl Exchange {
     pub fn register_collateral(&mut self, mint: Pubkey) -> Result<u16> {
         require!(!self.is_collateral_listed(&mint), ReflexError::CollateralAlreadyListed);
         let index = self.collateral_count;
-        let slot = self
-            .collateral_mints
-            .get_mut(index as usize)
-            .ok_or(ReflexError::CollateralRegistryFull)?;
+        let slot = self.collateral_mints.get_mut(index as usize).ok_or(ReflexError::CollateralRegistryFull)?;
         *slot = mint;
         self.collateral_count = index + 1;
         Ok(index)

@@ -136,11 +136,7 @@ impl MarginAccount {
         let position = match self.slot_of(asset_index) {
             Some(position) => position,
             None => {
-                let free = self
-                    .collateral
-                    .iter()
-                    .position(|s| s.in_use == 0)
-                    .ok_or(ReflexError::CollateralSlotsFull)?;
+                let free = self.collateral.iter().position(|s| s.in_use == 0).ok_or(ReflexError::CollateralSlotsFull)?;
                 self.collateral[free] = CollateralSlot { amount: 0, asset_index, in_use: 1, _padding: [0; 5] };
                 free
             }

@@ -186,8 +186,7 @@ impl PerpMarket {
         let side = if size >= 0 { &mut self.long_base } else { &mut self.short_base };
         let units = size.unsigned_abs();
         *side = if adding { side.checked_add(units) } else { side.checked_sub(units) }.ok_or(ReflexError::MathOverflow)?;
-        let snapshot_term =
-            mul_floor(Fixed::from_num(size), position.funding_snapshot.get()).map_err(|_| ReflexError::MathOverflow)?;
+        let snapshot_term = mul_floor(Fixed::from_num(size), position.funding_snapshot.get()).map_err(|_| ReflexError::MathOverflow)?;
         let (quote, snapshot) = (position.quote_position.get(), snapshot_term);
         let apply = |sum: Fixed, term: Fixed| if adding { sum.checked_add(term) } else { sum.checked_sub(term) };
         self.quote_position_sum.set(apply(self.quote_position_sum.get(), quote).ok_or(ReflexError::MathOverflow)?);
@@ -221,12 +220,9 @@ impl PerpMarket {
     /// the live margins (initial with its open-interest add-on) and the
     /// governed buffer, size factor and PnL weights. Unsettled funding uses the market's index as it stands.
     pub fn health_entry(&self, feed: &PriceFeed, position: &PerpPosition) -> Result<PerpEntry> {
-        let unsettled_funding = reflex_risk::trading::funding_owed(
-            position.base_size,
-            self.funding_index.get(),
-            position.funding_snapshot.get(),
-        )
-        .map_err(risk_error)?;
+        let unsettled_funding =
+            reflex_risk::trading::funding_owed(position.base_size, self.funding_index.get(), position.funding_snapshot.get())
+                .map_err(risk_error)?;
         Ok(PerpEntry {
             base_size: position.base_size,
             quote_position: position.quote_position.get(),

@@ -209,8 +209,11 @@ impl PriceFeed {
     /// Recomputes the cached robust `σ_T` pair from the state and settings
     /// (zero while the estimator is off).
     pub fn update_robust_sigma(&mut self) -> Result<()> {
-        let (initial, maintenance) =
-            if self.robust_config.is_on() { self.robust.get().level_sigmas(&self.robust_settings()).map_err(risk_error)? } else { (Fixed::ZERO, Fixed::ZERO) };
+        let (initial, maintenance) = if self.robust_config.is_on() {
+            self.robust.get().level_sigmas(&self.robust_settings()).map_err(risk_error)?
+        } else {
+            (Fixed::ZERO, Fixed::ZERO)
+        };
         self.robust_sigma_initial.set(initial);
         self.robust_sigma_maintenance.set(maintenance);
         Ok(())

@@ -19,7 +19,12 @@ pub fn pay_from_quote_vault<'info>(
     token_interface::transfer_checked(
         CpiContext::new_with_signer(
             token_program.key(),
-            TransferChecked { from: quote_vault.to_account_info(), mint: quote_mint.to_account_info(), to: destination, authority: exchange },
+            TransferChecked {
+                from: quote_vault.to_account_info(),
+                mint: quote_mint.to_account_info(),
+                to: destination,
+                authority: exchange,
+            },
             signer_seeds,
         ),
         amount,
