@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command: set up the toolchains, build the SBF program, run
+# The README's test command: set up the toolchains, check the formatting, build the SBF program, run
 # every test (unit tests and the LiteSVM integration tests on
 # target/deploy/reflex.so), check idl/reflex.json is current, and close with one "N passed, N failed" line.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$REFLEX_ROOT/scripts/setup.sh"
+# The tree is formatted as rustfmt.toml says (before any build: it fails in seconds).
+(cd "$REFLEX_ROOT" && cargo "+$REFLEX_HOST_TOOLCHAIN" fmt --all --check) ||
+  reflex_die "the tree is not formatted as rustfmt.toml says (cargo fmt --all --check)." \
+    "Run: cargo +$REFLEX_HOST_TOOLCHAIN fmt --all, then review and commit the result."
 bash "$REFLEX_ROOT/scripts/build-sbf.sh" --with-publisher
 # The checked-in IDL must describe the program as it is.
 bash "$REFLEX_ROOT/scripts/idl.sh" --check
