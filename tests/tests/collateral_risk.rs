@@ -5,7 +5,7 @@
 //! compared bit for bit with reflex-risk off-chain.
 use anchor_lang::prelude::Pubkey;
 use reflex::events::{CollateralHaircutsUpdated, CollateralRiskSet};
-use reflex::instructions::FeedConfig;
+use reflex::state::FeedConfig;
 use reflex::state::{CollateralRiskPpm, PriceFeed};
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{FeedbackState, Fixed, VolatilityAccumulator};

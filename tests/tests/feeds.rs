@@ -4,7 +4,7 @@
 use anchor_lang::prelude::Pubkey;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 use reflex::events::{FeedListed, FeedRefreshed};
-use reflex::instructions::FeedConfig;
+use reflex::state::FeedConfig;
 use reflex::state::PriceFeed;
 use reflex_risk::price::{native_confidence, native_price};
 use reflex_risk::{AccumulatorConfig, VolatilityAccumulator};

@@ -30,7 +30,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
-use reflex::controller::steward::RiskLevel;
+use reflex::state::RiskLevel;
 use reflex::state::{CollateralRiskExtPpm, FeedbackPpm, LpPosition, MarginAccount, MarketRiskExtPpm};
 use reflex_risk::{Fixed, HealthLevel};
 use reflex_sdk::keeper::{self, Keeper};

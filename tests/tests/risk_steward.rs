@@ -2,8 +2,8 @@
 //! bounds, each change capped in size and spaced in slots per parameter, and
 //! can do nothing else.
 use anchor_lang::prelude::Pubkey;
-use reflex::controller::steward::RiskLevel;
 use reflex::events::{RiskStewardSet, StewardBaseChanged};
+use reflex::state::RiskLevel;
 use reflex_sdk::instructions as ix;
 use reflex_sdk::presets::{collateral_risk, market_risk};
 use reflex_tests::oracle::{feed_config, sol_usd_print, SOL_USD};

@@ -200,7 +200,7 @@ fn robust_settings_are_checked_against_the_feed() {
     f.set_robust(preset).expect("on");
     // A feed setting that would put the robust half-lives out of order is refused.
     let admin = f.t.admin.insecure_clone();
-    let faster = reflex::instructions::FeedConfig { fast_half_life_slots: preset.initial_half_life_slots - 1, ..feed_config() };
+    let faster = reflex::state::FeedConfig { fast_half_life_slots: preset.initial_half_life_slots - 1, ..feed_config() };
     assert_error(&f.t.send(&[ix::set_feed_config(&admin.pubkey(), &SOL_USD, faster)], &admin, &[]), ReflexError::InvalidRobustConfig);
 
     // Off: the state is cleared and the baseline accumulator prices again.

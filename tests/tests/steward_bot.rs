@@ -8,8 +8,8 @@
 //! spacing, and the program refuses anything larger or sooner, from the bot
 //! or from anyone holding the steward's key. After the fall and the
 //! liquidations it relaxes step by step to the floor and no further.
-use reflex::controller::steward::RiskLevel;
 use reflex::error::ReflexError;
+use reflex::state::RiskLevel;
 use reflex_risk::Fixed;
 use reflex_sdk::instructions as ix;
 use reflex_sdk::keeper::{self, Keeper};

@@ -4,8 +4,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 
-use reflex::controller::steward::RiskLevel;
 use reflex::oracle::OracleKind;
+use reflex::state::RiskLevel;
 
 use crate::pda;
 
@@ -129,7 +129,7 @@ pub fn list_feed(
     feed_id: [u8; 32],
     oracle: &Pubkey,
     base_decimals: u8,
-    config: reflex::instructions::FeedConfig,
+    config: reflex::state::FeedConfig,
 ) -> Instruction {
     list_feed_of_kind(admin, payer, feed_id, oracle, base_decimals, OracleKind::PythPull, config)
 }
@@ -141,7 +141,7 @@ pub fn list_legacy_feed(
     payer: &Pubkey,
     price_account: &Pubkey,
     base_decimals: u8,
-    config: reflex::instructions::FeedConfig,
+    config: reflex::state::FeedConfig,
 ) -> Instruction {
     list_feed_of_kind(admin, payer, price_account.to_bytes(), price_account, base_decimals, OracleKind::PythLegacy, config)
 }
@@ -153,7 +153,7 @@ fn list_feed_of_kind(
     oracle: &Pubkey,
     base_decimals: u8,
     oracle_kind: OracleKind,
-    config: reflex::instructions::FeedConfig,
+    config: reflex::state::FeedConfig,
 ) -> Instruction {
     instruction(
         reflex::accounts::ListFeed {
@@ -405,7 +405,7 @@ pub fn set_lp_delay(admin: &Pubkey, slots: u64) -> Instruction {
     instruction(reflex::accounts::SetLpDelay { governance: admin_only(admin) }, reflex::instruction::SetLpDelay { slots })
 }
 
-pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::instructions::FeedConfig) -> Instruction {
+pub fn set_feed_config(admin: &Pubkey, feed_id: &[u8; 32], config: reflex::state::FeedConfig) -> Instruction {
     instruction(
         reflex::accounts::SetFeedConfig { governance: admin_only(admin), feed: pda::feed(feed_id) },
         reflex::instruction::SetFeedConfig { config },

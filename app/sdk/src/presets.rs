@@ -6,7 +6,7 @@
 //! bounds checks (tested below). The variant's robust σ_T with split time
 //! constants is [`robust_feed_config`] (`set_feed_robust`), from the same
 //! calibration's `policy.toml`. Real listings should calibrate their own.
-use reflex::instructions::FeedConfig;
+use reflex::state::FeedConfig;
 use reflex::state::{CollateralRiskExtPpm, CollateralRiskPpm, MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm, RobustFeedConfig};
 
 /// The calibrated variant's policy as `reflex-sim calibrate` wrote it

@@ -22,8 +22,8 @@
 //! base further than one bot would: the second change inside the spacing is
 //! refused (`StewardChangeTooSoon`) and logged as a lost race.
 use anchor_lang::prelude::Pubkey;
-use reflex::controller::steward::RiskLevel;
 use reflex::error::ReflexError;
+use reflex::state::RiskLevel;
 use reflex::state::{Exchange, PerpMarket, PriceFeed};
 use reflex_risk::mechanism::{notional_within_move, steward_base, LiquidationPoint, StewardRule};
 use reflex_risk::Fixed;

@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use reflex_risk::{ConfigError, RiskError};
 
 /// Every way a Reflex instruction can fail. Messages are written for the
 /// person who sent the transaction: what went wrong and, where useful, what to do.
@@ -174,4 +175,83 @@ pub enum ReflexError {
     NotAFirstLayoutFeed,
     #[msg("This price feed already has the current account layout")]
     FeedAlreadyMigrated,
+    #[msg("A value that cannot be negative came out negative (a square root, an amount, a confidence or a rate); the log says where")]
+    NegativeValue,
+    #[msg("Health has no entry for this position or balance: the health accounts do not match the margin account")]
+    NoSuchHealthEntry,
+}
+
+/// Every error of the risk crate as one of the program's, each kind its own
+/// (`From<RiskError>`): nothing is folded into another name.
+impl From<RiskError> for ReflexError {
+    fn from(error: RiskError) -> Self {
+        match error {
+            RiskError::NonPositiveInput => ReflexError::InvalidOraclePrice,
+            RiskError::NegativeInput => ReflexError::NegativeValue,
+            RiskError::Overflow => ReflexError::MathOverflow,
+            RiskError::SlotWentBackwards => ReflexError::SlotWentBackwards,
+            RiskError::NoSuchEntry => ReflexError::NoSuchHealthEntry,
+            RiskError::InvalidConfig(ConfigError::RobustOutOfRange) => ReflexError::InvalidRobustConfig,
+            RiskError::InvalidConfig(_) => ReflexError::InvalidAccumulatorConfig,
+            RiskError::InvalidBounds(_) => ReflexError::InconsistentBounds,
+        }
+    }
+}
+
+/// A risk-crate error as the program's error, logging the risk crate's own
+/// reason (the config or bounds rule that failed) and the caller's file and
+/// line, which the error code alone does not carry.
+#[track_caller]
+#[inline(never)]
+#[cold]
+pub fn risk_error(error: RiskError) -> Error {
+    let caller = core::panic::Location::caller();
+    msg!("risk error {:?} at {}:{}", error, caller.file(), caller.line());
+    Error::from(ReflexError::from(error))
+}
+
+/// `RiskResult::map_risk_err`: [`risk_error`] with the caller's own line in
+/// the log (a `map_err(risk_error)` would report a line inside `core`).
+pub trait MapRiskErr<T> {
+    fn map_risk_err(self) -> Result<T>;
+}
+
+impl<T> MapRiskErr<T> for core::result::Result<T, RiskError> {
+    #[track_caller]
+    #[inline(always)]
+    fn map_risk_err(self) -> Result<T> {
+        match self {
+            Ok(value) => Ok(value),
+            Err(error) => Err(risk_error(error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reflex_risk::BoundsError;
+
+    #[test]
+    fn every_risk_error_kind_keeps_its_own_name() {
+        let kinds = [
+            RiskError::NonPositiveInput,
+            RiskError::NegativeInput,
+            RiskError::Overflow,
+            RiskError::SlotWentBackwards,
+            RiskError::NoSuchEntry,
+            RiskError::InvalidConfig(ConfigError::ZeroHalfLife),
+            RiskError::InvalidConfig(ConfigError::RobustOutOfRange),
+            RiskError::InvalidBounds(BoundsError::LowerAboveUpper),
+        ];
+        let names: Vec<u32> = kinds.iter().map(|&kind| ReflexError::from(kind) as u32).collect();
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                assert_ne!(a, b, "two risk error kinds share one name");
+            }
+        }
+        assert_eq!(ReflexError::from(RiskError::Overflow) as u32, ReflexError::MathOverflow as u32);
+        let slow = RiskError::InvalidConfig(ConfigError::SlowFasterThanFast);
+        assert_eq!(ReflexError::from(slow) as u32, ReflexError::InvalidAccumulatorConfig as u32);
+    }
 }

@@ -56,7 +56,7 @@ pub struct FeedListed {
     pub oracle: Pubkey,
     pub base_decimals: u8,
     pub oracle_kind: crate::oracle::OracleKind,
-    pub config: crate::instructions::FeedConfig,
+    pub config: crate::state::FeedConfig,
 }
 
 /// Emitted when a refresh accepts a newer print. Fixed-point values are
@@ -197,7 +197,7 @@ pub struct RiskStewardSet {
 pub struct StewardBaseChanged {
     /// The CollateralAsset or PerpMarket account.
     pub target: Pubkey,
-    pub level: crate::controller::steward::RiskLevel,
+    pub level: crate::state::RiskLevel,
     pub old_base_ppm: u32,
     pub new_base_ppm: u32,
 }
@@ -286,8 +286,8 @@ pub struct LpDelaySet {
 #[event]
 pub struct FeedConfigSet {
     pub feed: Pubkey,
-    pub old: crate::instructions::FeedConfig,
-    pub new: crate::instructions::FeedConfig,
+    pub old: crate::state::FeedConfig,
+    pub new: crate::state::FeedConfig,
 }
 
 /// Governance turned a feed's robust estimator on, re-tuned it or turned it off.

@@ -18,12 +18,14 @@ pub mod controller;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod math;
 pub mod oracle;
 pub mod state;
 pub mod utils;
 pub mod validation;
 
 use instructions::*;
+use state::FeedConfig;
 
 // Routes memcpy/memset/memcmp/memmove to the sol_mem* syscalls; referenced so
 // the linker keeps it (see docs/sbf-build.md).
@@ -180,16 +182,12 @@ pub mod reflex {
     }
 
     /// Risk steward: moves a collateral's haircut base inside the bounds.
-    pub fn steward_set_collateral_base(
-        ctx: Context<StewardSetCollateralBase>,
-        level: controller::steward::RiskLevel,
-        base_ppm: u32,
-    ) -> Result<()> {
+    pub fn steward_set_collateral_base(ctx: Context<StewardSetCollateralBase>, level: state::RiskLevel, base_ppm: u32) -> Result<()> {
         instructions::steward_set_collateral_base(ctx, level, base_ppm)
     }
 
     /// Risk steward: moves a market's margin base inside the bounds.
-    pub fn steward_set_market_base(ctx: Context<StewardSetMarketBase>, level: controller::steward::RiskLevel, base_ppm: u32) -> Result<()> {
+    pub fn steward_set_market_base(ctx: Context<StewardSetMarketBase>, level: state::RiskLevel, base_ppm: u32) -> Result<()> {
         instructions::steward_set_market_base(ctx, level, base_ppm)
     }
 

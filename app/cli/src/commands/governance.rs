@@ -355,8 +355,8 @@ pub fn run(context: &mut Context, command: Gov) -> Outcome {
         }
         Gov::StewardBase { market, mint, level, base_ppm } => {
             let level = match level.as_str() {
-                "initial" => reflex::controller::steward::RiskLevel::Initial,
-                "maintenance" => reflex::controller::steward::RiskLevel::Maintenance,
+                "initial" => reflex::state::RiskLevel::Initial,
+                "maintenance" => reflex::state::RiskLevel::Maintenance,
                 other => return Err(CliError::Usage(format!("level {other}: use initial or maintenance"))),
             };
             let instruction = match (market, mint) {

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 use reflex_risk::price::{native_confidence, native_price};
-use reflex_risk::{Fixed, RiskError, UpdateOutcome};
+use reflex_risk::{Fixed, UpdateOutcome};
 
-use crate::error::ReflexError;
+use crate::error::{MapRiskErr, ReflexError};
 use crate::oracle::{Guard, OracleKind, PriceGrade};
 use crate::state::PriceFeed;
 
@@ -93,8 +93,8 @@ pub fn post_fallback_print(feed: &mut PriceFeed, price: i64, confidence: u64, ex
     // (which it may post again before it ages out).
     require!(feed.updates > 0 && (feed.grade_at(now).is_none() || feed.fallback_price == 1), ReflexError::FeedNotDead);
     require!(price > 0, ReflexError::InvalidOraclePrice);
-    let native = native_price(price, exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
-    let native_conf = native_confidence(confidence, exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let native = native_price(price, exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;
+    let native_conf = native_confidence(confidence, exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;
     let ratio = native_conf.checked_div(native).ok_or(ReflexError::InvalidOraclePrice)?;
     require!(ratio <= feed.max_confidence_ratio.get(), ReflexError::ConfidenceTooWide);
     feed.pending_fallback_price.set(native);
@@ -110,8 +110,8 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     if feed.updates > 0 && !newer {
         return Ok(Refresh::Unchanged);
     }
-    let price = native_price(print.price, print.exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
-    let confidence = native_confidence(print.confidence, print.exponent, feed.base_decimals, feed.quote_decimals).map_err(risk_error)?;
+    let price = native_price(print.price, print.exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;
+    let confidence = native_confidence(print.confidence, print.exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;
     let guard = Guard {
         max_age_seconds: feed.max_age_seconds,
         max_liquidation_age_seconds: feed.max_liquidation_age_seconds,
@@ -121,14 +121,14 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     let grade = guard.grade(price, confidence, print.publish_time, now, feed.last_price.get())?;
 
     let mut accumulator = feed.accumulator();
-    let outcome = accumulator.update(&feed.accumulator_config(), price, confidence, slot).map_err(risk_error)?;
+    let outcome = accumulator.update(&feed.accumulator_config(), price, confidence, slot).map_risk_err()?;
     if outcome == UpdateOutcome::SameSlot {
         return Ok(Refresh::Unchanged);
     }
     // The robust estimator takes the same prints (one per slot, as above).
     if feed.robust_config.is_on() {
         let mut robust = feed.robust.get();
-        robust.update(&feed.robust_settings(), price, confidence, slot).map_err(risk_error)?;
+        robust.update(&feed.robust_settings(), price, confidence, slot).map_risk_err()?;
         feed.robust.set(&robust);
         feed.update_robust_sigma()?;
     }
@@ -140,15 +140,4 @@ fn take_print(feed: &mut PriceFeed, oracle: &AccountInfo, slot: u64, now: i64) -
     feed.fallback_price = 0;
     feed.pending_fallback_time = 0;
     Ok(Refresh::Updated(grade))
-}
-
-/// The risk crate's errors as the program's named errors.
-pub fn risk_error(error: RiskError) -> Error {
-    match error {
-        RiskError::NonPositiveInput => error!(ReflexError::InvalidOraclePrice),
-        RiskError::SlotWentBackwards => error!(ReflexError::SlotWentBackwards),
-        RiskError::InvalidConfig(_) => error!(ReflexError::InvalidAccumulatorConfig),
-        RiskError::InvalidBounds(_) => error!(ReflexError::InconsistentBounds),
-        RiskError::NegativeInput | RiskError::Overflow | RiskError::NoSuchEntry => error!(ReflexError::MathOverflow),
-    }
 }

@@ -35,9 +35,10 @@ use anchor_lang::prelude::*;
 use reflex_risk::{unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
 
 use super::collateral::advance_haircuts;
-use super::feed::{refresh_lazily, risk_error};
+use super::feed::refresh_lazily;
 use super::market::bring_current;
 use super::pool::record_market_value;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::oracle::PriceGrade;
 use crate::state::{CollateralAsset, MarginAccount, PerpMarket, PerpPosition, PriceFeed};
@@ -132,7 +133,7 @@ pub fn perp_entry(market: &PerpMarket, feed: &PriceFeed, position: &PerpPosition
     if prices.min_grade == PriceGrade::Valid {
         require_usable(feed, prices)?;
     }
-    unpriced_perp(&entry, ppm(market.risk.max_move_over_horizon)).map_err(risk_error)
+    unpriced_perp(&entry, ppm(market.risk.max_move_over_horizon)).map_risk_err()
 }
 
 #[derive(Clone, Debug)]
@@ -225,7 +226,7 @@ impl HealthCache {
     }
 
     pub fn health(&self, level: HealthLevel) -> Result<Fixed> {
-        self.snapshot.health(level).map_err(risk_error)
+        self.snapshot.health(level).map_risk_err()
     }
 
     /// Index in `snapshot.perps` of `market_index`'s position.

@@ -3,9 +3,10 @@
 use anchor_lang::prelude::*;
 use reflex_risk::{Fixed, HealthLevel};
 
-use super::feed::risk_error;
 use super::health::HealthCache;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
+use crate::math::SafeMath;
 use crate::state::{Exchange, MarginAccount};
 
 /// Health when a liquidation step starts.
@@ -65,17 +66,12 @@ pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> R
 /// a booking may then only fall, never rise: nobody can book fake deficits
 /// during an oracle outage to move the share price.
 pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: &HealthCache) -> Result<Fixed> {
-    let equity = cache.snapshot.equity().map_err(risk_error)?;
-    let mut deficit = equity.checked_neg().ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO);
+    let equity = cache.snapshot.equity().map_risk_err()?;
+    let mut deficit = equity.safe_neg()?.max(Fixed::ZERO);
     if !cache.all_priced {
         deficit = deficit.min(margin.booked_deficit.get());
     }
-    let total = exchange
-        .booked_deficits
-        .get()
-        .checked_sub(margin.booked_deficit.get())
-        .and_then(|rest| rest.checked_add(deficit))
-        .ok_or(ReflexError::MathOverflow)?;
+    let total = exchange.booked_deficits.get().safe_sub(margin.booked_deficit.get())?.safe_add(deficit)?;
     exchange.booked_deficits.set(total.max(Fixed::ZERO));
     margin.booked_deficit.set(deficit);
     Ok(deficit)
@@ -85,15 +81,15 @@ pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: 
 /// much (a deposit can only make it solvent sooner).
 pub fn repay_booked_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, amount: Fixed) -> Result<()> {
     let repaid = amount.max(Fixed::ZERO).min(margin.booked_deficit.get());
-    margin.booked_deficit.set(margin.booked_deficit.get().checked_sub(repaid).ok_or(ReflexError::MathOverflow)?);
-    exchange.booked_deficits.set(exchange.booked_deficits.get().checked_sub(repaid).ok_or(ReflexError::MathOverflow)?.max(Fixed::ZERO));
+    margin.booked_deficit.set(margin.booked_deficit.get().safe_sub(repaid)?);
+    exchange.booked_deficits.set(exchange.booked_deficits.get().safe_sub(repaid)?.max(Fixed::ZERO));
     Ok(())
 }
 
 /// Takes `margin`'s booked deficit back out of the exchange's (its debt is
 /// being settled for real).
 pub fn unbook_deficit(exchange: &mut Exchange, margin: &mut MarginAccount) -> Result<()> {
-    let total = exchange.booked_deficits.get().checked_sub(margin.booked_deficit.get()).ok_or(ReflexError::MathOverflow)?;
+    let total = exchange.booked_deficits.get().safe_sub(margin.booked_deficit.get())?;
     exchange.booked_deficits.set(total.max(Fixed::ZERO));
     margin.booked_deficit.set(Fixed::ZERO);
     Ok(())

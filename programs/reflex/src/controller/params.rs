@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use reflex_risk::{BoundsError, ExtError, FeedbackConfig, FeedbackState, Fixed};
 
-use super::feed::risk_error;
+use crate::error::risk_error;
 use crate::error::ReflexError;
 use crate::state::PriceFeed;
 

@@ -32,11 +32,11 @@
 //! Up to about ten markets fit in one transaction with their feeds; past
 //! that, `refresh_market` cranks earlier in the same slot record them.
 use anchor_lang::prelude::*;
-use reflex_risk::fixed_math::mul_floor;
 use reflex_risk::Fixed;
 
 use super::health::{bring_named_market, require_usable, PriceUse};
 use crate::error::ReflexError;
+use crate::math::{safe_mul_floor, SafeMath};
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, PerpMarket, PriceFeed};
 
@@ -93,8 +93,8 @@ pub fn valuation<'info>(
             msg!("market {}: its value was last recorded at slot {} (0: changed since)", index, market.pool_value_slot);
             return err!(ReflexError::PoolValueNotCurrent);
         }
-        value = value.checked_add(market.pool_value.get()).ok_or(ReflexError::MathOverflow)?;
-        exit_value = exit_value.checked_add(market.pool_exit_value.get()).ok_or(ReflexError::MathOverflow)?;
+        value = value.safe_add(market.pool_value.get())?;
+        exit_value = exit_value.safe_add(market.pool_exit_value.get())?;
         markets.push(MarketCover {
             market_index: market.market_index,
             largest_side_notional: market.largest_side_notional.get(),
@@ -105,8 +105,8 @@ pub fn valuation<'info>(
     // Losses an insolvent account cannot repay are not the pool's to count,
     // beyond what the insurance fund will cover.
     let uncovered = uncovered_deficits(exchange)?;
-    let value = value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?;
-    let exit_value = exit_value.checked_sub(uncovered).ok_or(ReflexError::MathOverflow)?.min(value);
+    let value = value.safe_sub(uncovered)?;
+    let exit_value = exit_value.safe_sub(uncovered)?.min(value);
     Ok(PoolValuation { value, exit_value, markets })
 }
 
@@ -123,10 +123,10 @@ pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, 
     let traders_pnl = if open { market.traders_unrealized_pnl(feed)? } else { market.quote_position_sum.get() };
     let owed_to_traders = if open { traders_pnl.max(Fixed::ZERO) } else { traders_pnl };
     let realized = market.pool_realized.get();
-    let value = realized.checked_sub(traders_pnl).ok_or(ReflexError::MathOverflow)?;
-    let exit_value = realized.checked_sub(owed_to_traders).ok_or(ReflexError::MathOverflow)?;
+    let value = realized.safe_sub(traders_pnl)?;
+    let exit_value = realized.safe_sub(owed_to_traders)?;
     let largest_side = Fixed::from_num(market.long_base.max(market.short_base));
-    let notional = mul_floor(largest_side, feed.last_price.get()).map_err(|_| ReflexError::MathOverflow)?;
+    let notional = safe_mul_floor(largest_side, feed.last_price.get())?;
     market.pool_value.set(value);
     market.pool_exit_value.set(exit_value);
     market.largest_side_notional.set(notional);
@@ -142,13 +142,8 @@ pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, 
 /// smaller cap at once; other markets' gains and losses enter when an LP
 /// action values the whole pool.
 pub fn open_interest_base(exchange: &Exchange, market: &PerpMarket, feed: &PriceFeed) -> Result<Fixed> {
-    let market_pnl = market.pool_realized.get().checked_sub(market.traders_unrealized_pnl(feed)?).ok_or(ReflexError::MathOverflow)?;
-    exchange
-        .pool_balance
-        .get()
-        .checked_sub(uncovered_deficits(exchange)?)
-        .and_then(|base| base.checked_add(market_pnl.min(Fixed::ZERO)))
-        .ok_or_else(|| error!(ReflexError::MathOverflow))
+    let market_pnl = market.pool_realized.get().safe_sub(market.traders_unrealized_pnl(feed)?)?;
+    exchange.pool_balance.get().safe_sub(uncovered_deficits(exchange)?)?.safe_add(market_pnl.min(Fixed::ZERO))
 }
 
 /// Records each side's open-interest cap, `max_open_interest ·
@@ -157,19 +152,14 @@ pub fn open_interest_base(exchange: &Exchange, market: &PerpMarket, feed: &Price
 /// instruction with the pool at hand measures it again. Returns it.
 pub fn record_open_interest_capacity(exchange: &Exchange, market: &mut PerpMarket, feed: &PriceFeed) -> Result<Fixed> {
     let base = open_interest_base(exchange, market, feed)?.max(Fixed::ZERO);
-    let capacity = mul_floor(market.trading.max_open_interest_ratio(), base).map_err(|_| ReflexError::MathOverflow)?;
+    let capacity = safe_mul_floor(market.trading.max_open_interest_ratio(), base)?;
     market.open_interest_capacity.set(capacity);
     Ok(capacity)
 }
 
 /// Booked deficits beyond what the insurance fund holds.
 fn uncovered_deficits(exchange: &Exchange) -> Result<Fixed> {
-    Ok(exchange
-        .booked_deficits
-        .get()
-        .checked_sub(exchange.insurance_fund.get().max(Fixed::ZERO))
-        .ok_or(ReflexError::MathOverflow)?
-        .max(Fixed::ZERO))
+    Ok(exchange.booked_deficits.get().safe_sub(exchange.insurance_fund.get().max(Fixed::ZERO))?.max(Fixed::ZERO))
 }
 
 /// Each market's larger side must stay within its cap of `pool_balance`.
@@ -178,7 +168,7 @@ pub fn require_covered(markets: &[MarketCover], pool_balance: Fixed) -> Result<(
         if market.largest_side_notional == 0 {
             continue;
         }
-        let cap = mul_floor(market.max_open_interest_ratio, pool_balance.max(Fixed::ZERO)).map_err(|_| ReflexError::MathOverflow)?;
+        let cap = safe_mul_floor(market.max_open_interest_ratio, pool_balance.max(Fixed::ZERO))?;
         if market.largest_side_notional > cap {
             msg!("market {}: open interest {} above the cap {}", market.market_index, market.largest_side_notional, cap);
             return err!(ReflexError::PoolWithdrawalUncovered);

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use reflex_risk::Fixed;
 
 use crate::error::ReflexError;
+use crate::math::SafeMath;
 use crate::state::{MarginAccount, PerpMarket};
 
 /// What a position change did.
@@ -32,13 +33,13 @@ pub fn change_position(
     let base_after = base_before.checked_add(base_delta).filter(|size| *size != i64::MIN).ok_or(ReflexError::InvalidSize)?;
     market.remove_position(position)?;
     position.base_size = base_after;
-    let quote = position.quote_position.get().checked_add(quote_delta).ok_or(ReflexError::MathOverflow)?;
+    let quote = position.quote_position.get().safe_add(quote_delta)?;
     position.quote_position.set(quote);
     let mut change = PositionChange { base_before, base_after, realized: Fixed::ZERO };
     if base_after == 0 {
         *position = Default::default();
         margin.add_quote(quote)?;
-        market.add_pool_realized(quote.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
+        market.add_pool_realized(quote.safe_neg()?)?;
         change.realized = quote;
     } else {
         market.add_position(position)?;

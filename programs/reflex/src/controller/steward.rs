@@ -1,23 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::ReflexError;
-use crate::state::{Exchange, FeedbackPpm};
-
-/// Which level of a parameter the steward moves.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RiskLevel {
-    Initial,
-    Maintenance,
-}
-
-impl RiskLevel {
-    fn index(self) -> usize {
-        match self {
-            RiskLevel::Initial => 0,
-            RiskLevel::Maintenance => 1,
-        }
-    }
-}
+use crate::state::{Exchange, FeedbackPpm, RiskLevel};
 
 /// Moves one base parameter as the risk steward asked, inside its limits:
 /// the new base stays within the level's governance bounds, moves at most

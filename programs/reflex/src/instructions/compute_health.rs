@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::controller::liquidation::book_deficit;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::HealthComputed;
 use crate::oracle::PriceGrade;
@@ -32,7 +32,7 @@ pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Resul
     let mut margin = ctx.accounts.margin_account.load_mut()?;
     let prices = PriceUse::new(&Clock::get()?, PriceGrade::LiquidationOnly);
     let cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
-    let health = cache.snapshot.summary().map_err(risk_error)?;
+    let health = cache.snapshot.summary().map_risk_err()?;
     book_deficit(&mut *ctx.accounts.exchange.load_mut()?, &mut margin, &cache)?;
     emit!(HealthComputed {
         margin_account: ctx.accounts.margin_account.key(),

@@ -2,11 +2,12 @@ use anchor_lang::prelude::*;
 use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_asset, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::CollateralLiquidated;
+use crate::math::SafeMath;
 use crate::oracle::PriceGrade;
 use crate::state::{CollateralAsset, Exchange, MarginAccount, PriceFeed};
 use crate::utils::ppm;
@@ -72,15 +73,15 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
 
     let discount = ppm(asset.risk.liquidation_discount);
     let index = cache.collateral_index(asset.asset_index).ok_or(ReflexError::NothingToLiquidate)?;
-    let plan = collateral_liquidation(&cache.snapshot, index, discount).map_err(risk_error)?.ok_or(ReflexError::NothingToLiquidate)?;
+    let plan = collateral_liquidation(&cache.snapshot, index, discount).map_risk_err()?.ok_or(ReflexError::NothingToLiquidate)?;
     let amount = plan.amount.min(max_amount);
     require!(amount > 0, ReflexError::NothingToLiquidate);
-    let (_, quote_paid) = apply_collateral_liquidation(&cache.snapshot, index, amount, discount).map_err(risk_error)?;
+    let (_, quote_paid) = apply_collateral_liquidation(&cache.snapshot, index, amount, discount).map_risk_err()?;
 
     {
         let mut liquidator = ctx.accounts.liquidator_account.load_mut()?;
         require!(liquidator.perps_in_use().next().is_none() && liquidator.quote() >= quote_paid, ReflexError::LiquidatorCannotPay);
-        liquidator.add_quote(quote_paid.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
+        liquidator.add_quote(quote_paid.safe_neg()?)?;
         liquidator.credit_collateral(asset.asset_index, amount)?;
     }
     let remaining = margin.debit_collateral(asset.asset_index, amount)?;

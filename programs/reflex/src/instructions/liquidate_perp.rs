@@ -2,13 +2,14 @@ use anchor_lang::prelude::*;
 use reflex_risk::{apply_perp_liquidation, perp_liquidation, split_penalty};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
 use crate::controller::pool::record_market_value;
 use crate::controller::position::change_position;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::PerpLiquidated;
+use crate::math::SafeMath;
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount, PerpMarket, PriceFeed};
 use crate::utils::ppm;
@@ -68,23 +69,23 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
 
     let penalty_rate = ppm(market.risk.liquidation_penalty);
     let index = cache.perp_index(market.market_index).ok_or(ReflexError::NothingToLiquidate)?;
-    let plan = perp_liquidation(&cache.snapshot, index, penalty_rate).map_err(risk_error)?.ok_or(ReflexError::NothingToLiquidate)?;
+    let plan = perp_liquidation(&cache.snapshot, index, penalty_rate).map_risk_err()?.ok_or(ReflexError::NothingToLiquidate)?;
     let base_closed = plan.base_to_close.min(max_base);
     require!(base_closed > 0, ReflexError::NothingToLiquidate);
-    let (after, penalty) = apply_perp_liquidation(&cache.snapshot, index, base_closed, penalty_rate).map_err(risk_error)?;
+    let (after, penalty) = apply_perp_liquidation(&cache.snapshot, index, base_closed, penalty_rate).map_risk_err()?;
 
     // Apply the model's result to the accounts: the position's size and
     // quote side, the penalty out of the quote balance.
     let before = &cache.snapshot.perps[index];
-    let quote_delta = after.perps[index].quote_position.checked_sub(before.quote_position).ok_or(ReflexError::MathOverflow)?;
-    let base_delta = after.perps[index].base_size.checked_sub(before.base_size).ok_or(ReflexError::MathOverflow)?;
+    let quote_delta = after.perps[index].quote_position.safe_sub(before.quote_position)?;
+    let base_delta = after.perps[index].base_size.safe_sub(before.base_size)?;
     let change = change_position(&mut margin, slot, &mut market, base_delta, quote_delta)?;
     record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
-    margin.add_quote(penalty.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
-    let (keeper_share, insurance_share) = split_penalty(penalty, market.trading.keeper_penalty_share()).map_err(risk_error)?;
+    margin.add_quote(penalty.safe_neg()?)?;
+    let (keeper_share, insurance_share) = split_penalty(penalty, market.trading.keeper_penalty_share()).map_risk_err()?;
     ctx.accounts.liquidator_account.load_mut()?.add_quote(keeper_share)?;
     let mut exchange = ctx.accounts.exchange.load_mut()?;
-    let insurance = exchange.insurance_fund.get().checked_add(insurance_share).ok_or(ReflexError::MathOverflow)?;
+    let insurance = exchange.insurance_fund.get().safe_add(insurance_share)?;
     exchange.insurance_fund.set(insurance);
 
     cache.set_quote_balance(margin.quote());

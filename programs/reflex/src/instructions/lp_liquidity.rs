@@ -5,10 +5,11 @@ use reflex_risk::Fixed;
 
 use super::quote_balance::*;
 use crate::constants::{LOCKED_LP_SHARES, LP_EXECUTION_WINDOW_SLOTS};
-use crate::controller::feed::risk_error;
 use crate::controller::pool::{require_covered, valuation};
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::{LiquidityAdded, LiquidityRemoved, LpRequestCancelled, LpRequested};
+use crate::math::SafeMath;
 use crate::state::{Exchange, LpPosition, LpRequestKind};
 use crate::utils::pay_from_quote_vault;
 
@@ -94,13 +95,13 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
                 .filter(|shares| *shares > 0)
                 .ok_or(ReflexError::DepositTooSmallForAShare)?;
             mint_shares(&mut exchange, &mut position, amount, shares)?;
-            exchange.lp_shares = exchange.lp_shares.checked_add(LOCKED_LP_SHARES).ok_or(ReflexError::MathOverflow)?;
-            let pool_value = whole_units(valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?, false);
+            exchange.lp_shares = exchange.lp_shares.safe_add(LOCKED_LP_SHARES)?;
+            let pool_value = whole_units(valuation.value.safe_add(Fixed::from_num(amount))?, false);
             emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares: exchange.lp_shares });
         } else {
             require!(now.pool_value > 0, ReflexError::PoolHasNoValue);
-            exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_add(amount).ok_or(ReflexError::MathOverflow)?;
-            let ready_slot = clock.slot.checked_add(exchange.lp_delay_slots).ok_or(ReflexError::MathOverflow)?;
+            exchange.pending_lp_deposits = exchange.pending_lp_deposits.safe_add(amount)?;
+            let ready_slot = clock.slot.safe_add(exchange.lp_delay_slots)?;
             position.set_request(LpRequestKind::Deposit, amount, ready_slot, now, accounts.lp_token_account.key());
             emit!(LpRequested {
                 lp_position: accounts.lp_position.key(),
@@ -146,7 +147,7 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     // Valued down, against the withdrawer, at the exit value.
     let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
     position.shares -= shares;
-    let ready_slot = clock.slot.checked_add(exchange.lp_delay_slots).ok_or(ReflexError::MathOverflow)?;
+    let ready_slot = clock.slot.safe_add(exchange.lp_delay_slots)?;
     position.set_request(LpRequestKind::Withdrawal, shares, ready_slot, now, accounts.lp_token_account.key());
     emit!(LpRequested {
         lp_position: accounts.lp_position.key(),
@@ -182,10 +183,10 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             let price = position.request_value().dearer(now);
             let shares = price.shares_for(amount).map_err(|_| error!(ReflexError::PoolHasNoValue))?;
             require!(shares > 0, ReflexError::DepositTooSmallForAShare);
-            exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+            exchange.pending_lp_deposits = exchange.pending_lp_deposits.safe_sub(amount)?;
             mint_shares(&mut exchange, &mut position, amount, shares)?;
             position.clear_request();
-            let pool_value = whole_units(valuation.value.checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?, false);
+            let pool_value = whole_units(valuation.value.safe_add(Fixed::from_num(amount))?, false);
             emit!(LiquidityAdded { lp_position: accounts.lp_position.key(), amount, shares, pool_value, lp_shares: exchange.lp_shares });
         }
         LpRequestKind::Withdrawal => {
@@ -193,20 +194,20 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             let shares = amount;
             let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
             let price = position.request_value().cheaper(now);
-            let paid = price.amount_for(shares).map_err(risk_error)?;
+            let paid = price.amount_for(shares).map_risk_err()?;
             let cash = accounts.vault.quote_vault.amount as i128
                 - exchange.insurance_fund.get().ceil().to_num::<i128>()
                 - exchange.pending_lp_deposits as i128;
             require!(paid as i128 <= cash, ReflexError::PoolCashInsufficient);
-            let balance = exchange.pool_balance.get().checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?;
+            let balance = exchange.pool_balance.get().safe_sub(Fixed::from_num(paid))?;
             // Open-interest caps against what the pool is worth after paying,
             // or its booked balance if that is less.
-            let value_after = valuation.value.checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?;
+            let value_after = valuation.value.safe_sub(Fixed::from_num(paid))?;
             require_covered(&valuation.markets, balance.min(value_after))?;
             exchange.pool_balance.set(balance);
-            exchange.lp_shares = exchange.lp_shares.checked_sub(shares).ok_or(ReflexError::MathOverflow)?;
+            exchange.lp_shares = exchange.lp_shares.safe_sub(shares)?;
             position.clear_request();
-            let pool_value = whole_units(valuation.value.checked_sub(Fixed::from_num(paid)).ok_or(ReflexError::MathOverflow)?, false);
+            let pool_value = whole_units(valuation.value.safe_sub(Fixed::from_num(paid))?, false);
             let (lp_shares, bump) = (exchange.lp_shares, exchange.bump);
             drop(exchange);
             if paid > 0 {
@@ -236,11 +237,11 @@ pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
     let kind = position.request().ok_or(ReflexError::NoLpRequest)?;
     let amount = position.request_amount;
     match kind {
-        LpRequestKind::Withdrawal => position.shares = position.shares.checked_add(amount).ok_or(ReflexError::MathOverflow)?,
+        LpRequestKind::Withdrawal => position.shares = position.shares.safe_add(amount)?,
         LpRequestKind::Deposit => {
             let bump = {
                 let mut exchange = accounts.vault.exchange.load_mut()?;
-                exchange.pending_lp_deposits = exchange.pending_lp_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+                exchange.pending_lp_deposits = exchange.pending_lp_deposits.safe_sub(amount)?;
                 exchange.bump
             };
             pay_from_quote_vault(
@@ -262,9 +263,9 @@ pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
 /// Credits `shares` for `amount` now in the pool.
 fn mint_shares(exchange: &mut Exchange, position: &mut LpPosition, amount: u64, shares: u64) -> Result<()> {
     require!(shares > 0, ReflexError::DepositTooSmallForAShare);
-    let balance = exchange.pool_balance.get().checked_add(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+    let balance = exchange.pool_balance.get().safe_add(Fixed::from_num(amount))?;
     exchange.pool_balance.set(balance);
-    exchange.lp_shares = exchange.lp_shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
-    position.shares = position.shares.checked_add(shares).ok_or(ReflexError::MathOverflow)?;
+    exchange.lp_shares = exchange.lp_shares.safe_add(shares)?;
+    position.shares = position.shares.safe_add(shares)?;
     Ok(())
 }

@@ -1,17 +1,17 @@
 use anchor_lang::prelude::*;
-use reflex_risk::fixed_math::mul_floor;
 use reflex_risk::trading::{fee, fill};
 use reflex_risk::{Fixed, HealthLevel};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
 use crate::controller::params::risk_volatility;
 use crate::controller::pool::{open_interest_base, record_market_value, record_open_interest_capacity};
 use crate::controller::position::{change_position, increases_risk};
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::PerpFilled;
+use crate::math::{overflow, safe_mul_floor, SafeMath};
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount, PerpMarket, PriceFeed};
 
@@ -80,17 +80,17 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
 
     // Price the fill: the volatility spread and the skew premium, which does
     // not depend on how an order is split (`reflex_risk::trading`).
-    let fill = fill(&market.trading.spread_config(), sigma, oracle_price, market.skew(), base_delta).map_err(risk_error)?;
-    let fill_price = fill.average_price(base_delta).map_err(risk_error)?;
+    let fill = fill(&market.trading.spread_config(), sigma, oracle_price, market.skew(), base_delta).map_risk_err()?;
+    let fill_price = fill.average_price(base_delta).map_risk_err()?;
     require_within_limit(fill_price, feed.base_decimals, limit_price, base_delta > 0)?;
     let quote = fill.quote;
     let spread = fill.spread;
-    let fee = fee(base_delta, oracle_price, market.trading.taker_fee_rate()).map_err(risk_error)?;
+    let fee = fee(base_delta, oracle_price, market.trading.taker_fee_rate()).map_risk_err()?;
 
     // Fill: the position, the fee to the pool, the open-interest cap.
     let (long_before, short_before) = (market.long_base, market.short_base);
     let change = change_position(&mut margin, slot, &mut market, base_delta, quote)?;
-    margin.add_quote(fee.checked_neg().ok_or(ReflexError::MathOverflow)?)?;
+    margin.add_quote(fee.safe_neg()?)?;
     market.add_pool_realized(fee)?;
     record_market_value(&mut market, &feed, clock.unix_timestamp, clock.slot)?;
     let cap_base = open_interest_base(&exchange, &market, &feed)?;
@@ -140,8 +140,8 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
 /// `limit_price` is quote native units per whole base token: a buy fills at
 /// or below it, a sell at or above it.
 fn require_within_limit(fill_price: Fixed, base_decimals: u8, limit_price: u64, buying: bool) -> Result<()> {
-    let scale = 10u64.checked_pow(base_decimals as u32).ok_or(ReflexError::MathOverflow)?;
-    let per_whole_token = mul_floor(fill_price, Fixed::from_num(scale)).map_err(|_| ReflexError::MathOverflow)?;
+    let scale = 10u64.checked_pow(base_decimals as u32).ok_or_else(|| overflow())?;
+    let per_whole_token = safe_mul_floor(fill_price, Fixed::from_num(scale))?;
     let limit = Fixed::from_num(limit_price);
     let within = if buying { per_whole_token <= limit } else { per_whole_token >= limit };
     if !within {
@@ -155,8 +155,8 @@ fn require_within_limit(fill_price: Fixed, base_decimals: u8, limit_price: u64, 
 /// `max_open_interest` of what the pool is worth to this market
 /// (`controller::pool::open_interest_base`).
 fn require_open_interest_cap(market: &PerpMarket, side_base: u64, oracle_price: Fixed, pool_balance: Fixed) -> Result<()> {
-    let cap = mul_floor(market.trading.max_open_interest_ratio(), pool_balance.max(Fixed::ZERO)).map_err(|_| ReflexError::MathOverflow)?;
-    let notional = mul_floor(Fixed::from_num(side_base), oracle_price).map_err(|_| ReflexError::MathOverflow)?;
+    let cap = safe_mul_floor(market.trading.max_open_interest_ratio(), pool_balance.max(Fixed::ZERO))?;
+    let notional = safe_mul_floor(Fixed::from_num(side_base), oracle_price)?;
     if notional > cap {
         msg!("open interest {} above the cap {}", notional, cap);
         return err!(ReflexError::OpenInterestCapExceeded);

@@ -7,6 +7,7 @@ use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{recover_if_restored, repay_booked_deficit};
 use crate::error::ReflexError;
 use crate::events::QuoteMoved;
+use crate::math::SafeMath;
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount};
 use crate::utils::pay_from_quote_vault;
@@ -99,7 +100,7 @@ pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: 
     let clock = Clock::get()?;
     let after = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
-        let after = margin.quote().checked_sub(Fixed::from_num(amount)).ok_or(ReflexError::MathOverflow)?;
+        let after = margin.quote().safe_sub(Fixed::from_num(amount))?;
         require!(after >= 0, ReflexError::InsufficientQuoteBalance);
         if margin.has_liabilities() {
             let prices = PriceUse::new(&clock, PriceGrade::Valid);

@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
 
 use super::admin_only::*;
-use super::list_feed::FeedConfig;
 use crate::error::ReflexError;
 use crate::events::FeedConfigSet;
+use crate::state::FeedConfig;
 use crate::state::PriceFeed;
 
 #[derive(Accounts)]

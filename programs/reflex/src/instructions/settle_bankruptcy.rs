@@ -2,10 +2,11 @@ use anchor_lang::prelude::*;
 use reflex_risk::{bankruptcy_deficit, AccountSnapshot};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::feed::risk_error;
 use crate::controller::liquidation::unbook_deficit;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::BankruptcySettled;
+use crate::math::SafeMath;
 use crate::state::{Exchange, MarginAccount};
 
 #[derive(Accounts)]
@@ -28,14 +29,14 @@ pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
     let any_position = margin.perps_in_use().next().is_some();
     require!(!any_collateral && !any_position, ReflexError::NotBankrupt);
     let snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
-    let deficit = bankruptcy_deficit(&snapshot).map_err(risk_error)?.ok_or(ReflexError::NotBankrupt)?;
+    let deficit = bankruptcy_deficit(&snapshot).map_risk_err()?.ok_or(ReflexError::NotBankrupt)?;
 
     let mut exchange = ctx.accounts.exchange.load_mut()?;
     let insurance = exchange.insurance_fund.get();
     let covered = deficit.min(insurance.max(reflex_risk::Fixed::ZERO));
-    let socialized = deficit.checked_sub(covered).ok_or(ReflexError::MathOverflow)?;
-    exchange.insurance_fund.set(insurance.checked_sub(covered).ok_or(ReflexError::MathOverflow)?);
-    let pool_balance = exchange.pool_balance.get().checked_sub(socialized).ok_or(ReflexError::MathOverflow)?;
+    let socialized = deficit.safe_sub(covered)?;
+    exchange.insurance_fund.set(insurance.safe_sub(covered)?);
+    let pool_balance = exchange.pool_balance.get().safe_sub(socialized)?;
     exchange.pool_balance.set(pool_balance);
     margin.add_quote(deficit)?;
     margin.being_liquidated = 0;

@@ -3,9 +3,10 @@ use reflex_risk::{validate_collateral, validate_market};
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::params;
-use crate::controller::steward::{change_base, RiskLevel};
+use crate::controller::steward::change_base;
 use crate::error::ReflexError;
 use crate::events::StewardBaseChanged;
+use crate::state::RiskLevel;
 use crate::state::{CollateralAsset, Exchange, PerpMarket, PriceFeed};
 use crate::utils::ppm;
 

@@ -15,10 +15,10 @@ pub mod pyth_legacy;
 pub mod pyth_pull;
 
 use anchor_lang::prelude::*;
-use reflex_risk::fixed_math::mul_floor;
 use reflex_risk::Fixed;
 
 use crate::error::ReflexError;
+use crate::math::{safe_mul_floor, SafeMath};
 
 /// Which format a feed's oracle account has.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,15 +100,16 @@ impl Guard {
         require!(age <= self.max_liquidation_age_seconds as i64, ReflexError::StalePrice);
         // conf / price ≤ cap, as conf ≤ cap · price: a multiplication, where a
         // fixed-point division would cost thousands of compute units.
-        let confidence_limit = mul_floor(self.max_confidence_ratio, price).map_err(|_| ReflexError::MathOverflow)?;
+        let confidence_limit = safe_mul_floor(self.max_confidence_ratio, price)?;
         require!(confidence <= confidence_limit, ReflexError::ConfidenceTooWide);
         if age > self.max_age_seconds as i64 {
             return Ok(PriceGrade::LiquidationOnly);
         }
         if last_price > 0 {
             // |price − last| / last ≤ cap, likewise without dividing.
-            let change = price.checked_sub(last_price).and_then(|change| change.checked_abs()).ok_or(ReflexError::MathOverflow)?;
-            let move_limit = mul_floor(self.max_move_per_update, last_price).map_err(|_| ReflexError::MathOverflow)?;
+            // |change| of two positive prices cannot overflow once the difference does not.
+            let change = price.safe_sub(last_price)?.abs();
+            let move_limit = safe_mul_floor(self.max_move_per_update, last_price)?;
             if change > move_limit {
                 return Ok(PriceGrade::LiquidationOnly);
             }

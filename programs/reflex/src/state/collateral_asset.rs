@@ -6,6 +6,7 @@ use reflex_risk::{CollateralEntry, FeedbackState, Fixed, OraclePrice};
 
 use super::{CollateralRiskExtPpm, CollateralRiskPpm, PriceFeed, StoredFixed};
 use crate::error::ReflexError;
+use crate::math::SafeMath;
 use crate::utils::{ppb, ppm};
 
 /// One listed collateral mint (PDA `["collateral", mint]`). It is also the
@@ -63,7 +64,7 @@ impl CollateralAsset {
     pub const SPACE: usize = 8 + std::mem::size_of::<CollateralAsset>();
 
     pub fn add_deposit(&mut self, amount: u64) -> Result<u64> {
-        let total = self.total_deposits.checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+        let total = self.total_deposits.safe_add(amount)?;
         require!(total <= self.deposit_cap, ReflexError::DepositCapExceeded);
         self.total_deposits = total;
         Ok(total)
@@ -120,7 +121,7 @@ impl CollateralAsset {
     pub fn remove_deposit(&mut self, amount: u64) -> Result<u64> {
         // Cannot underflow while the conservation invariant holds; a checked
         // subtraction turns a broken invariant into an error, not a wrap.
-        self.total_deposits = self.total_deposits.checked_sub(amount).ok_or(ReflexError::MathOverflow)?;
+        self.total_deposits = self.total_deposits.safe_sub(amount)?;
         Ok(self.total_deposits)
     }
 }

@@ -174,3 +174,19 @@ impl CollateralRiskExtPpm {
         CollateralRiskExt { gap_allowance: ppm(self.gap_allowance), deposit_depth: reflex_risk::Fixed::from_num(self.deposit_depth) }
     }
 }
+
+/// Which level of a parameter the steward moves.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RiskLevel {
+    Initial,
+    Maintenance,
+}
+
+impl RiskLevel {
+    pub(crate) fn index(self) -> usize {
+        match self {
+            RiskLevel::Initial => 0,
+            RiskLevel::Maintenance => 1,
+        }
+    }
+}

@@ -5,6 +5,7 @@ use reflex_risk::Fixed;
 use super::StoredFixed;
 use crate::constants::{MAX_COLLATERAL_SLOTS, MAX_PERP_SLOTS};
 use crate::error::ReflexError;
+use crate::math::SafeMath;
 
 /// A trader's cross-margin account (PDA `["margin", owner, account_id]`).
 /// Collateral sits in the unified vaults; this account records the trader's
@@ -73,7 +74,7 @@ impl MarginAccount {
 
     /// Adds `delta` (negative: a charge) to the quote balance.
     pub fn add_quote(&mut self, delta: Fixed) -> Result<Fixed> {
-        let balance = self.quote().checked_add(delta).ok_or(ReflexError::MathOverflow)?;
+        let balance = self.quote().safe_add(delta)?;
         self.quote_balance.set(balance);
         Ok(balance)
     }
@@ -142,7 +143,7 @@ impl MarginAccount {
             }
         };
         let slot = &mut self.collateral[position];
-        slot.amount = slot.amount.checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+        slot.amount = slot.amount.safe_add(amount)?;
         Ok(slot.amount)
     }
 

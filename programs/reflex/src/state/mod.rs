@@ -4,6 +4,7 @@
 pub mod collateral_asset;
 pub mod collateral_risk;
 pub mod exchange;
+pub mod feed_config;
 pub mod lp_position;
 pub mod margin_account;
 pub mod market_trading;
@@ -15,6 +16,7 @@ pub mod stored_fixed;
 pub use collateral_asset::*;
 pub use collateral_risk::*;
 pub use exchange::*;
+pub use feed_config::*;
 pub use lp_position::*;
 pub use margin_account::*;
 pub use market_trading::*;

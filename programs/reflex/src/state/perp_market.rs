@@ -1,11 +1,11 @@
 use anchor_lang::prelude::*;
-use reflex_risk::fixed_math::{mul_floor, mul_saturating};
+use reflex_risk::fixed_math::mul_saturating;
 use reflex_risk::mechanism::{margin_with_add_on, open_interest_add_on};
 use reflex_risk::{FeedbackState, Fixed, OraclePrice, PerpEntry};
 
 use super::{MarketRiskExtPpm, MarketRiskPpm, MarketTradingPpm, PerpPosition, PriceFeed, StoredFixed};
-use crate::controller::feed::risk_error;
-use crate::error::ReflexError;
+use crate::error::MapRiskErr;
+use crate::math::{safe_mul_floor, SafeMath};
 use crate::utils::{ppb, ppm};
 
 /// One perpetual market (PDA `["market", market_index as u16 LE]`) on the
@@ -146,8 +146,8 @@ impl PerpMarket {
             price,
             slots,
         )
-        .map_err(risk_error)?;
-        let index = self.funding_index.get().checked_add(delta).ok_or(ReflexError::MathOverflow)?;
+        .map_risk_err()?;
+        let index = self.funding_index.get().safe_add(delta)?;
         self.funding_index.set(index);
         self.pool_value_slot = 0;
         self.funding_slot = self.funding_slot.max(slot);
@@ -162,9 +162,9 @@ impl PerpMarket {
         if index == snapshot {
             return Ok(Fixed::ZERO);
         }
-        let owed = reflex_risk::trading::funding_owed(position.base_size, index, snapshot).map_err(risk_error)?;
+        let owed = reflex_risk::trading::funding_owed(position.base_size, index, snapshot).map_risk_err()?;
         self.remove_position(position)?;
-        position.quote_position.set(position.quote_position.get().checked_sub(owed).ok_or(ReflexError::MathOverflow)?);
+        position.quote_position.set(position.quote_position.get().safe_sub(owed)?);
         position.funding_snapshot.set(index);
         self.add_position(position)?;
         Ok(owed)
@@ -185,18 +185,18 @@ impl PerpMarket {
         let size = position.base_size;
         let side = if size >= 0 { &mut self.long_base } else { &mut self.short_base };
         let units = size.unsigned_abs();
-        *side = if adding { side.checked_add(units) } else { side.checked_sub(units) }.ok_or(ReflexError::MathOverflow)?;
-        let snapshot_term = mul_floor(Fixed::from_num(size), position.funding_snapshot.get()).map_err(|_| ReflexError::MathOverflow)?;
+        *side = if adding { side.safe_add(units)? } else { side.safe_sub(units)? };
+        let snapshot_term = safe_mul_floor(Fixed::from_num(size), position.funding_snapshot.get())?;
         let (quote, snapshot) = (position.quote_position.get(), snapshot_term);
-        let apply = |sum: Fixed, term: Fixed| if adding { sum.checked_add(term) } else { sum.checked_sub(term) };
-        self.quote_position_sum.set(apply(self.quote_position_sum.get(), quote).ok_or(ReflexError::MathOverflow)?);
-        self.funding_snapshot_sum.set(apply(self.funding_snapshot_sum.get(), snapshot).ok_or(ReflexError::MathOverflow)?);
+        let apply = |sum: Fixed, term: Fixed| if adding { sum.safe_add(term) } else { sum.safe_sub(term) };
+        self.quote_position_sum.set(apply(self.quote_position_sum.get(), quote)?);
+        self.funding_snapshot_sum.set(apply(self.funding_snapshot_sum.get(), snapshot)?);
         Ok(())
     }
 
     /// Books quote the pool realised (positive) or paid (negative).
     pub fn add_pool_realized(&mut self, amount: Fixed) -> Result<()> {
-        let total = self.pool_realized.get().checked_add(amount).ok_or(ReflexError::MathOverflow)?;
+        let total = self.pool_realized.get().safe_add(amount)?;
         self.pool_realized.set(total);
         self.pool_value_slot = 0;
         Ok(())
@@ -213,7 +213,7 @@ impl PerpMarket {
             self.funding_index.get(),
             feed.last_price.get(),
         )
-        .map_err(risk_error)
+        .map_risk_err()
     }
 
     /// `position` as the risk crate values it, with the feed's last price,
@@ -222,7 +222,7 @@ impl PerpMarket {
     pub fn health_entry(&self, feed: &PriceFeed, position: &PerpPosition) -> Result<PerpEntry> {
         let unsettled_funding =
             reflex_risk::trading::funding_owed(position.base_size, self.funding_index.get(), position.funding_snapshot.get())
-                .map_err(risk_error)?;
+                .map_risk_err()?;
         Ok(PerpEntry {
             base_size: position.base_size,
             quote_position: position.quote_position.get(),

@@ -2,10 +2,10 @@ use anchor_lang::prelude::*;
 use reflex_risk::mechanism::{RobustConfig, RobustVolatility};
 use reflex_risk::{AccumulatorConfig, Fixed, VolatilityAccumulator, VolatilityPath};
 
+use super::FeedConfig;
 use super::{RobustFeedConfig, RobustFeedState, StoredFixed};
-use crate::controller::feed::risk_error;
+use crate::error::MapRiskErr;
 use crate::error::ReflexError;
-use crate::instructions::FeedConfig;
 use crate::oracle::PriceGrade;
 use crate::utils::ppm;
 
@@ -173,7 +173,7 @@ impl PriceFeed {
             // Both estimators take the same prints: the baseline's slots are the prints'.
             VolatilityPath { current: maintenance, initial, since: self.last_slot, previous_since: self.previous_slot }
         } else {
-            self.accumulator().volatility_path(&self.accumulator_config()).map_err(risk_error)?
+            self.accumulator().volatility_path(&self.accumulator_config()).map_risk_err()?
         };
         if self.config_slot >= path.since {
             return Ok(path.restarted_at(self.config_slot));
@@ -210,7 +210,7 @@ impl PriceFeed {
     /// (zero while the estimator is off).
     pub fn update_robust_sigma(&mut self) -> Result<()> {
         let (initial, maintenance) = if self.robust_config.is_on() {
-            self.robust.get().level_sigmas(&self.robust_settings()).map_err(risk_error)?
+            self.robust.get().level_sigmas(&self.robust_settings()).map_risk_err()?
         } else {
             (Fixed::ZERO, Fixed::ZERO)
         };
