@@ -227,7 +227,7 @@ impl World {
         }
         for collateral in &self.collaterals {
             let asset = self.t.collateral_asset(&collateral.mint);
-            if asset.risk_configured == 0 {
+            if !asset.is_risk_configured() {
                 levels.push(None);
                 continue;
             }
@@ -555,7 +555,7 @@ impl World {
             for _ in 0..32 {
                 let margin = self.margin(account);
                 let health = self.health(account);
-                let liquidatable = health.maintenance < 0 || (margin.being_liquidated == 1 && health.liquidation_end < 0);
+                let liquidatable = health.maintenance < 0 || (margin.is_being_liquidated() && health.liquidation_end < 0);
                 if !liquidatable {
                     break;
                 }

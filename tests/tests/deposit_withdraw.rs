@@ -39,7 +39,7 @@ fn round_trip(token_program: Pubkey) {
     // Withdrawing everything frees the slot.
     t.withdraw(&trader, &mint, &token_program, &wallet, 250_000).expect("withdraw the rest");
     assert_eq!(t.env.token_balance(&wallet), 1_000_000);
-    assert!(t.margin_account(&trader.margin_account).collateral.iter().all(|slot| slot.in_use == 0));
+    assert!(t.margin_account(&trader.margin_account).collateral.iter().all(|slot| !slot.is_in_use()));
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn deposits_from_many_traders_and_mints_share_the_unified_vaults() {
     }
     // Each account holds both mints, in two slots.
     let account = t.margin_account(&traders[3].margin_account);
-    assert_eq!(account.collateral.iter().filter(|slot| slot.in_use == 1).count(), 2);
+    assert_eq!(account.collateral.iter().filter(|slot| slot.is_in_use()).count(), 2);
 }
 
 #[test]

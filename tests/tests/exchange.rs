@@ -97,7 +97,7 @@ fn margin_accounts_are_per_owner_and_id() {
     assert_eq!(account.exchange, pda::exchange());
     assert_eq!(account.account_id, 7);
     assert_eq!(account.quote(), 0);
-    assert!(account.collateral.iter().all(|slot| slot.in_use == 0));
+    assert!(account.collateral.iter().all(|slot| !slot.is_in_use()));
 
     // The same owner and id cannot be created twice.
     assert!(t.create_margin_account(&owner, 7).is_err());

@@ -83,7 +83,7 @@ fn a_capped_liquidation_continues_until_liquidation_end_health_is_restored() {
     assert_eq!(w.margin(&trader.margin_account).being_liquidated, 1, "still below liquidation-end health");
     // Each further step takes the least still needed, until restored.
     for _ in 0..20 {
-        if w.margin(&trader.margin_account).being_liquidated == 0 {
+        if !w.margin(&trader.margin_account).is_being_liquidated() {
             break;
         }
         w.liquidate_perp(&keeper, &trader.margin_account, SOL_PERP, least / 4).expect("continue");

@@ -87,7 +87,7 @@ pub fn health_accounts(
             continue;
         }
         metas.push(AccountMeta::new(address, false));
-        if asset.risk_configured == 1 && !feeds.contains(&asset.feed) {
+        if asset.is_risk_configured() && !feeds.contains(&asset.feed) {
             feeds.push(asset.feed);
         }
     }
@@ -146,7 +146,7 @@ pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) 
     let mut feeds = Vec::new();
     for slot in margin.collateral_in_use() {
         let asset: CollateralAsset = read(reader, "CollateralAsset", &asset_address(&exchange, slot.asset_index))?;
-        let feed: Option<PriceFeed> = if asset.risk_configured == 1 { Some(read(reader, "PriceFeed", &asset.feed)?) } else { None };
+        let feed: Option<PriceFeed> = if asset.is_risk_configured() { Some(read(reader, "PriceFeed", &asset.feed)?) } else { None };
         snapshot.collateral.push(collateral_entry(&asset, feed.as_ref(), slot.amount, prices));
         feeds.push(asset.feed);
     }

@@ -68,7 +68,7 @@ pub fn crank(cluster: &mut impl Cluster, payer: &Keypair) -> Result<(usize, Vec<
     }
     for mint in exchange.listed_collateral() {
         let Some(asset) = cluster.read::<CollateralAsset>(&pda::collateral_asset(mint)) else { continue };
-        if asset.risk_configured == 0 {
+        if !asset.is_risk_configured() {
             continue;
         }
         let Some(feed) = cluster.read::<PriceFeed>(&asset.feed) else { continue };
@@ -100,7 +100,7 @@ pub fn survey(cluster: &impl Cluster) -> Result<Vec<(Pubkey, MarginAccount, Heal
 /// Liquidatable: maintenance health < 0, or a liquidation under way and
 /// liquidation-end health still < 0.
 pub fn is_liquidatable(margin: &MarginAccount, summary: &HealthSummary) -> bool {
-    summary.maintenance < 0 || (margin.being_liquidated == 1 && summary.liquidation_end < 0)
+    summary.maintenance < 0 || (margin.is_being_liquidated() && summary.liquidation_end < 0)
 }
 
 /// Nothing left but debt: only the insurance fund and the pool can make it whole.
@@ -248,7 +248,7 @@ fn next_step(
     for (index, slot) in margin.collateral_in_use().enumerate() {
         let asset: CollateralAsset = cluster.read(&asset_address(&exchange, slot.asset_index)).ok_or("asset missing")?;
         let value = snapshot.collateral[index].value(reflex_risk::HealthLevel::Maintenance).unwrap_or(Fixed::ZERO);
-        if value <= 0 || asset.risk_configured == 0 || !priced(&asset.feed) {
+        if value <= 0 || !asset.is_risk_configured() || !priced(&asset.feed) {
             continue;
         }
         if best.as_ref().is_none_or(|(best_value, _, _)| value > *best_value) {

@@ -204,7 +204,7 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
         "margin_account": address.to_string(),
         "owner": margin.owner.to_string(),
         "quote_balance": usd(margin.quote()),
-        "being_liquidated": margin.being_liquidated == 1,
+        "being_liquidated": margin.is_being_liquidated(),
         "health": { "initial": usd(summary.initial), "maintenance": usd(summary.maintenance), "liquidation_end": usd(summary.liquidation_end) },
         "collateral": collateral,
         "positions": positions,
@@ -215,7 +215,7 @@ fn status(context: &Context, address: &Pubkey) -> Outcome {
         usd(summary.initial),
         usd(summary.maintenance),
         usd(summary.liquidation_end),
-        if margin.being_liquidated == 1 { " (being liquidated)" } else { "" }
+        if margin.is_being_liquidated() { " (being liquidated)" } else { "" }
     );
     human.push_str(&format!("  {:<46} {:>16} {:>14} {:>10} {:>10}\n", "collateral", "amount", "value", "haircut", "initial"));
     for row in json["collateral"].as_array().into_iter().flatten() {

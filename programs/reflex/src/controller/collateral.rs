@@ -8,7 +8,7 @@ use crate::state::{CollateralAsset, PriceFeed};
 /// volatility (DESIGN.md section 5): initial tightens at once, maintenance
 /// moves at the slew rates for the slots spent under the current `σ_T`.
 pub fn advance_haircuts(asset: &mut CollateralAsset, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
-    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    require!(asset.is_risk_configured(), ReflexError::CollateralRiskNotConfigured);
     let mut state = asset.haircut_state();
     state.advance(&asset.risk.haircut.to_config(), feed.volatility_path()?, slot);
     asset.store_haircut_state(&state);

@@ -91,7 +91,7 @@ fn apply_pending_fallback(feed: &mut PriceFeed) {
 pub fn post_fallback_print(feed: &mut PriceFeed, price: i64, confidence: u64, exponent: i32, now: i64) -> Result<(Fixed, Fixed)> {
     // The oracle gives nothing usable, or governance's own price stands
     // (which it may post again before it ages out).
-    require!(feed.updates > 0 && (feed.grade_at(now).is_none() || feed.fallback_price == 1), ReflexError::FeedNotDead);
+    require!(feed.updates > 0 && (feed.grade_at(now).is_none() || feed.is_fallback_price()), ReflexError::FeedNotDead);
     require!(price > 0, ReflexError::InvalidOraclePrice);
     let native = native_price(price, exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;
     let native_conf = native_confidence(confidence, exponent, feed.base_decimals, feed.quote_decimals).map_risk_err()?;

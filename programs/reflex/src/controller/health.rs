@@ -100,7 +100,7 @@ pub fn bring_named_market(market: &mut PerpMarket, feed: &mut PriceFeed, oracle:
 /// refreshed from `oracle`, then (if configured) its haircuts advanced.
 pub fn bring_named_asset(asset: &mut CollateralAsset, feed: &mut PriceFeed, oracle: &AccountInfo, clock: &Clock) -> Result<()> {
     refresh_lazily(feed, oracle, clock.slot, clock.unix_timestamp)?;
-    if asset.risk_configured == 1 {
+    if asset.is_risk_configured() {
         advance_haircuts(asset, feed, clock.slot)?;
     }
     Ok(())
@@ -110,7 +110,7 @@ pub fn bring_named_asset(asset: &mut CollateralAsset, feed: &mut PriceFeed, orac
 /// feed has a usable print and the risk is configured, else zero.
 pub fn collateral_entry(asset: &CollateralAsset, feed: Option<&PriceFeed>, amount: u64, prices: PriceUse) -> CollateralEntry {
     match feed {
-        Some(feed) if asset.risk_configured == 1 && prices.usable(feed) => asset.health_entry(feed, amount),
+        Some(feed) if asset.is_risk_configured() && prices.usable(feed) => asset.health_entry(feed, amount),
         _ => CollateralEntry {
             amount,
             price: OraclePrice::new(Fixed::ZERO, Fixed::ZERO),
@@ -169,7 +169,7 @@ impl HealthCache {
         for slot in margin.collateral_in_use() {
             let entry = match named.asset {
                 Some((asset, feed)) if asset.asset_index == slot.asset_index => {
-                    cache.all_priced &= asset.risk_configured == 1 && prices.usable(feed);
+                    cache.all_priced &= asset.is_risk_configured() && prices.usable(feed);
                     collateral_entry(asset, Some(feed), slot.amount, prices)
                 }
                 _ => {
@@ -177,7 +177,7 @@ impl HealthCache {
                     let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
                     let mut asset = loader.load_mut()?;
                     require!(asset.exchange == margin.exchange && asset.asset_index == slot.asset_index, ReflexError::WrongHealthAccounts);
-                    if asset.risk_configured == 1 {
+                    if asset.is_risk_configured() {
                         let feed_key = asset.feed;
                         let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
                             advance_haircuts(&mut asset, feed, prices.slot)?;

@@ -22,7 +22,7 @@ pub struct LiquidationStart {
 pub fn require_liquidatable(margin: &mut MarginAccount, cache: &HealthCache) -> Result<LiquidationStart> {
     let maintenance = cache.health(HealthLevel::Maintenance)?;
     let liquidation_end = cache.health(HealthLevel::LiquidationEnd)?;
-    let continuing = margin.being_liquidated == 1 && liquidation_end < 0;
+    let continuing = margin.is_being_liquidated() && liquidation_end < 0;
     if maintenance >= 0 && !continuing {
         return err!(ReflexError::AccountHealthy);
     }
@@ -51,7 +51,7 @@ pub fn finish(margin: &mut MarginAccount, cache: &HealthCache, start: &Liquidati
 /// it when the account recovers), so keepers cannot go on liquidating an
 /// account its owner has restored.
 pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> Result<()> {
-    if margin.being_liquidated == 1 && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
+    if margin.is_being_liquidated() && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
         margin.being_liquidated = 0;
     }
     Ok(())

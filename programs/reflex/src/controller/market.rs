@@ -20,7 +20,7 @@ pub fn advance_margins(market: &mut PerpMarket, feed: &PriceFeed, slot: u64) -> 
 /// none).
 pub fn bring_current(market: &mut PerpMarket, feed: &PriceFeed, slot: u64) -> Result<FeedbackState> {
     let state = advance_margins(market, feed, slot)?;
-    if market.trading_configured == 1 {
+    if market.is_trading_configured() {
         market.accrue_funding(feed.last_price.get(), slot)?;
     } else {
         market.funding_slot = slot;

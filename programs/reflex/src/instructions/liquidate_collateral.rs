@@ -62,7 +62,7 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
     let clock = Clock::get()?;
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
     let mut feed = ctx.accounts.feed.load_mut()?;
-    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    require!(asset.is_risk_configured(), ReflexError::CollateralRiskNotConfigured);
     bring_named_asset(&mut asset, &mut feed, &ctx.accounts.oracle, &clock)?;
     feed.grade_at(clock.unix_timestamp).ok_or(ReflexError::StalePrice)?;
     let mut margin = ctx.accounts.margin_account.load_mut()?;

@@ -56,7 +56,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let mut market = ctx.accounts.market.load_mut()?;
     let mut margin = ctx.accounts.margin_account.load_mut()?;
     require!(margin.may_trade(ctx.accounts.signer.key), ReflexError::NotOwnerOrDelegate);
-    require!(market.trading_configured == 1, ReflexError::MarketTradingNotConfigured);
+    require!(market.is_trading_configured(), ReflexError::MarketTradingNotConfigured);
     bring_named_market(&mut market, &mut feed, &ctx.accounts.oracle, &clock)?;
     let grade = feed.grade_at(clock.unix_timestamp).ok_or(ReflexError::StalePrice)?;
 
@@ -69,7 +69,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let base_after = base_before.checked_add(base_delta).filter(|size| *size != i64::MIN).ok_or(ReflexError::InvalidSize)?;
     let adds_risk = increases_risk(base_before, base_after);
     if adds_risk {
-        require!(exchange.reduce_only == 0 && market.reduce_only == 0, ReflexError::ReduceOnly);
+        require!(!exchange.is_reduce_only() && !market.is_reduce_only(), ReflexError::ReduceOnly);
         require!(!exchange.is_paused(), ReflexError::PausedReduceOnly);
         require!(grade == PriceGrade::Valid, ReflexError::PriceNotValidForAction);
     }

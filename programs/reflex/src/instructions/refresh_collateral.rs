@@ -12,7 +12,7 @@ use crate::state::{CollateralAsset, PriceFeed};
 pub struct RefreshCollateral<'info> {
     #[account(
         mut,
-        constraint = collateral_asset.load()?.risk_configured == 1 @ ReflexError::CollateralRiskNotConfigured,
+        constraint = collateral_asset.load()?.is_risk_configured() @ ReflexError::CollateralRiskNotConfigured,
         constraint = collateral_asset.load()?.feed == feed.key() @ ReflexError::WrongFeed,
     )]
     pub collateral_asset: AccountLoader<'info, CollateralAsset>,

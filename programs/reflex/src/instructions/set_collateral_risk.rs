@@ -39,7 +39,7 @@ pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRisk
         return err!(ReflexError::FeedDecimalsMismatch);
     }
     let old = asset.risk;
-    let current = (asset.risk_configured == 1).then(|| (asset.haircut_state(), old.haircut.to_config()));
+    let current = (asset.is_risk_configured()).then(|| (asset.haircut_state(), old.haircut.to_config()));
     let state = params::install(current, &risk.to_config().haircut, &feed, slot)?;
     params::require_penalty_below_live(ppm(risk.liquidation_discount), &state)?;
     asset.risk = risk;
@@ -65,7 +65,7 @@ pub fn set_collateral_risk(ctx: Context<SetCollateralRisk>, risk: CollateralRisk
 /// haircut (`CollateralAsset::initial_haircut_at_use`).
 pub fn set_collateral_risk_ext(ctx: Context<SetCollateralRisk>, ext: CollateralRiskExtPpm) -> Result<()> {
     let mut asset = ctx.accounts.collateral_asset.load_mut()?;
-    require!(asset.risk_configured == 1, ReflexError::CollateralRiskNotConfigured);
+    require!(asset.is_risk_configured(), ReflexError::CollateralRiskNotConfigured);
     require_keys_eq!(asset.feed, ctx.accounts.feed.key(), ReflexError::WrongFeed);
     params::require_consistent_ext(validate_collateral_ext(&asset.risk.to_config(), &ext.to_ext()))?;
     let old = asset.risk_ext;

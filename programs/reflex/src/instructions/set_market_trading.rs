@@ -23,7 +23,7 @@ pub fn set_market_trading(ctx: Context<SetMarketTrading>, trading: MarketTrading
     let slot = Clock::get()?.slot;
     let price = ctx.accounts.feed.load()?.last_price.get();
     let mut market = ctx.accounts.market.load_mut()?;
-    if market.trading_configured == 1 {
+    if market.is_trading_configured() {
         market.accrue_funding(price, slot)?;
     }
     market.funding_slot = slot;

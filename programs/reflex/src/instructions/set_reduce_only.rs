@@ -14,7 +14,7 @@ pub struct SetExchangeReduceOnly<'info> {
 /// trades may only reduce positions (enforced by the trading instructions).
 pub fn set_exchange_reduce_only(ctx: Context<SetExchangeReduceOnly>, reduce_only: bool) -> Result<()> {
     let mut exchange = ctx.accounts.governance.exchange.load_mut()?;
-    let was = exchange.reduce_only == 1;
+    let was = exchange.is_reduce_only();
     exchange.reduce_only = reduce_only as u8;
     emit!(ReduceOnlyChanged { target: ctx.accounts.governance.exchange.key(), was_reduce_only: was, reduce_only });
     Ok(())
@@ -30,7 +30,7 @@ pub struct SetMarketReduceOnly<'info> {
 /// Admin: puts one market in (or out of) reduce-only mode.
 pub fn set_market_reduce_only(ctx: Context<SetMarketReduceOnly>, reduce_only: bool) -> Result<()> {
     let mut market = ctx.accounts.market.load_mut()?;
-    let was = market.reduce_only == 1;
+    let was = market.is_reduce_only();
     market.reduce_only = reduce_only as u8;
     emit!(ReduceOnlyChanged { target: ctx.accounts.market.key(), was_reduce_only: was, reduce_only });
     Ok(())

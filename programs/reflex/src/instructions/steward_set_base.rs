@@ -28,7 +28,7 @@ pub struct StewardSetCollateralBase<'info> {
     #[account(
         mut,
         constraint = collateral_asset.load()?.exchange == authority.exchange.key() @ ReflexError::WrongExchange,
-        constraint = collateral_asset.load()?.risk_configured == 1 @ ReflexError::CollateralRiskNotConfigured,
+        constraint = collateral_asset.load()?.is_risk_configured() @ ReflexError::CollateralRiskNotConfigured,
         constraint = collateral_asset.load()?.feed == feed.key() @ ReflexError::WrongFeed,
     )]
     pub collateral_asset: AccountLoader<'info, CollateralAsset>,

@@ -63,6 +63,12 @@ pub struct CollateralAsset {
 impl CollateralAsset {
     pub const SPACE: usize = 8 + std::mem::size_of::<CollateralAsset>();
 
+    /// Governance set its haircut settings (`set_collateral_risk`): until
+    /// then it backs nothing and cannot be liquidated.
+    pub fn is_risk_configured(&self) -> bool {
+        self.risk_configured == 1
+    }
+
     pub fn add_deposit(&mut self, amount: u64) -> Result<u64> {
         let total = self.total_deposits.safe_add(amount)?;
         require!(total <= self.deposit_cap, ReflexError::DepositCapExceeded);
@@ -125,3 +131,7 @@ impl CollateralAsset {
         Ok(self.total_deposits)
     }
 }
+
+// The layout is frozen: a field added, removed or resized changes this, on the
+// host and on SBF alike, and so must come with a migration (see PriceFeed).
+const _: () = assert!(CollateralAsset::SPACE == 416);

@@ -76,6 +76,11 @@ pub struct Exchange {
 impl Exchange {
     pub const SPACE: usize = 8 + std::mem::size_of::<Exchange>();
 
+    /// Exchange-wide reduce-only: no order may add risk.
+    pub fn is_reduce_only(&self) -> bool {
+        self.reduce_only == 1
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused == 1
     }
@@ -115,3 +120,7 @@ impl Exchange {
         Ok(())
     }
 }
+
+// The layout is frozen: a field added, removed or resized changes this, on the
+// host and on SBF alike, and so must come with a migration (see PriceFeed).
+const _: () = assert!(Exchange::SPACE == 2576);

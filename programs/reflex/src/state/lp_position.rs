@@ -68,3 +68,7 @@ impl LpPosition {
         self.request_kind = 0;
     }
 }
+
+// The layout is frozen: a field added, removed or resized changes this, on the
+// host and on SBF alike, and so must come with a migration (see PriceFeed).
+const _: () = assert!(LpPosition::SPACE == 216);

@@ -65,8 +65,26 @@ pub struct CollateralSlot {
     pub _padding: [u8; 5],
 }
 
+impl PerpPosition {
+    pub fn is_in_use(&self) -> bool {
+        self.in_use == 1
+    }
+}
+
+impl CollateralSlot {
+    pub fn is_in_use(&self) -> bool {
+        self.in_use == 1
+    }
+}
+
 impl MarginAccount {
     pub const SPACE: usize = 8 + std::mem::size_of::<MarginAccount>();
+
+    /// A liquidation started and has not yet brought liquidation-end health
+    /// back to zero: keepers may go on until it does.
+    pub fn is_being_liquidated(&self) -> bool {
+        self.being_liquidated == 1
+    }
 
     pub fn quote(&self) -> Fixed {
         self.quote_balance.get()
@@ -86,16 +104,16 @@ impl MarginAccount {
 
     /// The in-use collateral slots, in slot order.
     pub fn collateral_in_use(&self) -> impl Iterator<Item = &CollateralSlot> {
-        self.collateral.iter().filter(|slot| slot.in_use == 1)
+        self.collateral.iter().filter(|slot| slot.is_in_use())
     }
 
     /// The in-use perp slots, in slot order.
     pub fn perps_in_use(&self) -> impl Iterator<Item = &PerpPosition> {
-        self.perps.iter().filter(|slot| slot.in_use == 1)
+        self.perps.iter().filter(|slot| slot.is_in_use())
     }
 
     pub fn perp_slot_of(&self, market_index: u16) -> Option<usize> {
-        self.perps.iter().position(|s| s.in_use == 1 && s.market_index == market_index)
+        self.perps.iter().position(|s| s.is_in_use() && s.market_index == market_index)
     }
 
     /// The slot of `market_index`'s position, taking a free slot (with the
@@ -104,7 +122,7 @@ impl MarginAccount {
         if let Some(position) = self.perp_slot_of(market_index) {
             return Ok(position);
         }
-        let free = self.perps.iter().position(|s| s.in_use == 0).ok_or(ReflexError::PerpSlotsFull)?;
+        let free = self.perps.iter().position(|s| !s.is_in_use()).ok_or(ReflexError::PerpSlotsFull)?;
         self.perps[free] = PerpPosition {
             base_size: 0,
             quote_position: StoredFixed::default(),
@@ -128,7 +146,7 @@ impl MarginAccount {
 
     /// Index of the slot holding `asset_index`, if the account holds it.
     fn slot_of(&self, asset_index: u16) -> Option<usize> {
-        self.collateral.iter().position(|s| s.in_use == 1 && s.asset_index == asset_index)
+        self.collateral.iter().position(|s| s.is_in_use() && s.asset_index == asset_index)
     }
 
     /// Credits `amount` of an asset, taking a free slot if the account does
@@ -137,7 +155,7 @@ impl MarginAccount {
         let position = match self.slot_of(asset_index) {
             Some(position) => position,
             None => {
-                let free = self.collateral.iter().position(|s| s.in_use == 0).ok_or(ReflexError::CollateralSlotsFull)?;
+                let free = self.collateral.iter().position(|s| !s.is_in_use()).ok_or(ReflexError::CollateralSlotsFull)?;
                 self.collateral[free] = CollateralSlot { amount: 0, asset_index, in_use: 1, _padding: [0; 5] };
                 free
             }
@@ -160,3 +178,7 @@ impl MarginAccount {
         Ok(remaining)
     }
 }
+
+// The layout is frozen: a field added, removed or resized changes this, on the
+// host and on SBF alike, and so must come with a migration (see PriceFeed).
+const _: () = assert!(MarginAccount::SPACE == 768);

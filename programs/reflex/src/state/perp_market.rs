@@ -93,6 +93,16 @@ pub struct PerpMarket {
 impl PerpMarket {
     pub const SPACE: usize = 8 + std::mem::size_of::<PerpMarket>();
 
+    /// Governance set its trading settings (`set_market_trading`).
+    pub fn is_trading_configured(&self) -> bool {
+        self.trading_configured == 1
+    }
+
+    /// This market is reduce-only: no order may add to a position.
+    pub fn is_reduce_only(&self) -> bool {
+        self.reduce_only == 1
+    }
+
     pub fn margin_state(&self) -> FeedbackState {
         FeedbackState {
             initial: self.initial_margin_ratio.get(),
@@ -250,3 +260,7 @@ impl PerpMarket {
         self.margin_initial_volatility.set(state.initial_volatility);
     }
 }
+
+// The layout is frozen: a field added, removed or resized changes this, on the
+// host and on SBF alike, and so must come with a migration (see PriceFeed).
+const _: () = assert!(PerpMarket::SPACE == 472);

@@ -111,6 +111,11 @@ const _: () = assert!(PriceFeed::V1_SPACE == 440 && PriceFeed::SPACE == 696);
 
 impl PriceFeed {
     pub const SPACE: usize = 8 + std::mem::size_of::<PriceFeed>();
+
+    /// The feed's last price is governance's fallback, not an oracle print.
+    pub fn is_fallback_price(&self) -> bool {
+        self.fallback_price == 1
+    }
     /// Size of a feed listed under the first layout (before the robust estimator).
     pub const V1_SPACE: usize = 8 + std::mem::offset_of!(PriceFeed, robust_config);
 
