@@ -38,11 +38,15 @@ if [ ! -x "$(toolchain_dir "$REFLEX_HOST_TOOLCHAIN")/bin/rustc" ]; then
   rustup_or_die "Rust $REFLEX_HOST_TOOLCHAIN" toolchain install "$REFLEX_HOST_TOOLCHAIN" --profile minimal --no-self-update
 fi
 
-# 1b. rustfmt for the host toolchain: the test command checks the formatting.
-if [ ! -x "$(toolchain_dir "$REFLEX_HOST_TOOLCHAIN")/bin/rustfmt" ]; then
-  reflex_say "adding rustfmt to Rust $REFLEX_HOST_TOOLCHAIN (~5 s)"
-  rustup_or_die "rustfmt for Rust $REFLEX_HOST_TOOLCHAIN" component add rustfmt --toolchain "$REFLEX_HOST_TOOLCHAIN"
-fi
+# 1b. rustfmt and clippy for the host toolchain: the test command runs both.
+for component in rustfmt clippy; do
+  binary=$component
+  [ "$component" = clippy ] && binary=cargo-clippy
+  if [ ! -x "$(toolchain_dir "$REFLEX_HOST_TOOLCHAIN")/bin/$binary" ]; then
+    reflex_say "adding $component to Rust $REFLEX_HOST_TOOLCHAIN (~5 s)"
+    rustup_or_die "$component for Rust $REFLEX_HOST_TOOLCHAIN" component add "$component" --toolchain "$REFLEX_HOST_TOOLCHAIN"
+  fi
+done
 
 # 2. Nightly with rust-src for the SBF build.
 NIGHTLY_DIR=$(toolchain_dir "$REFLEX_SBF_NIGHTLY")

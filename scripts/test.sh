@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command: set up the toolchains, check the formatting, build the SBF program, run
+# The README's test command: set up the toolchains, check the formatting, build the SBF program, run clippy, run
 # every test (unit tests and the LiteSVM integration tests on
 # target/deploy/reflex.so), check idl/reflex.json is current, and close with one "N passed, N failed" line.
 # Extra arguments go to `cargo test`.
@@ -11,6 +11,10 @@ bash "$REFLEX_ROOT/scripts/setup.sh"
   reflex_die "the tree is not formatted as rustfmt.toml says (cargo fmt --all --check)." \
     "Run: cargo +$REFLEX_HOST_TOOLCHAIN fmt --all, then review and commit the result."
 bash "$REFLEX_ROOT/scripts/build-sbf.sh" --with-publisher
+# Clippy with warnings denied (settings in clippy.toml; the program also denies
+# clippy::arithmetic_side_effects).
+(cd "$REFLEX_ROOT" && cargo "+$REFLEX_HOST_TOOLCHAIN" clippy --locked --quiet --workspace --all-targets -- -D warnings) ||
+  reflex_die "clippy found something (above)." "Fix it, or run cargo +$REFLEX_HOST_TOOLCHAIN clippy --fix for what it can fix itself."
 # The checked-in IDL must describe the program as it is.
 bash "$REFLEX_ROOT/scripts/idl.sh" --check
 cd "$REFLEX_ROOT"

@@ -188,7 +188,7 @@ fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
     deposit(&mut t, &alice, 600_000).expect("alice opens the pool");
     let quote_mint = t.quote_mint;
     let bob_deposit = ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 300_000);
-    let requested = t.send(&[bob_deposit.clone()], &bob.keypair.insecure_clone(), &[]);
+    let requested = t.send(std::slice::from_ref(&bob_deposit), &bob.keypair.insecure_clone(), &[]);
     let request = events::<reflex::events::LpRequested>(&requested).remove(0);
     assert_eq!((request.amount, request.pool_value, request.lp_shares), (300_000, 600_000, 600_000));
     assert_eq!(shares(&t, &bob), 0, "no shares before execution");
@@ -225,9 +225,9 @@ fn requests_wait_for_the_delay_and_are_executed_by_anyone() {
     assert_error(&execute(&mut t, &bob), ReflexError::ExchangePaused);
     t.send(&[ix::unpause(&admin.pubkey())], &admin, &[]).unwrap();
     let cancel = ix::cancel_lp_request(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet);
-    t.send(&[cancel.clone()], &bob.keypair.insecure_clone(), &[]).expect("cancel the withdrawal");
+    t.send(std::slice::from_ref(&cancel), &bob.keypair.insecure_clone(), &[]).expect("cancel the withdrawal");
     assert_eq!(shares(&t, &bob), 300_000);
-    assert_error(&t.send(&[cancel.clone()], &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
+    assert_error(&t.send(std::slice::from_ref(&cancel), &bob.keypair.insecure_clone(), &[]), ReflexError::NoLpRequest);
     // A cancelled deposit's tokens come back.
     let before = t.env.token_balance(&bob.wallet);
     t.send(&[ix::lp_deposit(&bob.keypair.pubkey(), &quote_mint, &SPL_TOKEN, &bob.wallet, 50_000)], &bob.keypair.insecure_clone(), &[])

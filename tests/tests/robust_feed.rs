@@ -243,5 +243,5 @@ fn a_first_layout_feed_is_refused_until_migrated_then_prices_as_before() {
     let mut foreign = ix::migrate_feed(&payer.pubkey(), &SOL_USD);
     foreign.accounts[1].pubkey = f.oracle;
     assert_error(&f.t.send(&[foreign], &payer, &[]), ReflexError::NotAFirstLayoutFeed);
-    assert_eq!(&PriceFeed::DISCRIMINATOR[..], &grown.data[..8]);
+    assert_eq!(PriceFeed::DISCRIMINATOR, &grown.data[..8]);
 }

@@ -106,7 +106,7 @@ fn lp_actions_on_32_markets_go_through_after_cranks_in_the_same_slot() {
     // A new slot: every record is older than it.
     world.advance(1);
     let alone = deposit(health::pool_accounts_cranked(&world.t.env).expect("pool accounts"));
-    let stale = world.send(&[alone.clone()], &lp);
+    let stale = world.send(std::slice::from_ref(&alone), &lp);
     assert_error(&stale, ReflexError::PoolValueNotCurrent);
 
     for batch in health::pool_cranks(&world.t.env, 8).expect("cranks") {

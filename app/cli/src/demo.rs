@@ -416,7 +416,7 @@ impl Report {
     pub fn print_human(&self) {
         println!("Reflex demo on an embedded SVM");
         println!("  program {} ({} bytes, SBPF v3) at {}\n", self.program.path, self.program.bytes, self.program.program_id);
-        println!("  {:<28} {:>7}  {}", "instruction", "CU", "what happened");
+        println!("  {:<28} {:>7}  what happened", "instruction", "CU");
         for step in &self.steps {
             let cu = step.compute_units.map_or("-".to_string(), |cu| cu.to_string());
             match &step.error {

@@ -340,7 +340,7 @@ impl Embedded {
             }
             // Newest first, and no more than a validator keeps (512): the
             // sysvar has a fixed size, and a long session would overflow it.
-            hashes.sort_by(|a, b| b.0.cmp(&a.0));
+            hashes.sort_by_key(|entry| std::cmp::Reverse(entry.0));
             hashes.truncate(solana_slot_hashes::MAX_ENTRIES);
             self.svm.set_sysvar(&SlotHashes::new(&hashes));
         }

@@ -172,7 +172,7 @@ impl<'a> Calibration<'a> {
         if scenarios.is_empty() {
             return Err("calibration: no scenario matches its families or scenarios".into());
         }
-        if !(grid.budget_bp >= 0.0) {
+        if grid.budget_bp.is_nan() || grid.budget_bp < 0.0 {
             return Err("calibration: budget_bp must be ≥ 0".into());
         }
         let candidates = candidates(grid);

@@ -600,7 +600,7 @@ impl<'a> Market<'a> {
     pub fn run(mut self, trace_points: u64) -> (RunMetrics, Trace) {
         let mut trace = Trace::default();
         let total = self.path.total_slots().max(1);
-        let trace_every = if trace_points > 0 { (total / trace_points).max(1) } else { u64::MAX };
+        let trace_every = total.checked_div(trace_points).map_or(u64::MAX, |every| every.max(1));
         let mut next_trace = 0;
         let (mut cascade, mut cascade_notional, mut last_added) = (0u64, 0.0, 0.0);
         let (mut initial_stats, mut maintenance_stats) = (LevelStats::new(), LevelStats::new());

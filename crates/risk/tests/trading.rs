@@ -96,7 +96,7 @@ proptest! {
         prop_assert!(buy >= p && sell <= p);
         // Exact rationals: p·(1+s) ≤ buy and sell ≤ p·(1−s) hold in I80F48's
         // exact arithmetic, checked with wider integers.
-        let exact_buy = p.to_bits() as i128 * (Fixed::ONE + s).to_bits() as i128 >> 48;
+        let exact_buy = (p.to_bits() * (Fixed::ONE + s).to_bits()) >> 48;
         prop_assert!(buy.to_bits() >= exact_buy);
         let cost = fill_quote(size, buy).unwrap();
         let proceeds = fill_quote(-size, sell).unwrap();

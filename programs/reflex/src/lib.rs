@@ -8,8 +8,13 @@
 //! - `controller/`: state transitions shared by instructions (feed refresh)
 //! - `oracle/`: Pyth formats and guard rails
 //! - `validation/`: checks shared by several instructions
+//! - `math/`: checked bookkeeping arithmetic (`SafeMath`)
 //! - `error.rs`, `events.rs`, `constants.rs`: the one error enum, the events, seeds
+//!
+//! No bare `+ - * /` on numbers that can overflow: the lint below fails the
+//! test command on one (use `math::SafeMath` or `reflex_risk::fixed_math`).
 #![allow(clippy::result_large_err)]
+#![deny(clippy::arithmetic_side_effects)]
 
 use anchor_lang::prelude::*;
 

@@ -153,7 +153,7 @@ impl HealthCache {
         let named_market = named.market.map(|(market, _)| market.market_index);
         let asset_count = margin.collateral_in_use().filter(|slot| Some(slot.asset_index) != named_asset).count();
         let market_count = margin.perps_in_use().filter(|slot| Some(slot.market_index) != named_market).count();
-        require!(remaining.len() >= asset_count + market_count, ReflexError::WrongHealthAccounts);
+        require!(remaining.len() >= asset_count.saturating_add(market_count), ReflexError::WrongHealthAccounts);
         let (assets, rest) = remaining.split_at(asset_count);
         let (markets, feeds) = rest.split_at(market_count);
         require!(feeds.len() % 2 == 0, ReflexError::WrongHealthAccounts);
@@ -279,7 +279,7 @@ impl HealthCache {
 
 /// Reads every (feed, oracle) pair's oracle for this slot.
 fn refresh_feeds<'info>(pairs: &'info [AccountInfo<'info>], exchange: &Pubkey, named: &[Option<Pubkey>], prices: PriceUse) -> Result<()> {
-    for pair in pairs.chunks_exact(2) {
+    for pair in pairs.as_chunks::<2>().0 {
         require!(!named.contains(&Some(pair[0].key())), ReflexError::WrongHealthAccounts);
         let loader = AccountLoader::<PriceFeed>::try_from(&pair[0])?;
         let mut feed = loader.load_mut()?;
@@ -300,7 +300,7 @@ fn with_feed<'info, R>(
     if let Some(feed) = named.feed(key) {
         return f(feed);
     }
-    let info = pairs.chunks_exact(2).map(|pair| &pair[0]).find(|info| info.key == key).ok_or(ReflexError::WrongFeed)?;
+    let info = pairs.as_chunks::<2>().0.iter().map(|pair| &pair[0]).find(|info| info.key == key).ok_or(ReflexError::WrongFeed)?;
     let loader = AccountLoader::<PriceFeed>::try_from(info)?;
     let feed = loader.load()?;
     f(&feed)

@@ -5,6 +5,7 @@ use crate::constants::{EXCHANGE_SEED, MARKET_SEED, MAX_MARKETS};
 use crate::controller::params;
 use crate::error::ReflexError;
 use crate::events::PerpMarketListed;
+use crate::math::SafeMath;
 use crate::state::{Exchange, MarketRiskPpm, PerpMarket, PriceFeed};
 
 /// The admin and the registry's room, checked before the market account is
@@ -51,7 +52,7 @@ pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: Mark
     let market_index = {
         let mut exchange = ctx.accounts.listing.exchange.load_mut()?;
         let index = exchange.market_count;
-        exchange.market_count = index + 1;
+        exchange.market_count = index.safe_add(1)?;
         index
     };
 

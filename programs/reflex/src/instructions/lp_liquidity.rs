@@ -146,7 +146,7 @@ pub fn lp_withdraw<'info>(ctx: Context<'info, LpLiquidity<'info>>, shares: u64) 
     let valuation = valuation(&exchange, &accounts.vault.exchange.key(), ctx.remaining_accounts, &clock)?;
     // Valued down, against the withdrawer, at the exit value.
     let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
-    position.shares -= shares;
+    position.shares = position.shares.safe_sub(shares)?;
     let ready_slot = clock.slot.safe_add(exchange.lp_delay_slots)?;
     position.set_request(LpRequestKind::Withdrawal, shares, ready_slot, now, accounts.lp_token_account.key());
     emit!(LpRequested {
@@ -195,9 +195,9 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             let now = ShareValue { pool_value: whole_units(valuation.exit_value, false), total_shares: exchange.lp_shares };
             let price = position.request_value().cheaper(now);
             let paid = price.amount_for(shares).map_risk_err()?;
-            let cash = accounts.vault.quote_vault.amount as i128
-                - exchange.insurance_fund.get().ceil().to_num::<i128>()
-                - exchange.pending_lp_deposits as i128;
+            let cash = (accounts.vault.quote_vault.amount as i128)
+                .safe_sub(exchange.insurance_fund.get().ceil().to_num::<i128>())?
+                .safe_sub(exchange.pending_lp_deposits as i128)?;
             require!(paid as i128 <= cash, ReflexError::PoolCashInsufficient);
             let balance = exchange.pool_balance.get().safe_sub(Fixed::from_num(paid))?;
             // Open-interest caps against what the pool is worth after paying,

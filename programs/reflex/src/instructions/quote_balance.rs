@@ -123,6 +123,10 @@ pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: 
         ctx.accounts.destination.to_account_info(),
         amount,
     )?;
-    emit!(QuoteMoved { margin_account: ctx.accounts.margin_account.key(), amount: -(amount as i64), quote_balance_after: after.to_bits() });
+    emit!(QuoteMoved {
+        margin_account: ctx.accounts.margin_account.key(),
+        amount: 0i64.saturating_sub_unsigned(amount),
+        quote_balance_after: after.to_bits()
+    });
     Ok(())
 }

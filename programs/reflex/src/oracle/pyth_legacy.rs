@@ -35,7 +35,9 @@ pub const MIN_LEN: usize = 240;
 
 fn field<const N: usize>(data: &[u8], offset: usize) -> [u8; N] {
     let mut bytes = [0; N];
-    bytes.copy_from_slice(&data[offset..offset + N]);
+    // Offsets are the constants above, all below MIN_LEN, which the caller
+    // checked the account holds: the end cannot overflow or pass the data.
+    bytes.copy_from_slice(&data[offset..offset.saturating_add(N)]);
     bytes
 }
 

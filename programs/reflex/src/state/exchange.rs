@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use super::StoredFixed;
 use crate::constants::{MAX_COLLATERAL_ASSETS, MAX_FEEDS};
 use crate::error::ReflexError;
+use crate::math::SafeMath;
 
 /// The protocol's root account (PDA `["exchange"]`): who governs it, which
 /// quote token it settles in, and the registry of everything it has listed.
@@ -99,7 +100,7 @@ impl Exchange {
         let index = self.collateral_count;
         let slot = self.collateral_mints.get_mut(index as usize).ok_or(ReflexError::CollateralRegistryFull)?;
         *slot = mint;
-        self.collateral_count = index + 1;
+        self.collateral_count = index.safe_add(1)?;
         Ok(index)
     }
 
@@ -116,7 +117,7 @@ impl Exchange {
         require!(!self.is_feed_listed(&feed_id), ReflexError::FeedAlreadyListed);
         let index = self.feed_count as usize;
         *self.feed_ids.get_mut(index).ok_or(ReflexError::FeedRegistryFull)? = feed_id;
-        self.feed_count += 1;
+        self.feed_count = self.feed_count.safe_add(1)?;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! A feed's governed settings, as passed to `list_feed` and `set_feed_config`
 //! and stored in the feed.
 use anchor_lang::prelude::*;
+use reflex_risk::fixed_math::mul_saturating;
 use reflex_risk::AccumulatorConfig;
 
 use crate::error::{MapRiskErr, ReflexError};
@@ -41,7 +42,7 @@ impl FeedConfig {
             slow_half_life_slots: self.slow_half_life_slots,
             max_log_return: ppm(self.max_log_return_ppm),
             horizon_slots: self.horizon_slots,
-            seed_variance: seed_volatility * seed_volatility,
+            seed_variance: mul_saturating(seed_volatility, seed_volatility),
         }
     }
 

@@ -143,7 +143,8 @@ impl PerpMarket {
 
     /// `long − short` open interest, base native units.
     pub fn skew(&self) -> i128 {
-        self.long_base as i128 - self.short_base as i128
+        // Two u64s in an i128: the difference always fits.
+        (self.long_base as i128).saturating_sub(self.short_base as i128)
     }
 
     /// Accrues funding to `slot` at `price` from the skew as it stood.
