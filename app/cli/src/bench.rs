@@ -284,16 +284,8 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     bench.measure(open, &typical, "place_perp_order", "open, 1 collateral + 1 position", None)?;
 
     // The worst case: 8 collaterals and 8 positions.
-    let (worst, worst_account) = bench.trader(&[
-        (0, 10_000.0),
-        (1, 10_000.0),
-        (2, 10_000.0),
-        (3, 10_000.0),
-        (4, 10_000.0),
-        (5, 10_000.0),
-        (6, 10_000.0),
-        (7, 10_000.0),
-    ])?;
+    let every_collateral: Vec<(usize, f64)> = (0..SLOTS).map(|index| (index, 10_000.0)).collect();
+    let (worst, worst_account) = bench.trader(&every_collateral)?;
     for market in 0..SLOTS - 1 {
         let order = bench.order(&worst, &worst_account, market, 60_000.0)?;
         bench.send(&[order], &worst)?;
@@ -314,16 +306,7 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     bench.send(&[reopen], &worst)?;
     // A second worst-case account that keeps its quote debt (its fees), for
     // the collateral liquidation.
-    let (indebted, indebted_account) = bench.trader(&[
-        (0, 10_000.0),
-        (1, 10_000.0),
-        (2, 10_000.0),
-        (3, 10_000.0),
-        (4, 10_000.0),
-        (5, 10_000.0),
-        (6, 10_000.0),
-        (7, 10_000.0),
-    ])?;
+    let (indebted, indebted_account) = bench.trader(&every_collateral)?;
     for market in 0..SLOTS {
         let order = bench.order(&indebted, &indebted_account, market, 60_000.0)?;
         bench.send(&[order], &indebted)?;
