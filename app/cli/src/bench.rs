@@ -85,26 +85,12 @@ impl Bench {
         case: &'static str,
         goal: Option<u64>,
     ) -> Result<(), Box<dyn Error>> {
-        self.post_prices()?;
-        self.measure_in_this_slot(instruction, payer, name, case, goal)
+        self.post_prices(1.0)?;
+        self.measure_now(instruction, payer, name, case, goal)
     }
 
-    /// Measures `instruction` in a new slot after a crank brought every
-    /// feed, market and collateral to it: what pricing costs once nothing
-    /// is left to ingest or advance (how Mango v4's health is measured).
-    fn measure_cranked(
-        &mut self,
-        instruction: Instruction,
-        payer: &Keypair,
-        name: &'static str,
-        case: &'static str,
-        goal: Option<u64>,
-    ) -> Result<(), Box<dyn Error>> {
-        self.move_prices(1.0)?;
-        self.measure_in_this_slot(instruction, payer, name, case, goal)
-    }
-
-    fn measure_in_this_slot(
+    /// Measures `instruction` in the current slot, as it is.
+    fn measure_now(
         &mut self,
         instruction: Instruction,
         payer: &Keypair,
@@ -134,32 +120,27 @@ impl Bench {
         self.admin.insecure_clone()
     }
 
-    /// Posts every price again one slot later, cranking nothing.
-    fn post_prices(&mut self) -> Result<(), Box<dyn Error>> {
+    /// Posts every price (times `factor`) one slot later, cranking nothing.
+    fn post_prices(&mut self, factor: f64) -> Result<(), Box<dyn Error>> {
         self.slot += 1;
         let time = START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64;
         self.env.set_clock(self.slot, time);
-        for underlying in &self.underlyings {
+        for underlying in &mut self.underlyings {
+            underlying.price *= factor;
             let print = pyth_print(underlying.feed_id, underlying.price, underlying.price * 0.0005, time, self.slot);
             self.env.write_price_update(&underlying.oracle, &print);
         }
         Ok(())
     }
 
-    /// Re-posts every price (times `factor`) one slot later and cranks feeds,
-    /// markets and collateral.
+    /// [`Bench::post_prices`], then cranks every feed, market and collateral.
     fn move_prices(&mut self, factor: f64) -> Result<(), Box<dyn Error>> {
-        self.slot += 1;
-        let time = START_TIME + ((self.slot - START_SLOT) as f64 * 0.4) as i64;
-        self.env.set_clock(self.slot, time);
+        self.post_prices(factor)?;
+        let admin = self.admin();
         for index in 0..self.underlyings.len() {
-            let underlying = &mut self.underlyings[index];
-            underlying.price *= factor;
-            let print = pyth_print(underlying.feed_id, underlying.price, underlying.price * 0.0005, time, self.slot);
+            let underlying = &self.underlyings[index];
             let (oracle, feed_id, mint) = (underlying.oracle, underlying.feed_id, underlying.mint);
-            self.env.write_price_update(&oracle, &print);
             let cranks = [ix::refresh_market(index as u16, &feed_id, &oracle), ix::refresh_collateral(&mint, &feed_id, &oracle)];
-            let admin = self.admin();
             self.send(&cranks, &admin)?;
         }
         Ok(())
@@ -322,7 +303,11 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
         Some(33_000),
     )?;
     let cranked = health::compute_health(&worst_account, all.clone());
-    bench.measure_cranked(cranked, &worst, "compute_health", "8 collaterals + 8 positions, all cranked this slot", Some(33_000))?;
+    // The same after a crank brought every feed, market and collateral to a
+    // new slot: what pricing costs once nothing is left to ingest or advance
+    // (how Mango v4's health is measured).
+    bench.move_prices(1.0)?;
+    bench.measure_now(cranked, &worst, "compute_health", "8 collaterals + 8 positions, all cranked this slot", Some(33_000))?;
     // What the robust estimator costs: the same health with it off on every
     // feed (the baseline accumulator alone), then on again as shipped.
     let admin = bench.admin();
@@ -391,7 +376,7 @@ pub fn run() -> Result<Vec<Measurement>, Box<dyn Error>> {
     let pool = health::pool_accounts(&bench.env)?;
     let lp_out = ix::with_remaining(ix::lp_withdraw(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, 1_000_000_000), pool);
     bench.measure(lp_out, &lp, "lp_withdraw", "request, 8 markets with open interest", None)?;
-    bench.post_prices()?;
+    bench.post_prices(1.0)?;
     let pool = health::pool_accounts(&bench.env)?;
     let execute = ix::execute_lp_request(&lp.pubkey(), &quote_mint, &spl_token::ID, &lp_wallet, pool);
     bench.measure(execute, &lp, "execute_lp_request", "withdrawal, 8 markets with open interest", None)?;
