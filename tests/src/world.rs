@@ -555,8 +555,7 @@ impl World {
             for _ in 0..32 {
                 let margin = self.margin(account);
                 let health = self.health(account);
-                let liquidatable = health.maintenance < 0 || (margin.is_being_liquidated() && health.liquidation_end < 0);
-                if !liquidatable {
+                if !health::is_liquidatable(&margin, &health) {
                     break;
                 }
                 let markets: Vec<u16> = margin.perps_in_use().map(|p| p.market_index).collect();
@@ -579,7 +578,7 @@ impl World {
                 break;
             }
             let margin = self.margin(account);
-            if margin.collateral_in_use().next().is_none() && margin.perps_in_use().next().is_none() && margin.quote() < 0 {
+            if margin.is_bankrupt() {
                 let result = self.settle_bankruptcy(account);
                 pass.bankruptcies.push(events::<reflex::events::BankruptcySettled>(&result).remove(0));
             }
@@ -589,7 +588,7 @@ impl World {
 
     /// Is any of `accounts` liquidatable in a way a keeper could still act on?
     pub fn liquidatable(&self, accounts: &[Pubkey]) -> Vec<Pubkey> {
-        accounts.iter().filter(|account| self.health(account).maintenance < 0).copied().collect()
+        accounts.iter().filter(|account| health::is_liquidatable(&self.margin(account), &self.health(account))).copied().collect()
     }
 
     /// The least base units the risk crate would close in `market` for `target` now.

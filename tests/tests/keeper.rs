@@ -5,7 +5,8 @@
 //! none left liquidatable, and a second keeper running at the same time
 //! cannot liquidate beyond what the program allows.
 use anchor_lang::prelude::Pubkey;
-use reflex_sdk::keeper::{self, is_bankrupt, is_liquidatable, Keeper, KeeperAction, PassReport};
+use reflex_sdk::health;
+use reflex_sdk::keeper::{self, Keeper, KeeperAction, PassReport};
 use reflex_tests::world::*;
 use reflex_tests::Trader;
 
@@ -35,7 +36,7 @@ fn liquidatable_accounts(w: &World) -> Vec<Pubkey> {
     keeper::survey(&w.t.env)
         .expect("survey")
         .into_iter()
-        .filter(|(_, margin, summary)| is_liquidatable(margin, summary) || is_bankrupt(margin))
+        .filter(|(_, margin, summary)| health::is_liquidatable(margin, summary) || margin.is_bankrupt())
         .map(|(address, _, _)| address)
         .collect()
 }

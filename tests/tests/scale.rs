@@ -71,14 +71,14 @@ fn the_largest_account_trades_and_is_liquidated_through_a_lookup_table() {
         assert_eq!(report.table_updates, 0, "nothing new to table");
         liquidations += report.actions.iter().filter(|a| matches!(a, KeeperAction::PerpLiquidated { .. })).count();
         let margin = world.margin(&trader.margin_account);
-        if !keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)) {
+        if !health::is_liquidatable(&margin, &world.health(&trader.margin_account)) {
             break;
         }
     }
     assert!(liquidations > 0, "the keeper liquidated the largest account");
     let margin = world.margin(&trader.margin_account);
     assert!(
-        !keeper::is_liquidatable(&margin, &world.health(&trader.margin_account)),
+        !health::is_liquidatable(&margin, &world.health(&trader.margin_account)),
         "left liquidatable: {:?}",
         world.health(&trader.margin_account)
     );

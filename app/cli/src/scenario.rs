@@ -541,7 +541,7 @@ pub fn run_on<S: Stage>(mut stage: S, program: String, calm_divisor: usize, risk
 
     let left_liquidatable = keeper::survey(&m.stage)?
         .iter()
-        .filter(|(_, margin, summary)| keeper::is_liquidatable(margin, summary) || keeper::is_bankrupt(margin))
+        .filter(|(_, margin, summary)| health::is_liquidatable(margin, summary) || margin.is_bankrupt())
         .count();
     Ok(ScenarioReport {
         program,

@@ -5,10 +5,11 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas, ZeroCopy};
-use reflex::controller::health::{collateral_entry, perp_entry, PriceUse};
+use reflex::controller::health::{AccountRetriever, HealthCache, PriceUse, Valued};
+use reflex::error::ReflexError;
 use reflex::oracle::PriceGrade;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
-use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, OraclePrice};
+use reflex_risk::{AccountSnapshot, CollateralEntry, Fixed, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
 
 use crate::pda;
 
@@ -42,6 +43,9 @@ pub enum HealthError {
     Missing(&'static str, Pubkey),
     /// The risk crate could not value the account.
     Risk(reflex_risk::RiskError),
+    /// The program's health cache refused the accounts (its error, as the
+    /// program would log it).
+    Program(String),
 }
 
 impl std::fmt::Display for HealthError {
@@ -49,6 +53,7 @@ impl std::fmt::Display for HealthError {
         match self {
             HealthError::Missing(kind, address) => write!(f, "{kind} account {address} is missing or not a Reflex {kind}"),
             HealthError::Risk(error) => write!(f, "risk math failed: {error:?}"),
+            HealthError::Program(error) => write!(f, "the program's health check refused: {error}"),
         }
     }
 }
@@ -133,31 +138,66 @@ pub fn snapshot(reader: &impl AccountReader, margin: &MarginAccount) -> Result<A
 }
 
 /// The snapshot and, for each of its entries (collateral first, then perps,
-/// in slot order), the feed its price comes from. Entries are valued with
-/// the program's own rules for a liquidation (`reflex::controller::health`):
-/// collateral without a usable price counts zero, a position without one
-/// is valued conservatively. Levels and prints are the accounts' as they
-/// stand: after a crank in this slot, exactly what the program uses.
+/// in slot order), the feed its price comes from. Built by the program's
+/// own health cache (`reflex::controller::health::HealthCache::new`) over
+/// the accounts as fetched ([`FetchedAccounts`]), so every entry is valued
+/// by the program's code and rules for a liquidation: collateral without a
+/// usable price counts zero, a position without one is valued
+/// conservatively. Levels and prints are the accounts' as they stand:
+/// after a crank in this slot, exactly what the program uses.
 pub fn snapshot_with_feeds(reader: &impl AccountReader, margin: &MarginAccount) -> Result<(AccountSnapshot, Vec<Pubkey>), HealthError> {
     let exchange: Exchange = read(reader, "Exchange", &pda::exchange())?;
     // Without a clock every print counts as just published.
     let prices = PriceUse { now: reader.unix_time().unwrap_or(i64::MIN), slot: 0, min_grade: PriceGrade::LiquidationOnly };
-    let mut snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
-    let mut feeds = Vec::new();
-    for slot in margin.collateral_in_use() {
-        let asset: CollateralAsset = read(reader, "CollateralAsset", &asset_address(&exchange, slot.asset_index))?;
-        let feed: Option<PriceFeed> = if asset.is_risk_configured() { Some(read(reader, "PriceFeed", &asset.feed)?) } else { None };
-        snapshot.collateral.push(collateral_entry(&asset, feed.as_ref(), slot.amount, prices));
-        feeds.push(asset.feed);
+    let mut accounts = FetchedAccounts { reader, exchange, feeds: Vec::new(), missing: None };
+    match HealthCache::new(margin, &mut accounts, prices) {
+        Ok(cache) => Ok((cache.snapshot, accounts.feeds)),
+        Err(error) => Err(accounts.missing.take().unwrap_or_else(|| HealthError::Program(error.to_string()))),
     }
-    for position in margin.perps_in_use() {
-        let market: PerpMarket = read(reader, "PerpMarket", &pda::market(position.market_index))?;
-        let feed: PriceFeed = read(reader, "PriceFeed", &market.feed)?;
-        let entry = perp_entry(&market, &feed, position, prices).map_err(|_| HealthError::Risk(reflex_risk::RiskError::Overflow))?;
-        snapshot.perps.push(entry);
-        feeds.push(market.feed);
+}
+
+/// The program's `AccountRetriever` over accounts read from a cluster: each
+/// asset and market at its address, with its feed, as it stands (the
+/// program's own retriever also brings them to the slot, which the crank
+/// has done). Records the feed of each entry, and which account was
+/// missing if one was.
+struct FetchedAccounts<'r, R: AccountReader> {
+    reader: &'r R,
+    exchange: Exchange,
+    feeds: Vec<Pubkey>,
+    missing: Option<HealthError>,
+}
+
+impl<R: AccountReader> FetchedAccounts<'_, R> {
+    fn fetch<T: ZeroCopy + Discriminator>(&mut self, kind: &'static str, address: &Pubkey) -> anchor_lang::Result<T> {
+        read(self.reader, kind, address).map_err(|missing| {
+            self.missing = Some(missing);
+            ReflexError::WrongHealthAccounts.into()
+        })
     }
-    Ok((snapshot, feeds))
+}
+
+impl<R: AccountReader> AccountRetriever for FetchedAccounts<'_, R> {
+    fn collateral(
+        &mut self,
+        asset_index: u16,
+        value: &mut dyn FnMut(&CollateralAsset, Option<&PriceFeed>) -> Valued<CollateralEntry>,
+    ) -> Valued<CollateralEntry> {
+        let asset: CollateralAsset = self.fetch("CollateralAsset", &asset_address(&self.exchange, asset_index))?;
+        self.feeds.push(asset.feed);
+        if !asset.is_risk_configured() {
+            return value(&asset, None);
+        }
+        let feed: PriceFeed = self.fetch("PriceFeed", &asset.feed)?;
+        value(&asset, Some(&feed))
+    }
+
+    fn perp(&mut self, market_index: u16, value: &mut dyn FnMut(&PerpMarket, &PriceFeed) -> Valued<PerpEntry>) -> Valued<PerpEntry> {
+        let market: PerpMarket = self.fetch("PerpMarket", &pda::market(market_index))?;
+        self.feeds.push(market.feed);
+        let feed: PriceFeed = self.fetch("PriceFeed", &market.feed)?;
+        value(&market, &feed)
+    }
 }
 
 /// The pool's remaining accounts for `lp_deposit`, `lp_withdraw` and
@@ -204,6 +244,12 @@ pub fn pool_cranks(reader: &impl AccountReader, per_transaction: usize) -> Resul
         cranks.push(crate::instructions::refresh_market(index, &feed.feed_id, &feed.oracle));
     }
     Ok(cranks.chunks(per_transaction.max(1)).map(<[Instruction]>::to_vec).collect())
+}
+
+/// Whether keepers may liquidate `margin`, from its health: the program's
+/// own rule (`reflex_risk::is_liquidatable`), with the account's mark.
+pub fn is_liquidatable(margin: &MarginAccount, summary: &HealthSummary) -> bool {
+    summary.is_liquidatable(margin.is_being_liquidated())
 }
 
 /// `compute_health` for `margin_account` with its health accounts.

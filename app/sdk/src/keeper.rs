@@ -97,17 +97,6 @@ pub fn survey(cluster: &impl Cluster) -> Result<Vec<(Pubkey, MarginAccount, Heal
     Ok(accounts)
 }
 
-/// Liquidatable: maintenance health < 0, or a liquidation under way and
-/// liquidation-end health still < 0.
-pub fn is_liquidatable(margin: &MarginAccount, summary: &HealthSummary) -> bool {
-    summary.maintenance < 0 || (margin.is_being_liquidated() && summary.liquidation_end < 0)
-}
-
-/// Nothing left but debt: only the insurance fund and the pool can make it whole.
-pub fn is_bankrupt(margin: &MarginAccount) -> bool {
-    margin.collateral_in_use().next().is_none() && margin.perps_in_use().next().is_none() && margin.quote() < 0
-}
-
 /// One pass: crank, survey, then for each liquidatable account (most urgent
 /// first) liquidate until it is no longer liquidatable: positions first (the
 /// program closes the least size that restores liquidation-end health), then
@@ -121,7 +110,7 @@ pub fn run_pass(cluster: &mut impl Cluster, keeper: &Keeper) -> Result<PassRepor
     let survey = survey(cluster)?;
     report.accounts_examined = survey.len();
     for (address, margin, summary) in survey {
-        if address == keeper.account || !(is_liquidatable(&margin, &summary) || is_bankrupt(&margin)) {
+        if address == keeper.account || !(health::is_liquidatable(&margin, &summary) || margin.is_bankrupt()) {
             continue;
         }
         report.liquidatable += 1;
@@ -170,7 +159,7 @@ fn liquidate_account(
             report.skipped.push((*address, "cannot value the account (an account it refers to is missing)".into()));
             return Ok(());
         };
-        if !is_liquidatable(&margin, &summary) {
+        if !health::is_liquidatable(&margin, &summary) {
             break;
         }
         let step = match next_step(cluster, keeper, address, &margin, &snapshot) {
@@ -193,7 +182,7 @@ fn liquidate_account(
         }
     }
     let Some(margin) = cluster.read::<MarginAccount>(address) else { return Ok(()) };
-    if is_bankrupt(&margin) {
+    if margin.is_bankrupt() {
         match cluster.send(&[ix::settle_bankruptcy(address)], &keeper.keypair, &[]) {
             Ok(sent) => report.actions.extend(actions_in(&sent.logs)),
             Err(error @ ClusterError::Transport(_)) => return Err(error),

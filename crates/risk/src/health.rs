@@ -217,12 +217,32 @@ pub struct AccountSnapshot {
     pub perps: Vec<PerpEntry>,
 }
 
-/// The three health levels of one account.
+/// The three health levels of one account, and its equity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HealthSummary {
     pub initial: Fixed,
     pub maintenance: Fixed,
     pub liquidation_end: Fixed,
+    /// [`AccountSnapshot::equity`].
+    pub equity: Fixed,
+}
+
+impl HealthSummary {
+    /// [`is_liquidatable`] for these levels, `being_liquidated` the account's mark.
+    pub fn is_liquidatable(&self, being_liquidated: bool) -> bool {
+        is_liquidatable(self.maintenance, self.liquidation_end, being_liquidated)
+    }
+}
+
+/// Who keepers may liquidate (DESIGN.md section 9): an account whose
+/// maintenance health is below zero, or one under liquidation (it carries
+/// the mark the first step set) whose liquidation-end health is still
+/// below zero, so a liquidation runs to the buffer instead of stopping the
+/// moment maintenance is met. The one definition: the program's
+/// liquidations refuse anything else, and the keeper, the CLI, the tests
+/// and the simulator ask it.
+pub fn is_liquidatable(maintenance: Fixed, liquidation_end: Fixed, being_liquidated: bool) -> bool {
+    maintenance < 0 || (being_liquidated && liquidation_end < 0)
 }
 
 impl AccountSnapshot {
@@ -238,19 +258,22 @@ impl AccountSnapshot {
         Ok(health)
     }
 
-    /// All three levels. Maintenance and liquidation-end value every entry
-    /// at the same price, so the values, PnL and notionals they share are
-    /// computed once (bit-identical to [`AccountSnapshot::health`] per level,
-    /// at about two thirds of the multiplications).
+    /// All three levels and the equity. Maintenance, liquidation-end and
+    /// equity value every entry at the same price, so the values, PnL and
+    /// notionals they share are computed once (bit-identical to
+    /// [`AccountSnapshot::health`] per level and [`AccountSnapshot::equity`],
+    /// at about half the multiplications).
     pub fn summary(&self) -> RiskResult<HealthSummary> {
-        let (mut maintenance, mut liquidation_end) = (self.quote_balance, self.quote_balance);
+        let (mut maintenance, mut liquidation_end, mut equity) = (self.quote_balance, self.quote_balance, self.quote_balance);
         for entry in &self.collateral {
             let value = entry.value(HealthLevel::Maintenance)?;
+            equity = add(equity, value)?;
             maintenance = add(maintenance, mul_floor(value, entry.weight(HealthLevel::Maintenance, value)?)?)?;
             liquidation_end = add(liquidation_end, mul_floor(value, entry.weight(HealthLevel::LiquidationEnd, value)?)?)?;
         }
         for entry in &self.perps {
             let pnl = entry.pnl(HealthLevel::Maintenance)?;
+            equity = add(equity, pnl)?;
             let weighted = entry.weighted_pnl(HealthLevel::Maintenance, pnl)?;
             let notional = entry.notional(HealthLevel::Maintenance)?;
             let requirement = mul_ceil(notional, entry.margin_ratio(HealthLevel::Maintenance, notional)?)?;
@@ -258,7 +281,7 @@ impl AccountSnapshot {
             let requirement = mul_ceil(notional, entry.margin_ratio(HealthLevel::LiquidationEnd, notional)?)?;
             liquidation_end = add(liquidation_end, sub(weighted, requirement)?)?;
         }
-        Ok(HealthSummary { initial: self.health(HealthLevel::Initial)?, maintenance, liquidation_end })
+        Ok(HealthSummary { initial: self.health(HealthLevel::Initial)?, maintenance, liquidation_end, equity })
     }
 
     /// The account's net value: quote balance, collateral and perp PnL at
@@ -275,9 +298,13 @@ impl AccountSnapshot {
         Ok(equity)
     }
 
-    /// Maintenance health below zero: keepers may liquidate.
-    pub fn is_liquidatable(&self) -> RiskResult<bool> {
-        Ok(self.health(HealthLevel::Maintenance)? < 0)
+    /// [`is_liquidatable`] for this account, `being_liquidated` its mark.
+    pub fn is_liquidatable(&self, being_liquidated: bool) -> RiskResult<bool> {
+        let maintenance = self.health(HealthLevel::Maintenance)?;
+        if maintenance < 0 || !being_liquidated {
+            return Ok(maintenance < 0);
+        }
+        Ok(self.health(HealthLevel::LiquidationEnd)? < 0)
     }
 
     pub(crate) fn perp(&self, index: usize) -> RiskResult<&PerpEntry> {

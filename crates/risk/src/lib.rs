@@ -78,7 +78,7 @@
 //! };
 //! // −$1,500 of PnL leaves $600 against $682 of maintenance margin: keepers
 //! // close the least size that restores liquidation-end health.
-//! assert!(account.is_liquidatable()?);
+//! assert!(account.is_liquidatable(false)?);
 //! let liquidation = perp_liquidation(&account, 0, fx(0.01))?.expect("under water");
 //! let (after, _penalty) = apply_perp_liquidation(&account, 0, liquidation.base_to_close, fx(0.01))?;
 //! assert!(after.health(HealthLevel::LiquidationEnd)? >= 0);
@@ -108,7 +108,7 @@ pub use bounds::{
     MarketRiskConfig, MarketRiskExt,
 };
 pub use error::{BoundsError, ConfigError, RiskError, RiskResult};
-pub use health::{unpriced_perp, AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
+pub use health::{is_liquidatable, unpriced_perp, AccountSnapshot, CollateralEntry, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
 pub use liquidation::{
     apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation, split_penalty,
     CollateralLiquidation, PerpLiquidation,

@@ -132,7 +132,22 @@ impl FeedbackState {
     /// `slots` slots toward the targets for `initial_volatility` (initial)
     /// and `risk_volatility` (maintenance).
     fn step(&mut self, config: &FeedbackConfig, initial_volatility: Fixed, risk_volatility: Fixed, slots: u64) {
+        if slots == 0 {
+            // Maintenance cannot move in no time, so its target is not needed
+            // (a level advanced again in the slot it is at: every health
+            // computation after a crank).
+            self.hold(config.initial.target(initial_volatility));
+            return;
+        }
         self.step_toward(config, config.initial.target(initial_volatility), config.maintenance.target(risk_volatility), slots);
+    }
+
+    /// What [`FeedbackState::step_toward`] does when no slot passes: both
+    /// slews are zero, so maintenance stays and initial can only tighten
+    /// (to its target, at once).
+    fn hold(&mut self, initial_target: Fixed) {
+        self.initial = self.initial.max(initial_target);
+        self.maintenance = self.maintenance.min(self.initial);
     }
 
     /// `slots` slots toward given targets, under the same rule as
@@ -142,6 +157,10 @@ impl FeedbackState {
     /// utilisation add-on, an anti-procyclicality floor, a second `σ_T`; see
     /// [`crate::mechanism`]); callers keep the targets inside the bounds.
     pub fn step_toward(&mut self, config: &FeedbackConfig, initial_target: Fixed, maintenance_target: Fixed, slots: u64) {
+        if slots == 0 {
+            self.hold(initial_target);
+            return;
+        }
         let dt = Fixed::saturating_from_num(slots);
         let loosen = mul_saturating(config.loosen_per_slot.max(Fixed::ZERO), dt);
         let tighten = mul_saturating(config.tighten_per_slot.max(Fixed::ZERO), dt);

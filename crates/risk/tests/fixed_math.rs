@@ -36,6 +36,9 @@ fn any_fixed() -> impl Strategy<Value = Fixed> {
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 64) + offset)),
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 126) + offset)),
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 80) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 110) + offset)),
+        (-2i128..=2).prop_map(|offset| Fixed::from_bits(-(1i128 << 64) + offset)),
+        (-2i128..=2, 1u32..3).prop_map(|(offset, shift)| Fixed::from_bits((i128::MAX >> shift) + offset)),
     ]
 }
 
@@ -111,6 +114,7 @@ proptest! {
         // the product, truncation for the quotient, floor for the root),
         // including the overflow and division-by-zero errors.
         prop_assert_eq!(mul_floor(a, b).ok(), a.checked_mul(b));
+        prop_assert_eq!(mul_ceil(a, b).ok(), a.checked_neg().and_then(|n| n.checked_mul(b)).and_then(|p| p.checked_neg()));
         prop_assert_eq!(mul_saturating(a, b), a.saturating_mul(b));
         prop_assert_eq!(div(a, b).ok(), a.checked_div(b));
         let n = (b.to_bits() as u64) >> (b.to_bits() as u32 % 64);

@@ -28,6 +28,7 @@ proptest! {
         prop_assert_eq!(summary.initial, snapshot.health(HealthLevel::Initial).unwrap());
         prop_assert_eq!(summary.maintenance, snapshot.health(HealthLevel::Maintenance).unwrap());
         prop_assert_eq!(summary.liquidation_end, snapshot.health(HealthLevel::LiquidationEnd).unwrap());
+        prop_assert_eq!(summary.equity, snapshot.equity().unwrap());
     }
 
     #[test]

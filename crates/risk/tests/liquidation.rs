@@ -125,7 +125,8 @@ fn credit_one_more(snapshot: &AccountSnapshot, index: usize, amount: u64, discou
 fn a_healthy_account_needs_no_liquidation() {
     let snapshot = AccountSnapshot { quote_balance: fx(10.0), ..Default::default() };
     assert_eq!(bankruptcy_deficit(&snapshot).unwrap(), None);
-    assert!(!snapshot.is_liquidatable().unwrap());
+    assert!(!snapshot.is_liquidatable(false).unwrap());
+    assert!(!snapshot.is_liquidatable(true).unwrap(), "nor once under liquidation");
 }
 
 #[test]

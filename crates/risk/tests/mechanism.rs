@@ -130,6 +130,25 @@ proptest! {
         prop_assert!(got >= 0.0 && got <= max + 1e-12);
     }
 
+    /// The lower-bound shortcut decides exactly as the utilisation's
+    /// division would: the same result, to the bit, error for error, over
+    /// notionals and capacities of every size, near the bound included.
+    #[test]
+    fn open_interest_add_on_equals_the_division(
+        lower in 0i128..(1 << 49), span in 0i128..(1 << 49), max in 0i128..(1 << 47),
+        capacity_bits in 1u32..126, capacity_noise in any::<u128>(), near in any::<bool>(), offset in -3i128..=3, notional_noise in any::<u128>(),
+    ) {
+        let scaling = OpenInterestScaling { lower: Fixed::from_bits(lower), upper: Fixed::from_bits(lower + span), max_add_on: Fixed::from_bits(max) };
+        let capacity = Fixed::from_bits((capacity_noise >> (128 - capacity_bits)) as i128 | 1);
+        let notional = if near {
+            // At the bound the shortcut compares with: ⌊L·C/2⁴⁸⌋ and its neighbours.
+            scaling.lower.checked_mul(capacity).map_or(Fixed::MAX, |bound| bound.saturating_add(Fixed::from_bits(offset)).max(Fixed::ZERO))
+        } else {
+            Fixed::from_bits((notional_noise >> 1) as i128 >> (notional_noise % 127))
+        };
+        prop_assert_eq!(open_interest_add_on(&scaling, notional, capacity), add_on_by_division(&scaling, notional, capacity));
+    }
+
     #[test]
     fn margin_with_add_on_matches_f64_and_stays_in_bounds(live in 0.0f64..1.0, above in 0.0f64..0.5, add_on in -0.1f64..0.5) {
         let upper = (live + above).min(1.0);
@@ -222,4 +241,21 @@ proptest! {
             prop_assert!((sigma.maintenance.to_num::<f64>() - maintenance).abs() < 1e-9, "σ_maint {} vs {maintenance} at slot {slot}", sigma.maintenance);
         }
     }
+}
+
+/// `open_interest_add_on` as first written: the utilisation always divided out.
+fn add_on_by_division(scaling: &OpenInterestScaling, notional: Fixed, capacity: Fixed) -> Result<Fixed, reflex_risk::RiskError> {
+    use reflex_risk::fixed_math::{div, mul_ceil, sub};
+    if scaling.max_add_on == 0 || notional == 0 {
+        return Ok(Fixed::ZERO);
+    }
+    let utilisation = div(notional, capacity)?;
+    if utilisation <= scaling.lower {
+        return Ok(Fixed::ZERO);
+    }
+    if utilisation >= scaling.upper || scaling.upper <= scaling.lower {
+        return Ok(scaling.max_add_on);
+    }
+    let fraction = div(sub(utilisation, scaling.lower)?, sub(scaling.upper, scaling.lower)?)?;
+    Ok(mul_ceil(scaling.max_add_on, fraction)?.min(scaling.max_add_on))
 }

@@ -74,6 +74,30 @@ proptest! {
         }
     }
 
+    /// No slot passing: the slew rule with zero elapsed slots, written out
+    /// (both rates times zero), is what `step_toward` gives, for any levels
+    /// and targets, ordered or not; and an advance in the slot a level is
+    /// already at, under the same σ_T, is the same as one more zero-slot step.
+    #[test]
+    fn zero_slots_follow_the_slew_rule(config in feedback_config(), levels in any::<[i64; 4]>(), sigma in 0.0f64..1.0) {
+        let [initial, maintenance, initial_target, maintenance_target] = levels.map(|bits| Fixed::from_bits(bits.into()));
+        let mut state = FeedbackState { initial, maintenance, last_slot: 7, risk_volatility: Fixed::ZERO, initial_volatility: Fixed::ZERO };
+        let rule_initial = if initial_target >= initial { initial_target } else { initial_target.max(initial.saturating_sub(Fixed::ZERO)) };
+        let rule_maintenance = if maintenance_target >= maintenance {
+            maintenance_target.min(maintenance.saturating_add(Fixed::ZERO))
+        } else {
+            maintenance_target.max(maintenance.saturating_sub(Fixed::ZERO))
+        };
+        state.step_toward(&config, initial_target, maintenance_target, 0);
+        prop_assert_eq!((state.initial, state.maintenance), (rule_initial, rule_maintenance.min(rule_initial)));
+
+        let mut twice = FeedbackState::new(&config, fx(sigma), 100);
+        twice.advance(&config, printed(fx(sigma * 2.0), 100, 50), 100);
+        let once = twice;
+        twice.advance(&config, printed(fx(sigma * 2.0), 100, 50), 100);
+        prop_assert_eq!(twice, once, "a second advance in the same slot moved the levels");
+    }
+
     /// A level advanced only now and then, with at most one print of the
     /// feed between two advances, ends where a level cranked every slot
     /// ends: the slots before the print are replayed under the old `σ_T`

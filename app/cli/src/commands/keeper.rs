@@ -3,8 +3,8 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use clap::Subcommand;
-use reflex_sdk::instructions as ix;
 use reflex_sdk::keeper::{self, Keeper, KeeperAction};
+use reflex_sdk::{health, instructions as ix};
 use serde_json::json;
 
 use super::*;
@@ -94,13 +94,13 @@ pub fn run(context: &mut Context, command: KeeperCommand, account_id: u32) -> Ou
             let survey = keeper::survey(&context.cluster)?;
             let rows: Vec<_> = survey
                 .iter()
-                .filter(|(_, margin, summary)| keeper::is_liquidatable(margin, summary) || keeper::is_bankrupt(margin))
+                .filter(|(_, margin, summary)| health::is_liquidatable(margin, summary) || margin.is_bankrupt())
                 .map(|(address, margin, summary)| {
                     json!({
                         "account": address.to_string(),
                         "maintenance": summary.maintenance.to_num::<f64>(),
                         "liquidation_end": summary.liquidation_end.to_num::<f64>(),
-                        "bankrupt": keeper::is_bankrupt(margin),
+                        "bankrupt": margin.is_bankrupt(),
                     })
                 })
                 .collect();
@@ -151,7 +151,7 @@ pub fn run(context: &mut Context, command: KeeperCommand, account_id: u32) -> Ou
             }
             let left = keeper::survey(&context.cluster)?
                 .iter()
-                .filter(|(_, margin, summary)| keeper::is_liquidatable(margin, summary) || keeper::is_bankrupt(margin))
+                .filter(|(_, margin, summary)| health::is_liquidatable(margin, summary) || margin.is_bankrupt())
                 .count();
             let json = json!({ "passes": pass, "actions": actions, "skipped": skipped, "left_liquidatable": left });
             if left > 0 {

@@ -50,6 +50,13 @@ pub fn open_interest_add_on(scaling: &OpenInterestScaling, largest_side_notional
     if capacity == 0 {
         return Ok(scaling.max_add_on);
     }
+    // Below the lower bound, settled by a product instead of the division (a
+    // 256-bit one here, the costliest operation of a health entry): in bits,
+    // N ≤ ⌊L·C/2⁴⁸⌋ gives N·2⁴⁸ ≤ L·C, so ⌊N·2⁴⁸/C⌋ ≤ L, exactly the test
+    // below; where the product does not settle it, the division does.
+    if mul_floor(scaling.lower, capacity).is_ok_and(|bound| largest_side_notional <= bound) {
+        return Ok(Fixed::ZERO);
+    }
     let utilisation = div(largest_side_notional, capacity)?;
     if utilisation <= scaling.lower {
         return Ok(Fixed::ZERO);

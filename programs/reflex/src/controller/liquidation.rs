@@ -22,8 +22,7 @@ pub struct LiquidationStart {
 pub fn require_liquidatable(margin: &mut MarginAccount, cache: &HealthCache) -> Result<LiquidationStart> {
     let maintenance = cache.health(HealthLevel::Maintenance)?;
     let liquidation_end = cache.health(HealthLevel::LiquidationEnd)?;
-    let continuing = margin.is_being_liquidated() && liquidation_end < 0;
-    if maintenance >= 0 && !continuing {
+    if !reflex_risk::is_liquidatable(maintenance, liquidation_end, margin.is_being_liquidated()) {
         return err!(ReflexError::AccountHealthy);
     }
     margin.being_liquidated = 1;
@@ -66,7 +65,12 @@ pub fn recover_if_restored(margin: &mut MarginAccount, cache: &HealthCache) -> R
 /// a booking may then only fall, never rise: nobody can book fake deficits
 /// during an oracle outage to move the share price.
 pub fn book_deficit(exchange: &mut Exchange, margin: &mut MarginAccount, cache: &HealthCache) -> Result<Fixed> {
-    let equity = cache.snapshot.equity().map_risk_err()?;
+    book_deficit_at(exchange, margin, cache, cache.snapshot.equity().map_risk_err()?)
+}
+
+/// [`book_deficit`] with the account's equity already computed (by
+/// `AccountSnapshot::summary`, with its health).
+pub fn book_deficit_at(exchange: &mut Exchange, margin: &mut MarginAccount, cache: &HealthCache, equity: Fixed) -> Result<Fixed> {
     let mut deficit = equity.safe_neg()?.max(Fixed::ZERO);
     if !cache.all_priced {
         deficit = deficit.min(margin.booked_deficit.get());

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::controller::liquidation::book_deficit;
+use crate::controller::liquidation::book_deficit_at;
 use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::HealthComputed;
@@ -33,7 +33,7 @@ pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Resul
     let prices = PriceUse::new(&Clock::get()?, PriceGrade::LiquidationOnly);
     let cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
     let health = cache.snapshot.summary().map_risk_err()?;
-    book_deficit(&mut *ctx.accounts.exchange.load_mut()?, &mut margin, &cache)?;
+    book_deficit_at(&mut *ctx.accounts.exchange.load_mut()?, &mut margin, &cache, health.equity)?;
     emit!(HealthComputed {
         margin_account: ctx.accounts.margin_account.key(),
         initial: health.initial.to_bits(),

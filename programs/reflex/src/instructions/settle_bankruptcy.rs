@@ -23,11 +23,7 @@ pub struct SettleBankruptcy<'info> {
 /// The account's balance returns to zero.
 pub fn settle_bankruptcy(ctx: Context<SettleBankruptcy>) -> Result<()> {
     let mut margin = ctx.accounts.margin_account.load_mut()?;
-    // The account's state as the risk crate sees a bankrupt one: no entries
-    // in use, only the balance.
-    let any_collateral = margin.collateral_in_use().next().is_some();
-    let any_position = margin.perps_in_use().next().is_some();
-    require!(!any_collateral && !any_position, ReflexError::NotBankrupt);
+    require!(margin.is_bankrupt(), ReflexError::NotBankrupt);
     let snapshot = AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() };
     let deficit = bankruptcy_deficit(&snapshot).map_risk_err()?.ok_or(ReflexError::NotBankrupt)?;
 

@@ -90,6 +90,13 @@ impl MarginAccount {
         self.quote_balance.get()
     }
 
+    /// Nothing left but debt: no collateral, no position, a negative quote
+    /// balance. Only the insurance fund and the pool can make it whole
+    /// (`settle_bankruptcy`).
+    pub fn is_bankrupt(&self) -> bool {
+        self.collateral_in_use().next().is_none() && self.perps_in_use().next().is_none() && self.quote() < 0
+    }
+
     /// Adds `delta` (negative: a charge) to the quote balance.
     pub fn add_quote(&mut self, delta: Fixed) -> Result<Fixed> {
         let balance = self.quote().safe_add(delta)?;

@@ -31,13 +31,17 @@
 //! is valued conservatively (`reflex_risk::unpriced_perp`: the last price
 //! moved against the position by the market's provisioned move, no credit
 //! for gains), so the account's other entries can still be liquidated.
+mod remaining;
+
 use anchor_lang::prelude::*;
 use reflex_risk::{unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
+
+pub use remaining::RemainingAccounts;
+use remaining::{feed_loaders, Layout};
 
 use super::collateral::advance_haircuts;
 use super::feed::refresh_lazily;
 use super::market::bring_current;
-use super::pool::record_market_value;
 use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::oracle::PriceGrade;
@@ -66,19 +70,19 @@ impl PriceUse {
 
 /// Accounts the instruction names itself (and may hold mutably): they are
 /// not repeated among the remaining accounts, and are already current.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Named<'a> {
     pub market: Option<(&'a PerpMarket, &'a PriceFeed)>,
     pub asset: Option<(&'a CollateralAsset, &'a PriceFeed)>,
 }
 
-impl Named<'_> {
+impl<'a> Named<'a> {
     fn feed_keys(&self) -> [Option<Pubkey>; 2] {
         [self.market.map(|(market, _)| market.feed), self.asset.map(|(asset, _)| asset.feed)]
     }
 
     /// The named feed with address `key`, if the instruction names it.
-    fn feed(&self, key: &Pubkey) -> Option<&PriceFeed> {
+    fn feed(&self, key: &Pubkey) -> Option<&'a PriceFeed> {
         match (self.market, self.asset) {
             (Some((market, feed)), _) if market.feed == *key => Some(feed),
             (_, Some((asset, feed))) if asset.feed == *key => Some(feed),
@@ -136,6 +140,26 @@ pub fn perp_entry(market: &PerpMarket, feed: &PriceFeed, position: &PerpPosition
     unpriced_perp(&entry, ppm(market.risk.max_move_over_horizon)).map_risk_err()
 }
 
+/// An entry as health counts it, and whether it had a usable price.
+pub type Valued<E> = Result<(E, bool)>;
+
+/// Where a health cache gets the accounts it values (Mango v4's
+/// `AccountRetriever`): each asset and market the margin account uses,
+/// with the feed it prices from, as of this slot. The cache asks for them
+/// in slot order, once each, and values them itself.
+pub trait AccountRetriever {
+    /// Runs `value` on the asset `asset_index` and its feed (`None` when
+    /// its risk is not configured: it has no feed to read).
+    fn collateral(
+        &mut self,
+        asset_index: u16,
+        value: &mut dyn FnMut(&CollateralAsset, Option<&PriceFeed>) -> Valued<CollateralEntry>,
+    ) -> Valued<CollateralEntry>;
+
+    /// Runs `value` on the market `market_index` and its feed.
+    fn perp(&mut self, market_index: u16, value: &mut dyn FnMut(&PerpMarket, &PriceFeed) -> Valued<PerpEntry>) -> Valued<PerpEntry>;
+}
+
 #[derive(Clone, Debug)]
 pub struct HealthCache {
     pub snapshot: AccountSnapshot,
@@ -148,77 +172,40 @@ pub struct HealthCache {
 }
 
 impl HealthCache {
+    /// The cache over the instruction's remaining accounts (the module
+    /// docs give their order), as every handler builds it.
     pub fn build<'info>(margin: &MarginAccount, remaining: &'info [AccountInfo<'info>], named: &Named, prices: PriceUse) -> Result<Self> {
-        let named_asset = named.asset.map(|(asset, _)| asset.asset_index);
-        let named_market = named.market.map(|(market, _)| market.market_index);
-        let asset_count = margin.collateral_in_use().filter(|slot| Some(slot.asset_index) != named_asset).count();
-        let market_count = margin.perps_in_use().filter(|slot| Some(slot.market_index) != named_market).count();
-        require!(remaining.len() >= asset_count.saturating_add(market_count), ReflexError::WrongHealthAccounts);
-        let (assets, rest) = remaining.split_at(asset_count);
-        let (markets, feeds) = rest.split_at(market_count);
-        require!(feeds.len() % 2 == 0, ReflexError::WrongHealthAccounts);
-        refresh_feeds(feeds, &margin.exchange, &named.feed_keys(), prices)?;
+        let layout = Layout::of(margin, remaining, named)?;
+        let loaders = feed_loaders(layout.feed_pairs, named)?;
+        let mut accounts = RemainingAccounts::new(margin, &layout, &loaders, *named, prices)?;
+        HealthCache::new(margin, &mut accounts, prices)
+    }
 
+    /// The cache of `margin` from the accounts `retriever` gives: on chain
+    /// the remaining accounts, each checked and brought to this slot
+    /// ([`RemainingAccounts`]); off chain accounts fetched from a cluster
+    /// (`reflex_sdk::health`). Either way every entry is valued here, by
+    /// the same rules.
+    pub fn new(margin: &MarginAccount, retriever: &mut impl AccountRetriever, prices: PriceUse) -> Result<Self> {
         let mut cache = HealthCache {
             snapshot: AccountSnapshot { quote_balance: margin.quote(), collateral: Vec::new(), perps: Vec::new() },
             all_priced: true,
             perp_markets: Vec::new(),
             collateral_assets: Vec::new(),
         };
-        let mut asset_accounts = assets.iter();
         for slot in margin.collateral_in_use() {
-            let entry = match named.asset {
-                Some((asset, feed)) if asset.asset_index == slot.asset_index => {
-                    cache.all_priced &= asset.is_risk_configured() && prices.usable(feed);
-                    collateral_entry(asset, Some(feed), slot.amount, prices)
-                }
-                _ => {
-                    let info = asset_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
-                    let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
-                    let mut asset = loader.load_mut()?;
-                    require!(asset.exchange == margin.exchange && asset.asset_index == slot.asset_index, ReflexError::WrongHealthAccounts);
-                    if asset.is_risk_configured() {
-                        let feed_key = asset.feed;
-                        let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
-                            advance_haircuts(&mut asset, feed, prices.slot)?;
-                            Ok((collateral_entry(&asset, Some(feed), slot.amount, prices), prices.usable(feed)))
-                        })?;
-                        cache.all_priced &= priced;
-                        entry
-                    } else {
-                        cache.all_priced = false;
-                        collateral_entry(&asset, None, slot.amount, prices)
-                    }
-                }
-            };
+            let (entry, priced) = retriever.collateral(slot.asset_index, &mut |asset, feed| {
+                let priced = asset.is_risk_configured() && feed.is_some_and(|feed| prices.usable(feed));
+                Ok((collateral_entry(asset, feed, slot.amount, prices), priced))
+            })?;
+            cache.all_priced &= priced;
             cache.snapshot.collateral.push(entry);
             cache.collateral_assets.push(slot.asset_index);
         }
-        let mut market_accounts = markets.iter();
         for position in margin.perps_in_use() {
-            let entry = match named.market {
-                Some((market, feed)) if market.market_index == position.market_index => {
-                    cache.all_priced &= prices.usable(feed);
-                    perp_entry(market, feed, position, prices)?
-                }
-                _ => {
-                    let info = market_accounts.next().ok_or(ReflexError::WrongHealthAccounts)?;
-                    let loader = AccountLoader::<PerpMarket>::try_from(info)?;
-                    let mut market = loader.load_mut()?;
-                    require!(
-                        market.exchange == margin.exchange && market.market_index == position.market_index,
-                        ReflexError::WrongHealthAccounts
-                    );
-                    let feed_key = market.feed;
-                    let (entry, priced) = with_feed(feeds, named, &feed_key, |feed| {
-                        bring_current(&mut market, feed, prices.slot)?;
-                        record_market_value(&mut market, feed, prices.now, prices.slot)?;
-                        Ok((perp_entry(&market, feed, position, prices)?, prices.usable(feed)))
-                    })?;
-                    cache.all_priced &= priced;
-                    entry
-                }
-            };
+            let (entry, priced) = retriever
+                .perp(position.market_index, &mut |market, feed| Ok((perp_entry(market, feed, position, prices)?, prices.usable(feed))))?;
+            cache.all_priced &= priced;
             cache.snapshot.perps.push(entry);
             cache.perp_markets.push(position.market_index);
         }
@@ -275,35 +262,6 @@ impl HealthCache {
         }
         Ok(initial)
     }
-}
-
-/// Reads every (feed, oracle) pair's oracle for this slot.
-fn refresh_feeds<'info>(pairs: &'info [AccountInfo<'info>], exchange: &Pubkey, named: &[Option<Pubkey>], prices: PriceUse) -> Result<()> {
-    for pair in pairs.as_chunks::<2>().0 {
-        require!(!named.contains(&Some(pair[0].key())), ReflexError::WrongHealthAccounts);
-        let loader = AccountLoader::<PriceFeed>::try_from(&pair[0])?;
-        let mut feed = loader.load_mut()?;
-        require!(feed.exchange == *exchange, ReflexError::WrongHealthAccounts);
-        refresh_lazily(&mut feed, &pair[1], prices.slot, prices.now)?;
-    }
-    Ok(())
-}
-
-/// Runs `f` on the feed `key`: the instruction's named one, or the one among
-/// the (feed, oracle) pairs.
-fn with_feed<'info, R>(
-    pairs: &'info [AccountInfo<'info>],
-    named: &Named,
-    key: &Pubkey,
-    f: impl FnOnce(&PriceFeed) -> Result<R>,
-) -> Result<R> {
-    if let Some(feed) = named.feed(key) {
-        return f(feed);
-    }
-    let info = pairs.as_chunks::<2>().0.iter().map(|pair| &pair[0]).find(|info| info.key == key).ok_or(ReflexError::WrongFeed)?;
-    let loader = AccountLoader::<PriceFeed>::try_from(info)?;
-    let feed = loader.load()?;
-    f(&feed)
 }
 
 /// The feed's last print is usable for this action: graded at least
