@@ -105,6 +105,10 @@ fn health_accounts_are_validated() {
     assert_error(&s.compute(&[asset0, asset1, feed0, oracle1, feed1, oracle1]), ReflexError::WrongOracleAccount);
     // A feed where an asset belongs.
     assert_error(&s.compute(&[feed0, asset1, feed0, oracle0, feed1, oracle1]), anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch);
+    // A feed listed twice: refused by name, not by a failed borrow.
+    let twice = s.compute(&[asset0, asset1, feed0, oracle0, feed1, oracle1, feed0, oracle0]);
+    assert_error(&twice, ReflexError::WrongHealthAccounts);
+    assert!(twice.as_ref().unwrap_err().meta.logs.iter().any(|line| line.contains("is listed twice")), "{twice:?}");
     // An account of another program where an asset belongs, or in place of a feed.
     let stranger = s.t.env.new_keypair().pubkey();
     s.t.env.svm.airdrop(&stranger, 1_000_000).unwrap();
