@@ -9,3 +9,4 @@ pub mod params;
 pub mod pool;
 pub mod position;
 pub mod steward;
+pub mod token;

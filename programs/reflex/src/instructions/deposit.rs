@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
+use anchor_spl::token_interface::TokenAccount;
 
 use super::collateral_vault::*;
 use crate::constants::EXCHANGE_SEED;
@@ -42,24 +42,7 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         margin.credit_collateral(asset_index, amount)?
     };
 
-    let vault_before = collateral.vault.amount;
-    token_interface::transfer_checked(
-        CpiContext::new(
-            collateral.token_program.key(),
-            TransferChecked {
-                from: ctx.accounts.source.to_account_info(),
-                mint: collateral.mint.to_account_info(),
-                to: collateral.vault.to_account_info(),
-                authority: ctx.accounts.owner.to_account_info(),
-            },
-        ),
-        amount,
-        collateral.mint.decimals,
-    )?;
-    // Listing rejects fee-charging mints; this guards the accounting anyway.
-    ctx.accounts.collateral.vault.reload()?;
-    let received = ctx.accounts.collateral.vault.amount.checked_sub(vault_before);
-    require!(received == Some(amount), ReflexError::VaultAmountMismatch);
+    collateral.receive(ctx.accounts.source.to_account_info(), ctx.accounts.owner.to_account_info(), amount)?;
 
     emit!(CollateralDeposited {
         margin_account: ctx.accounts.margin_account.key(),

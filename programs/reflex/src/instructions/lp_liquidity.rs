@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
+use anchor_spl::token_interface::TokenAccount;
 use reflex_risk::pool::ShareValue;
 use reflex_risk::Fixed;
 
@@ -11,7 +11,6 @@ use crate::error::ReflexError;
 use crate::events::{LiquidityAdded, LiquidityRemoved, LpRequestCancelled, LpRequested};
 use crate::math::SafeMath;
 use crate::state::{Exchange, LpPosition, LpRequestKind};
-use crate::utils::pay_from_quote_vault;
 
 /// The accounts `lp_deposit` and `lp_withdraw` move quote tokens with:
 /// the exchange's quote vault (`QuoteVault`, shared with the quote-balance
@@ -113,19 +112,7 @@ pub fn lp_deposit<'info>(ctx: Context<'info, LpLiquidity<'info>>, amount: u64) -
             });
         }
     }
-    token_interface::transfer_checked(
-        CpiContext::new(
-            accounts.vault.token_program.key(),
-            TransferChecked {
-                from: accounts.lp_token_account.to_account_info(),
-                mint: accounts.vault.quote_mint.to_account_info(),
-                to: accounts.vault.quote_vault.to_account_info(),
-                authority: accounts.owner.to_account_info(),
-            },
-        ),
-        amount,
-        accounts.vault.quote_mint.decimals,
-    )?;
+    accounts.vault.receive(accounts.lp_token_account.to_account_info(), accounts.owner.to_account_info(), amount)?;
     Ok(())
 }
 
@@ -208,18 +195,10 @@ pub fn execute_lp_request<'info>(ctx: Context<'info, ExecuteLpRequest<'info>>) -
             exchange.lp_shares = exchange.lp_shares.safe_sub(shares)?;
             position.clear_request();
             let pool_value = whole_units(valuation.value.safe_sub(Fixed::from_num(paid))?, false);
-            let (lp_shares, bump) = (exchange.lp_shares, exchange.bump);
+            let lp_shares = exchange.lp_shares;
             drop(exchange);
             if paid > 0 {
-                pay_from_quote_vault(
-                    &accounts.vault.token_program,
-                    &accounts.vault.quote_vault,
-                    &accounts.vault.quote_mint,
-                    accounts.vault.exchange.to_account_info(),
-                    bump,
-                    accounts.destination.to_account_info(),
-                    paid,
-                )?;
+                accounts.vault.pay(accounts.destination.to_account_info(), paid)?;
             }
             emit!(LiquidityRemoved { lp_position: accounts.lp_position.key(), amount: paid, shares, pool_value, lp_shares });
         }
@@ -239,20 +218,11 @@ pub fn cancel_lp_request(ctx: Context<LpLiquidityNoPool>) -> Result<()> {
     match kind {
         LpRequestKind::Withdrawal => position.shares = position.shares.safe_add(amount)?,
         LpRequestKind::Deposit => {
-            let bump = {
+            {
                 let mut exchange = accounts.vault.exchange.load_mut()?;
                 exchange.pending_lp_deposits = exchange.pending_lp_deposits.safe_sub(amount)?;
-                exchange.bump
-            };
-            pay_from_quote_vault(
-                &accounts.vault.token_program,
-                &accounts.vault.quote_vault,
-                &accounts.vault.quote_mint,
-                accounts.vault.exchange.to_account_info(),
-                bump,
-                accounts.lp_token_account.to_account_info(),
-                amount,
-            )?;
+            }
+            accounts.vault.pay(accounts.lp_token_account.to_account_info(), amount)?;
         }
     }
     position.clear_request();

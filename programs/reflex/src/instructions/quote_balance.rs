@@ -1,16 +1,16 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
 use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::controller::liquidation::{recover_if_restored, repay_booked_deficit};
+use crate::controller::token;
 use crate::error::ReflexError;
 use crate::events::QuoteMoved;
 use crate::math::SafeMath;
 use crate::oracle::PriceGrade;
 use crate::state::{Exchange, MarginAccount};
-use crate::utils::pay_from_quote_vault;
 
 /// The exchange's quote vault and what moves tokens in and out of it.
 #[derive(Accounts)]
@@ -29,6 +29,32 @@ pub struct QuoteVault<'info> {
     pub quote_vault: InterfaceAccount<'info, TokenAccount>,
     pub quote_mint: InterfaceAccount<'info, Mint>,
     pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl<'info> QuoteVault<'info> {
+    /// Moves `amount` quote tokens from `source` (signed by `authority`)
+    /// into the quote vault (`controller::token::receive`).
+    pub fn receive(&self, source: AccountInfo<'info>, authority: AccountInfo<'info>, amount: u64) -> Result<()> {
+        token::receive(&self.token_program, &self.quote_mint, self.quote_vault.to_account_info(), source, authority, amount)
+    }
+
+    /// Pays `amount` quote tokens from the quote vault to `destination`,
+    /// signed by the exchange, the vault's owner (`controller::token::pay`).
+    /// Used by trader and LP withdrawals alike; the exchange must not be
+    /// borrowed by the caller.
+    pub fn pay(&self, destination: AccountInfo<'info>, amount: u64) -> Result<()> {
+        let bump = self.exchange.load()?.bump;
+        let signer_seeds: &[&[&[u8]]] = &[&[EXCHANGE_SEED, &[bump]]];
+        token::pay(
+            &self.token_program,
+            &self.quote_mint,
+            self.quote_vault.to_account_info(),
+            self.exchange.to_account_info(),
+            signer_seeds,
+            destination,
+            amount,
+        )
+    }
 }
 
 #[derive(Accounts)]
@@ -50,20 +76,7 @@ pub struct DepositQuote<'info> {
 /// the owner can cut a liquidation short).
 pub fn deposit_quote(ctx: Context<DepositQuote>, amount: u64) -> Result<()> {
     require!(amount > 0, ReflexError::ZeroAmount);
-    let vault = &ctx.accounts.vault;
-    token_interface::transfer_checked(
-        CpiContext::new(
-            vault.token_program.key(),
-            TransferChecked {
-                from: ctx.accounts.source.to_account_info(),
-                mint: vault.quote_mint.to_account_info(),
-                to: vault.quote_vault.to_account_info(),
-                authority: ctx.accounts.payer.to_account_info(),
-            },
-        ),
-        amount,
-        vault.quote_mint.decimals,
-    )?;
+    ctx.accounts.vault.receive(ctx.accounts.source.to_account_info(), ctx.accounts.payer.to_account_info(), amount)?;
     let after = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
         if margin.owner == ctx.accounts.payer.key() {
@@ -112,17 +125,7 @@ pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: 
         margin.quote_balance.set(after);
         after
     };
-    let vault = &ctx.accounts.vault;
-    let bump = vault.exchange.load()?.bump;
-    pay_from_quote_vault(
-        &vault.token_program,
-        &vault.quote_vault,
-        &vault.quote_mint,
-        vault.exchange.to_account_info(),
-        bump,
-        ctx.accounts.destination.to_account_info(),
-        amount,
-    )?;
+    ctx.accounts.vault.pay(ctx.accounts.destination.to_account_info(), amount)?;
     emit!(QuoteMoved {
         margin_account: ctx.accounts.margin_account.key(),
         amount: 0i64.saturating_sub_unsigned(amount),

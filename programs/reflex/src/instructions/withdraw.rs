@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, TokenAccount, TransferChecked};
+use anchor_spl::token_interface::TokenAccount;
 
 use super::collateral_vault::*;
-use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED};
+use crate::constants::EXCHANGE_SEED;
 use crate::controller::health::{HealthCache, Named, PriceUse};
 use crate::controller::liquidation::recover_if_restored;
 use crate::error::ReflexError;
@@ -36,9 +36,9 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     require!(amount > 0, ReflexError::ZeroAmount);
     let collateral = &ctx.accounts.collateral;
 
-    let (asset_index, mint, bump) = {
+    let (asset_index, mint) = {
         let asset = collateral.collateral_asset.load()?;
-        (asset.asset_index, asset.mint, asset.bump)
+        (asset.asset_index, asset.mint)
     };
     let account_balance = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
@@ -60,21 +60,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     };
     let total_deposits = collateral.collateral_asset.load_mut()?.remove_deposit(amount)?;
 
-    let signer_seeds: &[&[&[u8]]] = &[&[COLLATERAL_SEED, mint.as_ref(), &[bump]]];
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(
-            collateral.token_program.key(),
-            TransferChecked {
-                from: collateral.vault.to_account_info(),
-                mint: collateral.mint.to_account_info(),
-                to: ctx.accounts.destination.to_account_info(),
-                authority: collateral.collateral_asset.to_account_info(),
-            },
-            signer_seeds,
-        ),
-        amount,
-        collateral.mint.decimals,
-    )?;
+    collateral.pay(ctx.accounts.destination.to_account_info(), amount)?;
 
     emit!(CollateralWithdrawn { margin_account: ctx.accounts.margin_account.key(), mint, amount, account_balance, total_deposits });
     Ok(())

@@ -1,10 +1,8 @@
 //! Small helpers for handlers.
 mod create_pda_account;
 mod create_token_account_pda;
-mod pay_from_quote_vault;
 
 pub use create_pda_account::create_pda_account;
 pub use create_token_account_pda::create_token_account_pda;
-pub use pay_from_quote_vault::pay_from_quote_vault;
 // Settings arrive as integers; the conversion is the risk crate's, shared with clients.
 pub use reflex_risk::units::{ppb, ppm};
