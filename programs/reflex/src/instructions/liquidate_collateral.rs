@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 use reflex_risk::{apply_collateral_liquidation, collateral_liquidation};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::health::{bring_named_asset, HealthCache, Named, PriceUse};
-use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
+use crate::controller::health::{bring_named_asset, check_post, check_pre, HealthCache, Named, PriceUse, RiskChange};
+use crate::controller::liquidation::book_deficit;
 use crate::error::MapRiskErr;
 use crate::error::ReflexError;
 use crate::events::CollateralLiquidated;
@@ -69,7 +69,7 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
 
     let prices = PriceUse::new(&clock, PriceGrade::LiquidationOnly);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: None, asset: Some((&asset, &feed)) }, prices)?;
-    let start = require_liquidatable(&mut margin, &cache)?;
+    let health_before = check_pre(&mut margin, &cache, RiskChange::Liquidates)?;
 
     let discount = ppm(asset.risk.liquidation_discount);
     let index = cache.collateral_index(asset.asset_index).ok_or(ReflexError::NothingToLiquidate)?;
@@ -89,7 +89,7 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
 
     cache.set_quote_balance(margin.quote());
     cache.set_collateral_amount(asset.asset_index, remaining)?;
-    let end_after = finish(&mut margin, &cache, &start)?;
+    let end_after = check_post(&mut margin, &cache, health_before)?;
     book_deficit(&mut *ctx.accounts.exchange.load_mut()?, &mut margin, &cache)?;
 
     emit!(CollateralLiquidated {
@@ -98,7 +98,8 @@ pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info
         mint: asset.mint,
         amount,
         quote_paid: quote_paid.to_bits(),
-        maintenance_before: start.maintenance.to_bits(),
+        // Always measured for a liquidation.
+        maintenance_before: health_before.maintenance().unwrap_or_default().to_bits(),
         liquidation_end_after: end_after.to_bits(),
     });
     Ok(())

@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 use reflex_risk::{apply_perp_liquidation, perp_liquidation, split_penalty};
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
-use crate::controller::liquidation::{book_deficit, finish, require_liquidatable};
+use crate::controller::health::{bring_named_market, check_post, check_pre, perp_entry, HealthCache, Named, PriceUse, RiskChange};
+use crate::controller::liquidation::book_deficit;
 use crate::controller::pool::record_market_value;
 use crate::controller::position::change_position;
 use crate::error::MapRiskErr;
@@ -65,7 +65,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
 
     let prices = PriceUse::new(&clock, PriceGrade::LiquidationOnly);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: Some((&market, &feed)), asset: None }, prices)?;
-    let start = require_liquidatable(&mut margin, &cache)?;
+    let health_before = check_pre(&mut margin, &cache, RiskChange::Liquidates)?;
 
     let penalty_rate = ppm(market.risk.liquidation_penalty);
     let index = cache.perp_index(market.market_index).ok_or(ReflexError::NothingToLiquidate)?;
@@ -91,7 +91,7 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
     cache.set_quote_balance(margin.quote());
     let entry = margin.perp_slot_of(market.market_index).map(|slot| perp_entry(&market, &feed, &margin.perps[slot], prices)).transpose()?;
     cache.set_perp(market.market_index, entry);
-    let end_after = finish(&mut margin, &cache, &start)?;
+    let end_after = check_post(&mut margin, &cache, health_before)?;
     book_deficit(&mut exchange, &mut margin, &cache)?;
 
     emit!(PerpLiquidated {
@@ -105,7 +105,8 @@ pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base
         penalty: penalty.to_bits(),
         keeper_share: keeper_share.to_bits(),
         insurance_share: insurance_share.to_bits(),
-        maintenance_before: start.maintenance.to_bits(),
+        // Always measured for a liquidation.
+        maintenance_before: health_before.maintenance().unwrap_or_default().to_bits(),
         liquidation_end_after: end_after.to_bits(),
     });
     Ok(())

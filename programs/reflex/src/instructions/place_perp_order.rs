@@ -1,10 +1,9 @@
 use anchor_lang::prelude::*;
 use reflex_risk::trading::{fee, fill};
-use reflex_risk::{Fixed, HealthLevel};
+use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::health::{bring_named_market, perp_entry, HealthCache, Named, PriceUse};
-use crate::controller::liquidation::recover_if_restored;
+use crate::controller::health::{bring_named_market, check_post, check_pre, perp_entry, HealthCache, Named, PriceUse, RiskChange};
 use crate::controller::params::risk_volatility;
 use crate::controller::pool::{open_interest_base, record_market_value, record_open_interest_capacity};
 use crate::controller::position::{change_position, increases_risk};
@@ -76,7 +75,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     let min_grade = if adds_risk { PriceGrade::Valid } else { PriceGrade::LiquidationOnly };
     let prices = PriceUse::new(&clock, min_grade);
     let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named { market: Some((&market, &feed)), asset: None }, prices)?;
-    let maintenance_before = if adds_risk { None } else { Some(cache.health(HealthLevel::Maintenance)?) };
+    let before = check_pre(&mut margin, &cache, if adds_risk { RiskChange::Raises } else { RiskChange::Reduces })?;
 
     // Price the fill: the volatility spread and the skew premium, which does
     // not depend on how an order is split (`reflex_risk::trading`).
@@ -107,14 +106,7 @@ pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_
     cache.set_quote_balance(margin.quote());
     let entry = margin.perp_slot_of(market.market_index).map(|slot| perp_entry(&market, &feed, &margin.perps[slot], prices)).transpose()?;
     cache.set_perp(market.market_index, entry);
-    let initial_after = cache.health(HealthLevel::Initial)?;
-    if adds_risk {
-        cache.require_initial_health()?;
-    } else if initial_after < 0 {
-        let maintenance_after = cache.health(HealthLevel::Maintenance)?;
-        require!(Some(maintenance_after) >= maintenance_before, ReflexError::TradeLowersHealth);
-    }
-    recover_if_restored(&mut margin, &cache)?;
+    let initial_after = check_post(&mut margin, &cache, before)?;
 
     emit!(PerpFilled {
         margin_account: ctx.accounts.margin_account.key(),

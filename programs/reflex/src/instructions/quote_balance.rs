@@ -3,8 +3,8 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use reflex_risk::Fixed;
 
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::controller::liquidation::{recover_if_restored, repay_booked_deficit};
+use crate::controller::health::{check_post, check_pre, HealthCache, Named, PriceUse, RiskChange};
+use crate::controller::liquidation::repay_booked_deficit;
 use crate::controller::token;
 use crate::error::ReflexError;
 use crate::events::QuoteMoved;
@@ -118,9 +118,9 @@ pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: 
         if margin.has_liabilities() {
             let prices = PriceUse::new(&clock, PriceGrade::Valid);
             let mut cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
+            let before = check_pre(&mut margin, &cache, RiskChange::Raises)?;
             cache.set_quote_balance(after);
-            cache.require_initial_health()?;
-            recover_if_restored(&mut margin, &cache)?;
+            check_post(&mut margin, &cache, before)?;
         }
         margin.quote_balance.set(after);
         after

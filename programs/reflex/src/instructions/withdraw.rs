@@ -3,8 +3,7 @@ use anchor_spl::token_interface::TokenAccount;
 
 use super::collateral_vault::*;
 use crate::constants::EXCHANGE_SEED;
-use crate::controller::health::{HealthCache, Named, PriceUse};
-use crate::controller::liquidation::recover_if_restored;
+use crate::controller::health::{check_post, check_pre, HealthCache, Named, PriceUse, RiskChange};
 use crate::error::ReflexError;
 use crate::events::CollateralWithdrawn;
 use crate::oracle::PriceGrade;
@@ -42,19 +41,19 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     };
     let account_balance = {
         let mut margin = ctx.accounts.margin_account.load_mut()?;
-        let cache = if margin.has_liabilities() {
+        let check = if margin.has_liabilities() {
             let prices = PriceUse::new(&Clock::get()?, PriceGrade::Valid);
-            Some(HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?)
+            let cache = HealthCache::build(&margin, ctx.remaining_accounts, &Named::default(), prices)?;
+            Some((check_pre(&mut margin, &cache, RiskChange::Raises)?, cache))
         } else {
             None
         };
         // The account's own balance is the limit; debit it before the asset
         // total so an over-withdrawal fails with InsufficientCollateral.
         let balance = margin.debit_collateral(asset_index, amount)?;
-        if let Some(mut cache) = cache {
+        if let Some((before, mut cache)) = check {
             cache.set_collateral_amount(asset_index, balance)?;
-            cache.require_initial_health()?;
-            recover_if_restored(&mut margin, &cache)?;
+            check_post(&mut margin, &cache, before)?;
         }
         balance
     };

@@ -31,11 +31,13 @@
 //! is valued conservatively (`reflex_risk::unpriced_perp`: the last price
 //! moved against the position by the market's provisioned move, no credit
 //! for gains), so the account's other entries can still be liquidated.
+mod check;
 mod remaining;
 
 use anchor_lang::prelude::*;
 use reflex_risk::{unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
 
+pub use check::{check_post, check_pre, HealthBefore, RiskChange};
 pub use remaining::RemainingAccounts;
 use remaining::{feed_loaders, Layout};
 
@@ -251,16 +253,6 @@ impl HealthCache {
 
     pub fn set_quote_balance(&mut self, quote_balance: Fixed) {
         self.snapshot.quote_balance = quote_balance;
-    }
-
-    /// After a risk-increasing action: initial health must be ≥ 0.
-    pub fn require_initial_health(&self) -> Result<Fixed> {
-        let initial = self.health(HealthLevel::Initial)?;
-        if initial < 0 {
-            msg!("initial health after the action: {}", initial);
-            return err!(ReflexError::InsufficientInitialHealth);
-        }
-        Ok(initial)
     }
 }
 
