@@ -14,4 +14,4 @@ export REFLEX_FUZZ_SEQUENCES=${REFLEX_FUZZ_SEQUENCES:-100000000}
 export REFLEX_FUZZ_SEED=${REFLEX_FUZZ_SEED:-$(date +%s)}
 export REFLEX_FUZZ_THREADS=${REFLEX_FUZZ_THREADS:-$(nproc)}
 reflex_say "fuzzing until $REFLEX_FUZZ_TRANSACTIONS transactions (seed $REFLEX_FUZZ_SEED)"
-cargo "+$REFLEX_HOST_TOOLCHAIN" test --locked -p reflex-tests --test fuzz random_sequences_keep_every_invariant -- --nocapture 2>&1 | grep -v '^$'
+cargo "+$REFLEX_HOST_TOOLCHAIN" test --locked -p reflex-tests --test integration fuzz::random_sequences_keep_every_invariant -- --nocapture 2>&1 | grep -v '^$'

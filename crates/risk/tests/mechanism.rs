@@ -6,7 +6,7 @@ use reflex_risk::bounds::validate_gap_floor;
 use reflex_risk::mechanism::*;
 use reflex_risk::{AccumulatorConfig, FeedbackConfig, FeedbackState, Fixed, LevelCurve, VolatilityAccumulator, VolatilityPath};
 
-// Shared with the SBF replay of real price files (tests/tests/replay.rs).
+// Shared with the SBF replay of real price files (tests/tests/integration/replay.rs).
 #[path = "reference/mod.rs"]
 mod reference;
 use reference::RobustReference;

@@ -1,7 +1,7 @@
 //! The robust estimator (`reflex_risk::mechanism::robust`) written from its
 //! module docs in f64, independently of the fixed-point code: the reference
 //! the risk crate's values (`tests/mechanism.rs`) and the SBF binary's
-//! (`tests/tests/replay.rs` at the workspace root) are held to. Included by
+//! (`tests/tests/integration/replay.rs` at the workspace root) are held to. Included by
 //! path in both, so there is one copy.
 use reflex_risk::mechanism::RobustConfig;
 

@@ -23,7 +23,7 @@ use reflex_tests::oracle::{price_update, SOL_USD};
 use reflex_tests::TestExchange;
 use solana_signer::Signer;
 
-#[path = "../../crates/risk/tests/reference/mod.rs"]
+#[path = "../../../crates/risk/tests/reference/mod.rs"]
 mod reference;
 use reference::RobustReference;
 
