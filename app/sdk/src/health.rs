@@ -5,11 +5,11 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas, ZeroCopy};
-use reflex::controller::health::{AccountRetriever, HealthCache, PriceUse, Valued};
+use reflex::controller::health::{AccountRetriever, HealthCache, PriceUse};
 use reflex::error::ReflexError;
 use reflex::oracle::PriceGrade;
 use reflex::state::{CollateralAsset, Exchange, MarginAccount, PerpMarket, PriceFeed};
-use reflex_risk::{AccountSnapshot, CollateralEntry, Fixed, HealthLevel, HealthSummary, OraclePrice, PerpEntry};
+use reflex_risk::{AccountSnapshot, Fixed, HealthLevel, HealthSummary, OraclePrice};
 
 use crate::pda;
 
@@ -178,11 +178,11 @@ impl<R: AccountReader> FetchedAccounts<'_, R> {
 }
 
 impl<R: AccountReader> AccountRetriever for FetchedAccounts<'_, R> {
-    fn collateral(
+    fn collateral<T>(
         &mut self,
         asset_index: u16,
-        value: &mut dyn FnMut(&CollateralAsset, Option<&PriceFeed>) -> Valued<CollateralEntry>,
-    ) -> Valued<CollateralEntry> {
+        value: impl FnOnce(&CollateralAsset, Option<&PriceFeed>) -> anchor_lang::Result<T>,
+    ) -> anchor_lang::Result<T> {
         let asset: CollateralAsset = self.fetch("CollateralAsset", &asset_address(&self.exchange, asset_index))?;
         self.feeds.push(asset.feed);
         if !asset.is_risk_configured() {
@@ -192,7 +192,11 @@ impl<R: AccountReader> AccountRetriever for FetchedAccounts<'_, R> {
         value(&asset, Some(&feed))
     }
 
-    fn perp(&mut self, market_index: u16, value: &mut dyn FnMut(&PerpMarket, &PriceFeed) -> Valued<PerpEntry>) -> Valued<PerpEntry> {
+    fn perp<T>(
+        &mut self,
+        market_index: u16,
+        value: impl FnOnce(&PerpMarket, &PriceFeed) -> anchor_lang::Result<T>,
+    ) -> anchor_lang::Result<T> {
         let market: PerpMarket = self.fetch("PerpMarket", &pda::market(market_index))?;
         self.feeds.push(market.feed);
         let feed: PriceFeed = self.fetch("PriceFeed", &market.feed)?;

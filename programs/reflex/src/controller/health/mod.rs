@@ -142,9 +142,6 @@ pub fn perp_entry(market: &PerpMarket, feed: &PriceFeed, position: &PerpPosition
     unpriced_perp(&entry, ppm(market.risk.max_move_over_horizon)).map_risk_err()
 }
 
-/// An entry as health counts it, and whether it had a usable price.
-pub type Valued<E> = Result<(E, bool)>;
-
 /// Where a health cache gets the accounts it values (Mango v4's
 /// `AccountRetriever`): each asset and market the margin account uses,
 /// with the feed it prices from, as of this slot. The cache asks for them
@@ -152,14 +149,10 @@ pub type Valued<E> = Result<(E, bool)>;
 pub trait AccountRetriever {
     /// Runs `value` on the asset `asset_index` and its feed (`None` when
     /// its risk is not configured: it has no feed to read).
-    fn collateral(
-        &mut self,
-        asset_index: u16,
-        value: &mut dyn FnMut(&CollateralAsset, Option<&PriceFeed>) -> Valued<CollateralEntry>,
-    ) -> Valued<CollateralEntry>;
+    fn collateral<R>(&mut self, asset_index: u16, value: impl FnOnce(&CollateralAsset, Option<&PriceFeed>) -> Result<R>) -> Result<R>;
 
     /// Runs `value` on the market `market_index` and its feed.
-    fn perp(&mut self, market_index: u16, value: &mut dyn FnMut(&PerpMarket, &PriceFeed) -> Valued<PerpEntry>) -> Valued<PerpEntry>;
+    fn perp<R>(&mut self, market_index: u16, value: impl FnOnce(&PerpMarket, &PriceFeed) -> Result<R>) -> Result<R>;
 }
 
 #[derive(Clone, Debug)]
@@ -196,7 +189,7 @@ impl HealthCache {
             collateral_assets: Vec::new(),
         };
         for slot in margin.collateral_in_use() {
-            let (entry, priced) = retriever.collateral(slot.asset_index, &mut |asset, feed| {
+            let (entry, priced) = retriever.collateral(slot.asset_index, |asset, feed| {
                 let priced = asset.is_risk_configured() && feed.is_some_and(|feed| prices.usable(feed));
                 Ok((collateral_entry(asset, feed, slot.amount, prices), priced))
             })?;
@@ -206,7 +199,7 @@ impl HealthCache {
         }
         for position in margin.perps_in_use() {
             let (entry, priced) = retriever
-                .perp(position.market_index, &mut |market, feed| Ok((perp_entry(market, feed, position, prices)?, prices.usable(feed))))?;
+                .perp(position.market_index, |market, feed| Ok((perp_entry(market, feed, position, prices)?, prices.usable(feed))))?;
             cache.all_priced &= priced;
             cache.snapshot.perps.push(entry);
             cache.perp_markets.push(position.market_index);

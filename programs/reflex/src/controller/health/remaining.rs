@@ -4,9 +4,8 @@
 use std::cell::RefMut;
 
 use anchor_lang::prelude::*;
-use reflex_risk::{CollateralEntry, PerpEntry};
 
-use super::{AccountRetriever, Named, PriceUse, Valued};
+use super::{AccountRetriever, Named, PriceUse};
 use crate::controller::collateral::advance_haircuts;
 use crate::controller::feed::refresh_lazily;
 use crate::controller::market::bring_current;
@@ -87,11 +86,7 @@ impl<'a, 'info: 'a> RemainingAccounts<'a, 'info> {
 }
 
 impl AccountRetriever for RemainingAccounts<'_, '_> {
-    fn collateral(
-        &mut self,
-        asset_index: u16,
-        value: &mut dyn FnMut(&CollateralAsset, Option<&PriceFeed>) -> Valued<CollateralEntry>,
-    ) -> Valued<CollateralEntry> {
+    fn collateral<R>(&mut self, asset_index: u16, value: impl FnOnce(&CollateralAsset, Option<&PriceFeed>) -> Result<R>) -> Result<R> {
         if let Some((asset, feed)) = self.named.asset.filter(|(asset, _)| asset.asset_index == asset_index) {
             return value(asset, Some(feed));
         }
@@ -106,7 +101,7 @@ impl AccountRetriever for RemainingAccounts<'_, '_> {
         value(&asset, Some(feed))
     }
 
-    fn perp(&mut self, market_index: u16, value: &mut dyn FnMut(&PerpMarket, &PriceFeed) -> Valued<PerpEntry>) -> Valued<PerpEntry> {
+    fn perp<R>(&mut self, market_index: u16, value: impl FnOnce(&PerpMarket, &PriceFeed) -> Result<R>) -> Result<R> {
         if let Some((market, feed)) = self.named.market.filter(|(market, _)| market.market_index == market_index) {
             return value(market, feed);
         }
