@@ -1,12 +1,14 @@
 //! Feedback parameters and the bounds check: DESIGN.md invariant 4
 //! (parameters never leave bounds; maintenance never moves faster than its
 //! slew rate and never exceeds initial) over random volatility paths.
+mod common;
+
+use common::{valid_collateral as collateral, valid_market as market};
 use proptest::prelude::*;
 use reflex_risk::bounds::validate_feedback;
 use reflex_risk::params::{size_scaled_collateral_weight, size_scaled_margin_ratio};
 use reflex_risk::{
-    validate_collateral, validate_market, BoundsError, CollateralRiskConfig, FeedbackConfig, FeedbackState, Fixed, LevelCurve,
-    MarketRiskConfig, VolatilityPath,
+    validate_collateral, validate_market, BoundsError, FeedbackConfig, FeedbackState, Fixed, LevelCurve, MarketRiskConfig, VolatilityPath,
 };
 
 fn fx(x: f64) -> Fixed {
@@ -245,38 +247,6 @@ fn new_bounds_move_maintenance_through_the_slew() {
     state.advance(&looser, calm, 10_010);
     assert_eq!(state.initial, fx(0.1) - fx(0.001) * 10);
 }
-fn market() -> MarketRiskConfig {
-    MarketRiskConfig {
-        margin: FeedbackConfig {
-            initial: LevelCurve { base: fx(0.1), sensitivity: fx(3.0), lower: fx(0.1), upper: fx(0.5) },
-            maintenance: LevelCurve { base: fx(0.05), sensitivity: fx(1.5), lower: fx(0.05), upper: fx(0.25) },
-            tighten_per_slot: fx(0.0001),
-            loosen_per_slot: fx(0.00001),
-        },
-        liquidation_penalty: fx(0.01),
-        liquidation_buffer: fx(0.01),
-        max_move_over_horizon: fx(0.03),
-        size_factor: fx(0.000001),
-        positive_pnl_weight_initial: fx(0.5),
-        positive_pnl_weight_maintenance: fx(0.8),
-    }
-}
-
-fn collateral() -> CollateralRiskConfig {
-    CollateralRiskConfig {
-        haircut: FeedbackConfig {
-            initial: LevelCurve { base: fx(0.2), sensitivity: fx(2.0), lower: fx(0.2), upper: fx(0.6) },
-            maintenance: LevelCurve { base: fx(0.1), sensitivity: fx(1.0), lower: fx(0.1), upper: fx(0.4) },
-            tighten_per_slot: fx(0.0001),
-            loosen_per_slot: fx(0.00001),
-        },
-        liquidation_discount: fx(0.02),
-        liquidation_buffer: fx(0.03),
-        max_move_over_horizon: fx(0.05),
-        size_factor: Fixed::ZERO,
-    }
-}
-
 #[test]
 fn the_bounds_check_names_each_inconsistency() {
     assert_eq!(validate_market(&market()), Ok(()));

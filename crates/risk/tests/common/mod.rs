@@ -3,7 +3,10 @@
 //! units), with parameters that pass the bounds check.
 #![allow(dead_code)]
 use proptest::prelude::*;
-use reflex_risk::{AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
+use reflex_risk::{
+    AccountSnapshot, CollateralEntry, CollateralRiskConfig, FeedbackConfig, Fixed, HealthLevel, LevelCurve, MarketRiskConfig, OraclePrice,
+    PerpEntry,
+};
 
 pub fn fx(x: f64) -> Fixed {
     Fixed::from_num(x)
@@ -129,4 +132,40 @@ pub fn magnitude(snapshot: &AccountSnapshot) -> f64 {
         scale = scale.max(perp.quote_position.to_num::<f64>().abs());
     }
     scale.max(1.0)
+}
+
+/// A market whose settings pass the bounds check with room on every side:
+/// m_lo 0.05, penalty 0.01, move 0.03, buffer 0.01, maintenance upper 0.25.
+pub fn valid_market() -> MarketRiskConfig {
+    MarketRiskConfig {
+        margin: FeedbackConfig {
+            initial: LevelCurve { base: fx(0.1), sensitivity: fx(3.0), lower: fx(0.1), upper: fx(0.5) },
+            maintenance: LevelCurve { base: fx(0.05), sensitivity: fx(1.5), lower: fx(0.05), upper: fx(0.25) },
+            tighten_per_slot: fx(0.0001),
+            loosen_per_slot: fx(0.00001),
+        },
+        liquidation_penalty: fx(0.01),
+        liquidation_buffer: fx(0.01),
+        max_move_over_horizon: fx(0.03),
+        size_factor: fx(0.000001),
+        positive_pnl_weight_initial: fx(0.5),
+        positive_pnl_weight_maintenance: fx(0.8),
+    }
+}
+
+/// A collateral whose settings pass the bounds check: h_lo 0.1, discount
+/// 0.02, buffer 0.03, move 0.05.
+pub fn valid_collateral() -> CollateralRiskConfig {
+    CollateralRiskConfig {
+        haircut: FeedbackConfig {
+            initial: LevelCurve { base: fx(0.2), sensitivity: fx(2.0), lower: fx(0.2), upper: fx(0.6) },
+            maintenance: LevelCurve { base: fx(0.1), sensitivity: fx(1.0), lower: fx(0.1), upper: fx(0.4) },
+            tighten_per_slot: fx(0.0001),
+            loosen_per_slot: fx(0.00001),
+        },
+        liquidation_discount: fx(0.02),
+        liquidation_buffer: fx(0.03),
+        max_move_over_horizon: fx(0.05),
+        size_factor: Fixed::ZERO,
+    }
 }

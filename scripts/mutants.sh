@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Mutation testing of reflex-risk with cargo-mutants (installed here from
+# crates.io, pinned): every comparison, operator and return value the tool
+# can change is changed in turn, and the crate's own tests must fail.
+#
+#   bash scripts/mutants.sh                          every file of reflex-risk
+#   bash scripts/mutants.sh crates/risk/src/bounds.rs  one file (or several)
+#
+# Prints each missed mutant and the score (caught / viable). Not run by CI:
+# each mutant rebuilds and tests the crate (~3 s for bounds.rs with the
+# tests that cover it, ~10 s with the whole test suite), and the crate has
+# about 500. Output (mutants.out) goes to target/mutants.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$REFLEX_ROOT/scripts/setup.sh"
+cd "$REFLEX_ROOT"
+MUTANTS_VERSION=27.1.0
+if ! cargo "+$REFLEX_HOST_TOOLCHAIN" mutants --version 2>/dev/null | grep -q "$MUTANTS_VERSION"; then
+  reflex_say "installing cargo-mutants $MUTANTS_VERSION (~1 min)"
+  cargo "+$REFLEX_HOST_TOOLCHAIN" install --locked --quiet cargo-mutants --version "$MUTANTS_VERSION"
+fi
+files=()
+for file in "$@"; do files+=(--file "$file"); done
+out="$REFLEX_ROOT/target/mutants"
+mkdir -p "$out"
+start=$(date +%s)
+# cargo-mutants exits non-zero when a mutant is missed; the score below says so.
+RUSTUP_TOOLCHAIN="$REFLEX_HOST_TOOLCHAIN" cargo mutants -p reflex-risk "${files[@]}" --timeout 300 -o "$out" || true
+results="$out/mutants.out"
+caught=$(wc -l <"$results/caught.txt")
+missed=$(wc -l <"$results/missed.txt")
+timeouts=$(wc -l <"$results/timeout.txt")
+unviable=$(wc -l <"$results/unviable.txt")
+if [ "$missed" -gt 0 ]; then
+  reflex_say "missed mutants:"
+  cat "$results/missed.txt" >&2
+fi
+viable=$((caught + missed + timeouts))
+reflex_say "reflex-risk mutants: $caught caught, $timeouts timed out (caught), $missed missed of $viable viable ($unviable unviable), $(( (caught + timeouts) * 100 / (viable > 0 ? viable : 1) ))%, in $(( $(date +%s) - start )) s"
+[ "$missed" -eq 0 ]
