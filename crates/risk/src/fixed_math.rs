@@ -54,14 +54,20 @@ const TABLE_BITS: u32 = TABLE_SIZE.trailing_zeros();
 #[inline]
 pub fn mul_floor(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
     let (x, y) = (a.to_bits(), b.to_bits());
-    if x.unsigned_abs() < 1 << 63 && y.unsigned_abs() < 1 << 63 {
-        // |x·y| < 2¹²⁶ fits; the arithmetic shift rounds toward −∞.
-        return Ok(Fixed::from_bits(((x as i64 as i128) * (y as i64 as i128)) >> FRACTION_BITS));
+    if let Some(bits) = small_product(x, y) {
+        return Ok(Fixed::from_bits(bits));
     }
     match mul_floor_wide(x, y) {
         Some(bits) => Ok(Fixed::from_bits(bits)),
         None => a.checked_mul(b).ok_or(RiskError::Overflow),
     }
+}
+
+/// [`mul_floor`]'s first cheap case: both operands' bits under 2⁶³.
+#[inline(always)]
+fn small_product(x: i128, y: i128) -> Option<i128> {
+    // |x·y| < 2¹²⁶ fits; the arithmetic shift rounds toward −∞.
+    (x.unsigned_abs() < 1 << 63 && y.unsigned_abs() < 1 << 63).then(|| ((x as i64 as i128) * (y as i64 as i128)) >> FRACTION_BITS)
 }
 
 /// [`mul_floor`]'s other cheap case: an integer-valued operand (a token
@@ -104,13 +110,18 @@ pub fn sub(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
 /// bit the `fixed` crate's division (tested); a numerator under 2³¹ in
 /// magnitude divides as one 128-bit integer division instead of a 256-bit one.
 pub fn div(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
-    let (x, y) = (a.to_bits(), b.to_bits());
-    if y != 0 && x.unsigned_abs() < 1 << 79 {
-        // `x·2⁴⁸` fits an i128, and integer division truncates toward zero
-        // as the crate's does; the quotient's magnitude is at most x·2⁴⁸.
-        return Ok(Fixed::from_bits((x << FRACTION_BITS) / y));
+    match small_quotient(a.to_bits(), b.to_bits()) {
+        Some(bits) => Ok(Fixed::from_bits(bits)),
+        None => a.checked_div(b).ok_or(RiskError::Overflow),
     }
-    a.checked_div(b).ok_or(RiskError::Overflow)
+}
+
+/// [`div`]'s cheap case: a nonzero divisor and numerator bits under 2⁷⁹.
+#[inline(always)]
+fn small_quotient(x: i128, y: i128) -> Option<i128> {
+    // `x·2⁴⁸` fits an i128, and integer division truncates toward zero as
+    // the crate's does; the quotient's magnitude is at most x·2⁴⁸.
+    (y != 0 && x.unsigned_abs() < 1 << 79).then(|| (x << FRACTION_BITS) / y)
 }
 
 /// `a / n` for an integer `n > 0`, truncated toward zero: exactly
@@ -118,11 +129,16 @@ pub fn div(a: Fixed, b: Fixed) -> RiskResult<Fixed> {
 /// (non-negative and under 2⁶³, as variances and slot counts under 32,768 are).
 #[inline]
 pub fn div_by_int(a: Fixed, n: u64) -> RiskResult<Fixed> {
-    let bits = a.to_bits();
-    if n != 0 && (0..1 << 63).contains(&bits) {
-        return Ok(Fixed::from_bits((bits as u64 / n) as i128));
+    match small_int_quotient(a.to_bits(), n) {
+        Some(bits) => Ok(Fixed::from_bits(bits)),
+        None => a.checked_div_int(n as i128).ok_or(RiskError::Overflow),
     }
-    a.checked_div_int(n as i128).ok_or(RiskError::Overflow)
+}
+
+/// [`div_by_int`]'s cheap case: `n > 0` and bits non-negative under 2⁶³.
+#[inline(always)]
+fn small_int_quotient(bits: i128, n: u64) -> Option<i128> {
+    (n != 0 && (0..1 << 63).contains(&bits)).then(|| (bits as u64 / n) as i128)
 }
 
 /// Natural logarithm of `x > 0`.
@@ -169,6 +185,9 @@ pub fn exp2(y: Fixed) -> RiskResult<Fixed> {
     if y >= 79 {
         return Err(RiskError::Overflow);
     }
+    // (At exactly −49 the steps below also give 0: 2⁻⁴⁹ is half the
+    // resolution and the final shift drops it, so `<` and `<=` agree; the
+    // mutation test lists this as an equivalent mutant, `.cargo/mutants.toml`.)
     if y < -49 {
         return Ok(Fixed::ZERO);
     }
@@ -202,14 +221,18 @@ pub fn sqrt(x: Fixed) -> RiskResult<Fixed> {
     if x < 0 {
         return Err(RiskError::NegativeInput);
     }
-    // Under 2³² the bits shifted by 48 fit a u128, and its integer square
-    // root is floor(sqrt(x)·2⁴⁸), the crate's correctly rounded-down root,
-    // at a fifth of the cost on SBPF.
-    let bits = x.to_bits();
-    if bits < 1 << 80 {
-        return Ok(Fixed::from_bits(((bits as u128) << FRACTION_BITS).isqrt() as i128));
+    match small_root(x.to_bits()) {
+        Some(bits) => Ok(Fixed::from_bits(bits)),
+        None => x.checked_sqrt().ok_or(RiskError::Overflow),
     }
-    x.checked_sqrt().ok_or(RiskError::Overflow)
+}
+
+/// [`sqrt`]'s cheap case, `0 ≤ x < 2³²`: the bits shifted by 48 fit a
+/// u128, and its integer square root is ⌊sqrt(x)·2⁴⁸⌋, the crate's
+/// correctly rounded-down root, at a fifth of the cost on SBPF.
+#[inline(always)]
+fn small_root(bits: i128) -> Option<i128> {
+    (0..1 << 80).contains(&bits).then(|| ((bits as u128) << FRACTION_BITS).isqrt() as i128)
 }
 
 /// `λ^dt` for the EWMA with half-life `half_life` slots: `λ = 2^{−1/H}`, so
@@ -248,5 +271,53 @@ pub fn pow10(exponent: i32) -> RiskResult<Fixed> {
         Fixed::checked_from_num(magnitude).ok_or(RiskError::Overflow)
     } else {
         div(Fixed::ONE, Fixed::from_num(magnitude))
+    }
+}
+
+/// The cheap paths are taken where they are documented to be: the results
+/// are checked against the `fixed` crate in `tests/fixed_math.rs`, where a
+/// path that is never taken would still pass (the crate computes the same
+/// bits, only dearer on SBPF).
+#[cfg(test)]
+mod cheap_paths {
+    use super::*;
+
+    const TOP: i128 = (1 << 63) - 1;
+
+    #[test]
+    fn small_products_up_to_2_pow_63() {
+        assert!(small_product(TOP, -TOP).is_some());
+        assert!(small_product(-TOP, TOP).is_some());
+        assert_eq!(small_product(1 << 63, 1), None);
+        assert_eq!(small_product(1, -(1 << 63)), None);
+    }
+
+    #[test]
+    fn whole_numbers_times_small_operands() {
+        let whole = TOP << FRACTION_BITS;
+        assert_eq!(mul_floor_wide(whole, TOP), Some(TOP * TOP));
+        assert_eq!(mul_floor_wide(TOP, -whole), Some(-TOP * TOP));
+        assert_eq!(mul_floor_wide((1 << 63) << FRACTION_BITS, 1), None, "a whole part of 2^63 does not fit an i64");
+        assert_eq!(mul_floor_wide(whole, 1 << 63), None);
+        assert_eq!(mul_floor_wide(whole | 1, whole | 1), None, "neither is whole");
+    }
+
+    #[test]
+    fn small_quotients_up_to_2_pow_79() {
+        assert_eq!(small_quotient((1 << 79) - 1, 1 << 48), Some((1 << 79) - 1));
+        assert_eq!(small_quotient(-((1 << 79) - 1), 3), Some((-((1 << 79) - 1) << FRACTION_BITS) / 3));
+        assert_eq!(small_quotient(1 << 79, 1), None);
+        assert_eq!(small_quotient(1, 0), None);
+        assert_eq!(small_int_quotient(TOP, 7), Some(TOP / 7));
+        assert_eq!(small_int_quotient(1 << 63, 7), None);
+        assert_eq!(small_int_quotient(-1, 7), None);
+        assert_eq!(small_int_quotient(1, 0), None);
+    }
+
+    #[test]
+    fn small_roots_below_2_pow_32() {
+        assert_eq!(small_root(1 << 48), Some(1 << 48));
+        assert_eq!(small_root((1 << 80) - 1), Some((((1u128 << 80) - 1) << FRACTION_BITS).isqrt() as i128));
+        assert_eq!(small_root(1 << 80), None);
     }
 }

@@ -1,7 +1,9 @@
 //! The fixed-point primitives against f64, over their documented domains,
 //! with extremes, and with invalid inputs (errors, never panics).
 use proptest::prelude::*;
-use reflex_risk::fixed_math::{decay_factor, div, div_by_int, exp, exp2, ln, mul_ceil, mul_floor, mul_saturating, pow10, sqrt};
+use reflex_risk::fixed_math::{
+    decay_factor, div, div_by_int, exp, exp2, ln, mul_ceil, mul_floor, mul_saturating, pow10, scale_by_pow10, sqrt,
+};
 use reflex_risk::{Fixed, RiskError};
 
 const CASES: u32 = 4_000;
@@ -37,6 +39,11 @@ fn any_fixed() -> impl Strategy<Value = Fixed> {
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 126) + offset)),
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 80) + offset)),
         (-2i128..=2).prop_map(|offset| Fixed::from_bits((1i128 << 110) + offset)),
+        // Whole numbers at the i64 edge of mul_floor's whole-number path.
+        (-1i128..=1, any::<bool>()).prop_map(|(offset, negative)| {
+            let whole = ((1i128 << 63) + offset) << 48;
+            Fixed::from_bits(if negative { -whole } else { whole })
+        }),
         (-2i128..=2).prop_map(|offset| Fixed::from_bits(-(1i128 << 64) + offset)),
         (-2i128..=2, 1u32..3).prop_map(|(offset, shift)| Fixed::from_bits((i128::MAX >> shift) + offset)),
     ]
@@ -165,4 +172,31 @@ fn extremes_behave() {
     assert!((one_slot - (-1.0f64 / 9_000.0).exp2()).abs() < 1e-13);
     assert_eq!(pow10(6).unwrap(), Fixed::from_num(1_000_000));
     assert_eq!(sqrt(Fixed::from_num(144)).unwrap(), Fixed::from_num(12));
+}
+
+/// `ln(2^k)` is `k·ln 2` rounded to nearest (not down): the exponent's term
+/// is formed with 64 fractional bits and rounded once, so no error grows
+/// with `k`. Checked against ln 2 to 96 bits.
+#[test]
+fn ln_of_a_power_of_two_is_k_ln_2_rounded_to_nearest() {
+    let ln_2_q96 = (fixed::consts::LN_2.to_bits() >> 32) as i128;
+    for k in -48i128..=78 {
+        let x = Fixed::from_bits(1i128 << (48 + k));
+        let nearest = (k * ln_2_q96 + (1i128 << 47)) >> 48;
+        assert_eq!(ln(x).unwrap().to_bits(), nearest, "ln(2^{k})");
+    }
+}
+
+/// `value · 10^e` multiplies for e ≥ 0 and divides (truncating) below, for
+/// |e| ≤ 38, and refuses anything further out instead of overflowing.
+#[test]
+fn scale_by_pow10_multiplies_up_and_divides_down_within_38() {
+    assert_eq!(scale_by_pow10(Fixed::from_num(1.5), 2), Ok(Fixed::from_num(150)));
+    assert_eq!(scale_by_pow10(Fixed::from_num(150), -2), Ok(Fixed::from_num(1.5)));
+    assert_eq!(scale_by_pow10(Fixed::from_num(7), 0), Ok(Fixed::from_num(7)));
+    assert_eq!(scale_by_pow10(Fixed::from_num(12345), -38), Ok(Fixed::ZERO));
+    assert_eq!(scale_by_pow10(Fixed::ZERO, 38), Ok(Fixed::ZERO));
+    assert_eq!(scale_by_pow10(Fixed::ONE, 38), Err(RiskError::Overflow));
+    assert_eq!(scale_by_pow10(Fixed::ONE, 39), Err(RiskError::Overflow));
+    assert_eq!(scale_by_pow10(Fixed::ONE, -39), Err(RiskError::Overflow));
 }
