@@ -179,6 +179,8 @@ pub enum ReflexError {
     NegativeValue,
     #[msg("Health has no entry for this position or balance: the health accounts do not match the margin account")]
     NoSuchHealthEntry,
+    #[msg("The account is under liquidation: an action that adds risk must leave its liquidation-end health at zero or above; deposit first, or reduce")]
+    BeingLiquidated,
 }
 
 /// Every error of the risk crate as one of the program's, each kind its own

@@ -227,6 +227,54 @@ fn a_reduction_that_restores_liquidation_end_health_clears_the_flag() {
     assert_eq!(w.margin(&trader.margin_account).being_liquidated, 0);
 }
 
+/// Attack 5 again, from the other side: where the initial margin sits
+/// below maintenance plus the buffer (6% against 5% + 5% here, static), an
+/// account the keepers have started on can come back to initial health
+/// ≥ 0 while liquidation-end health is still negative. Its owner may not
+/// then add risk (grow the position, withdraw quote) that keepers would go
+/// on liquidating at a penalty; a deposit ends the liquidation and the
+/// withdrawal goes through.
+#[test]
+fn an_account_under_liquidation_cannot_add_risk_until_it_is_out() {
+    let mut w = World::new(1_000_000.0);
+    let admin = w.admin();
+    let mut risk = presets::market_risk();
+    for level in [&mut risk.margin.initial, &mut risk.margin.maintenance] {
+        level.sensitivity = 0;
+    }
+    risk.margin.initial.base = 60_000;
+    risk.margin.initial.lower = 60_000;
+    risk.liquidation_buffer = 50_000;
+    let feed_id = w.underlyings[SOL].feed_id;
+    w.send(&[ix::set_market_risk(&admin.pubkey(), SOL_PERP, &feed_id, risk)], &admin).expect("static margins, a wide buffer");
+    let trader = w.keeper(10_000.0);
+    w.trade(&trader, SOL_PERP, 860.0).expect("open about 13x");
+    let keeper = w.keeper(0.0);
+    fall_until_liquidatable(&mut w, &trader.margin_account, SOL);
+    let least = w.least_to_close(&trader.margin_account, SOL_PERP).expect("liquidatable");
+    w.liquidate_perp(&keeper, &trader.margin_account, SOL_PERP, least / 10).expect("a tenth");
+    assert_eq!(w.margin(&trader.margin_account).being_liquidated, 1);
+    w.set_price(SOL, 150.0);
+    let health = w.health(&trader.margin_account);
+    assert!(health.initial >= 0 && health.liquidation_end < 0, "the case of the attack: {health:?}");
+
+    let quote_mint = w.t.quote_mint;
+    let owner = trader.keypair.insecure_clone();
+    let wallet = w.t.token_account_with(&owner.pubkey(), &quote_mint, &SPL_TOKEN, 0);
+    let withdraw = |w: &World| {
+        let accounts = reflex_sdk::health::health_accounts(&w.t.env, &w.margin(&trader.margin_account), None, None).expect("accounts");
+        ix::withdraw_quote(&owner.pubkey(), &trader.margin_account, &quote_mint, &SPL_TOKEN, &wallet, USD as u64, accounts)
+    };
+    assert_error(&w.send(&[withdraw(&w)], &owner), ReflexError::BeingLiquidated);
+    assert_error(&w.trade(&trader, SOL_PERP, 1.0), ReflexError::BeingLiquidated);
+    assert_eq!(w.margin(&trader.margin_account).being_liquidated, 1, "still under liquidation");
+    // The owner's deposit ends it (attack 5); the withdrawal then only
+    // needs initial health.
+    w.deposit_quote(&trader, USD as u64).expect("deposit");
+    assert_eq!(w.margin(&trader.margin_account).being_liquidated, 0);
+    w.send(&[withdraw(&w)], &owner).expect("withdraw once out of liquidation");
+}
+
 /// Attack 2: one native unit of a collateral whose feed has gone stale (or
 /// of a listed mint without risk settings) must not make an account
 /// unliquidatable: unpriced collateral counts zero.

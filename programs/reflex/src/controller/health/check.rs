@@ -15,7 +15,11 @@ use crate::state::MarginAccount;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RiskChange {
     /// Opens or grows a position, withdraws collateral or quote: initial
-    /// health must be ≥ 0 after (the handler prices at `PriceGrade::Valid`).
+    /// health must be ≥ 0 after (the handler prices at `PriceGrade::Valid`),
+    /// and an account under liquidation must come out of it (liquidation-end
+    /// health ≥ 0 after): where the initial level sits below liquidation-end
+    /// (a margin under maintenance plus the buffer), its owner could
+    /// otherwise add risk that keepers go on liquidating at a penalty.
     Raises,
     /// Shrinks or closes a position: always allowed when initial health is
     /// ≥ 0 after; below it, only if maintenance health does not fall, so a
@@ -76,6 +80,13 @@ pub fn check_post(margin: &mut MarginAccount, cache: &HealthCache, before: Healt
             if initial < 0 {
                 msg!("initial health after the action: {}", initial);
                 return err!(ReflexError::InsufficientInitialHealth);
+            }
+            if margin.is_being_liquidated() {
+                let liquidation_end = cache.health(HealthLevel::LiquidationEnd)?;
+                if liquidation_end < 0 {
+                    msg!("liquidation-end health after the action: {}", liquidation_end);
+                    return err!(ReflexError::BeingLiquidated);
+                }
             }
             initial
         }
