@@ -141,6 +141,43 @@ fn small_int_quotient(bits: i128, n: u64) -> Option<i128> {
     (n != 0 && (0..1 << 63).contains(&bits)).then(|| (bits as u64 / n) as i128)
 }
 
+/// `num / den` for `0 ≤ num ≤ den`, `den > 0`: a lower bound of the exact
+/// quotient, at most 2⁻⁴⁶ below it (and never above it, nor above 1). For
+/// ratios that must round against an account (a depth over a deposit
+/// value) where the 256-bit division [`div`] would cost a thousand CU on
+/// SBPF for the last two bits: the divisor is cut to its top 48 bits
+/// rounded up and the numerator by the same shift rounded down (so the
+/// ratio can only shrink), and the quotient's 48 fractional bits come from
+/// three 64-bit divisions. Exact when `den`'s bits fit 48 bits.
+pub fn ratio_floor(num: Fixed, den: Fixed) -> RiskResult<Fixed> {
+    let (n, d) = (num.to_bits(), den.to_bits());
+    if n < 0 || d <= 0 || n > d {
+        return Err(RiskError::NegativeInput);
+    }
+    if n == d {
+        return Ok(Fixed::ONE);
+    }
+    let (n, d) = (n as u128, d as u128);
+    let shift = (u128::BITS - d.leading_zeros()).saturating_sub(FRACTION_BITS);
+    let cut = d & ((1u128 << shift) - 1) != 0;
+    // d >> shift < 2⁴⁸, so the rounded-up divisor is at most 2⁴⁸, and the
+    // numerator, no larger than the divisor before the cut, is no larger after.
+    let divisor = ((d >> shift) as u64) + cut as u64;
+    let mut remainder = (n >> shift) as u64;
+    if remainder >= divisor {
+        return Ok(Fixed::ONE);
+    }
+    // Long division in base 2¹⁶: remainder < divisor ≤ 2⁴⁸, so
+    // remainder·2¹⁶ fits a u64 and each digit is under 2¹⁶.
+    let mut quotient = 0u64;
+    for _ in 0..3 {
+        let widened = remainder << 16;
+        quotient = (quotient << 16) | (widened / divisor);
+        remainder = widened % divisor;
+    }
+    Ok(Fixed::from_bits(quotient as i128))
+}
+
 /// Natural logarithm of `x > 0`.
 ///
 /// Write `x = m · 2^k` with `m ∈ [1, 2)`, and `m = c · (1 + t)` where

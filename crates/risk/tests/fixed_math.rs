@@ -2,7 +2,7 @@
 //! with extremes, and with invalid inputs (errors, never panics).
 use proptest::prelude::*;
 use reflex_risk::fixed_math::{
-    decay_factor, div, div_by_int, exp, exp2, ln, mul_ceil, mul_floor, mul_saturating, pow10, scale_by_pow10, sqrt,
+    decay_factor, div, div_by_int, exp, exp2, ln, mul_ceil, mul_floor, mul_saturating, pow10, ratio_floor, scale_by_pow10, sqrt,
 };
 use reflex_risk::{Fixed, RiskError};
 
@@ -131,6 +131,18 @@ proptest! {
     }
 
     #[test]
+    fn ratio_floor_is_at_most_4_bits_below_the_exact_quotient(den in positive_fixed(), fraction in any::<u128>()) {
+        // Any numerator from 0 to the denominator.
+        let num = Fixed::from_bits(((den.to_bits() as u128).wrapping_mul(1) & fraction) as i128 % (den.to_bits() + 1));
+        let got = ratio_floor(num, den).unwrap();
+        let exact = div(num, den).unwrap();
+        prop_assert!(got <= exact && exact - got <= Fixed::from_bits(5), "{num}/{den}: {got} vs {exact}");
+        if den.to_bits() < 1 << 48 {
+            prop_assert_eq!(got, exact, "a divisor of 48 bits or fewer divides exactly");
+        }
+    }
+
+    #[test]
     fn no_primitive_panics_on_any_bits(bits in any::<i128>(), dt in any::<u64>(), half_life in any::<u64>(), e in any::<i32>()) {
         let x = Fixed::from_bits(bits);
         let _ = ln(x);
@@ -154,6 +166,25 @@ fn invalid_inputs_are_errors() {
     assert_eq!(exp(Fixed::from_num(60)), Err(RiskError::Overflow));
     assert!(decay_factor(5, 0).is_err());
     assert!(pow10(24).is_err());
+    assert_eq!(ratio_floor(Fixed::from_num(2), Fixed::ONE), Err(RiskError::NegativeInput), "a ratio above 1");
+    assert_eq!(ratio_floor(-Fixed::DELTA, Fixed::ONE), Err(RiskError::NegativeInput));
+    assert_eq!(ratio_floor(Fixed::ZERO, Fixed::ZERO), Err(RiskError::NegativeInput), "no divisor");
+}
+
+#[test]
+fn ratio_floor_at_its_edges() {
+    for den in [Fixed::DELTA, Fixed::ONE, Fixed::from_bits((1 << 48) + 1), Fixed::from_num(15_000_000_000u64), Fixed::MAX] {
+        assert_eq!(ratio_floor(den, den), Ok(Fixed::ONE), "{den}/{den}");
+        assert_eq!(ratio_floor(Fixed::ZERO, den), Ok(Fixed::ZERO));
+        let just_below = den - Fixed::DELTA;
+        let got = ratio_floor(just_below, den).unwrap();
+        assert!(got < Fixed::ONE && got <= div(just_below, den).unwrap(), "{just_below}/{den}: {got}");
+    }
+    // A divisor whose low bits are cut rounds up: the ratio can only shrink.
+    let den = Fixed::from_bits((1i128 << 100) + 1);
+    let num = Fixed::from_bits(1i128 << 99);
+    assert!(ratio_floor(num, den).unwrap() < Fixed::from_num(0.5));
+    assert_eq!(ratio_floor(num, Fixed::from_bits(1i128 << 100)), Ok(Fixed::from_num(0.5)), "exact when nothing is cut");
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //! governed upper bound ([`margin_with_add_on`]). Both are rounded against
 //! the account: add-ons up, weights down.
 use crate::error::{RiskError, RiskResult};
-use crate::fixed_math::{div, mul_ceil, mul_floor, sub};
+use crate::fixed_math::{div, mul_ceil, mul_floor, ratio_floor, sub};
 use crate::Fixed;
 
 /// Governed open-interest scaling of one market's margin. All zero (the
@@ -75,7 +75,8 @@ pub fn margin_with_add_on(live_initial: Fixed, upper: Fixed, add_on: Fixed) -> F
     live_initial.max(live_initial.saturating_add(add_on.max(Fixed::ZERO)).min(upper))
 }
 
-/// The haircut after depth scaling: `1 − (1 − h)·min(1, depth / deposits)`.
+/// The haircut after depth scaling: `1 − (1 − h)·min(1, depth / deposits)`,
+/// rounded up (the ratio rounds down, by at most 2⁻⁴⁶: `ratio_floor`).
 /// `depth = 0` turns the scaling off.
 pub fn deposit_haircut(haircut: Fixed, total_deposit_value: Fixed, depth: Fixed) -> RiskResult<Fixed> {
     if total_deposit_value < 0 || depth < 0 {
@@ -85,6 +86,8 @@ pub fn deposit_haircut(haircut: Fixed, total_deposit_value: Fixed, depth: Fixed)
         return Ok(haircut);
     }
     let weight = sub(Fixed::ONE, haircut)?.max(Fixed::ZERO);
-    let scaled = mul_floor(weight, div(depth, total_deposit_value)?)?;
+    // depth / deposits rounded down (ratio_floor: at most 2⁻⁴⁶ low), so the
+    // haircut rounds up, against the account, without a 256-bit division.
+    let scaled = mul_floor(weight, ratio_floor(depth, total_deposit_value)?)?;
     sub(Fixed::ONE, scaled)
 }

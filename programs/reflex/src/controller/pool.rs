@@ -115,6 +115,12 @@ pub fn valuation<'info>(
 /// liquidation would not accept is left unrecorded (its record stays
 /// cleared or old): nobody can value it, so no LP action counts it.
 pub fn record_market_value(market: &mut PerpMarket, feed: &PriceFeed, now: i64, slot: u64) -> Result<()> {
+    if slot != 0 && market.pool_value_slot == slot {
+        // Recorded in this slot, and nothing that moves the value changed
+        // since (every such change clears the slot to 0); the feed's price
+        // is the one it was recorded at, as a feed takes one print per slot.
+        return Ok(());
+    }
     let open = market.has_open_interest();
     let prices = PriceUse { now, slot, min_grade: PriceGrade::LiquidationOnly };
     if open && require_usable(feed, prices).is_err() {

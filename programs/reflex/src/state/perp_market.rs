@@ -158,10 +158,15 @@ impl PerpMarket {
             slots,
         )
         .map_risk_err()?;
+        self.funding_slot = self.funding_slot.max(slot);
+        if delta == 0 {
+            // Nothing accrued (no slot passed, no skew): the pool's record
+            // of this market stays current.
+            return Ok(self.funding_index.get());
+        }
         let index = self.funding_index.get().safe_add(delta)?;
         self.funding_index.set(index);
         self.pool_value_slot = 0;
-        self.funding_slot = self.funding_slot.max(slot);
         Ok(index)
     }
 
