@@ -245,3 +245,40 @@ pub fn bankruptcy_deficit(snapshot: &AccountSnapshot) -> RiskResult<Option<Fixed
 fn neg(value: Fixed) -> RiskResult<Fixed> {
     value.checked_neg().ok_or(RiskError::Overflow)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_sufficient_moves_the_estimate_by_one_unit_at_most() {
+        let needs = |least: u64| move |units: u64| Ok(units >= least);
+        assert_eq!(least_sufficient(5, 10, needs(5)).unwrap(), 5, "exact");
+        assert_eq!(least_sufficient(5, 10, needs(4)).unwrap(), 4, "one too many");
+        assert_eq!(least_sufficient(5, 10, needs(6)).unwrap(), 6, "one short");
+        assert_eq!(least_sufficient(10, 10, needs(11)).unwrap(), 10, "held to the limit");
+        assert_eq!(least_sufficient(0, 10, needs(0)).unwrap(), 0, "nothing needed: no unit below zero to try");
+        assert_eq!(least_sufficient(0, 10, needs(1)).unwrap(), 1);
+    }
+
+    #[test]
+    fn most_fitting_moves_the_estimate_by_one_unit_at_most() {
+        let fits_up_to = |most: u64| move |units: u64| Ok(units <= most);
+        assert_eq!(most_fitting(5, 10, fits_up_to(5)).unwrap(), 5, "exact");
+        assert_eq!(most_fitting(5, 10, fits_up_to(6)).unwrap(), 6, "one more fits");
+        assert_eq!(most_fitting(5, 10, fits_up_to(4)).unwrap(), 4, "one too many");
+        assert_eq!(most_fitting(10, 10, fits_up_to(20)).unwrap(), 10, "held to the limit");
+        assert_eq!(most_fitting(0, 10, fits_up_to(0)).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_unit_that_gains_nothing_needs_the_whole_limit() {
+        let limit = 1_000;
+        for (price, rate) in [(Fixed::ZERO, Fixed::ONE), (Fixed::ONE, Fixed::ZERO), (-Fixed::ONE, Fixed::ONE), (Fixed::ONE, -Fixed::ONE)] {
+            assert_eq!(units_to_cover(Fixed::from_num(10), price, rate, limit), limit, "price {price}, rate {rate}");
+        }
+        // Both negative: their product is positive, but a unit still gains nothing.
+        assert_eq!(units_to_cover(Fixed::from_num(10), -Fixed::ONE, -Fixed::ONE, limit), limit);
+        assert_eq!(units_to_cover(Fixed::from_num(10), Fixed::ONE, Fixed::from_num(0.5), limit), 20);
+    }
+}

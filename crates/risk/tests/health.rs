@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use reflex_risk::{AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry};
+use reflex_risk::{
+    is_liquidatable, unpriced_perp, AccountSnapshot, CollateralEntry, Fixed, HealthLevel, HealthSummary, OraclePrice, PerpEntry,
+};
 
 const LEVELS: [HealthLevel; 3] = [HealthLevel::Initial, HealthLevel::Maintenance, HealthLevel::LiquidationEnd];
 
@@ -57,6 +59,14 @@ proptest! {
                 prop_assert!(more >= less, "{level:?}: {more} < {less}");
             }
         }
+    }
+
+    #[test]
+    fn every_liquidatable_asks_the_one_rule(snapshot in snapshot(), being_liquidated in any::<bool>()) {
+        let summary = snapshot.summary().unwrap();
+        let rule = is_liquidatable(summary.maintenance, summary.liquidation_end, being_liquidated);
+        prop_assert_eq!(summary.is_liquidatable(being_liquidated), rule);
+        prop_assert_eq!(snapshot.is_liquidatable(being_liquidated).unwrap(), rule);
     }
 
     #[test]
@@ -127,4 +137,101 @@ fn a_worked_example() {
     assert!((dollars(HealthLevel::LiquidationEnd) - 852.5).abs() < 1e-6);
     // Initial: 999·0.8 + 0.5·(499.5 − 450) − 500.5·0.1 = 799.2 + 24.75 − 50.05 = 773.9
     assert!((dollars(HealthLevel::Initial) - 773.9).abs() < 1e-6);
+}
+
+/// Who may be liquidated, at the edges: maintenance below zero, or under
+/// liquidation with liquidation-end health below zero; zero itself is healthy.
+#[test]
+fn liquidatable_is_strictly_below_zero_at_either_level() {
+    let (below, zero, above) = (-Fixed::DELTA, Fixed::ZERO, Fixed::DELTA);
+    for being in [false, true] {
+        for end in [below, zero, above] {
+            assert!(is_liquidatable(below, end, being), "maintenance below zero, end {end}, marked {being}");
+            for maintenance in [zero, above] {
+                let want = being && end == below;
+                assert_eq!(is_liquidatable(maintenance, end, being), want, "maintenance {maintenance}, end {end}, marked {being}");
+            }
+        }
+    }
+    let summary = |maintenance, liquidation_end| HealthSummary { initial: below, maintenance, liquidation_end, equity: above };
+    assert!(summary(zero, below).is_liquidatable(true));
+    assert!(!summary(zero, below).is_liquidatable(false));
+    assert!(!summary(zero, zero).is_liquidatable(true));
+}
+
+/// The snapshot's own test, where maintenance and liquidation-end health
+/// sit exactly at zero or one step either side of it: quote plus 100 units
+/// at 1 with a 50% maintenance haircut and a 25% buffer count 50 at
+/// maintenance and 25 at liquidation-end.
+#[test]
+fn the_snapshot_is_liquidatable_exactly_where_the_rule_says() {
+    let with_quote = |quote: Fixed| AccountSnapshot {
+        quote_balance: quote,
+        collateral: vec![CollateralEntry {
+            amount: 100,
+            price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
+            initial_haircut: fx(0.75),
+            maintenance_haircut: fx(0.5),
+            liquidation_buffer: fx(0.25),
+            size_factor: Fixed::ZERO,
+        }],
+        perps: vec![],
+    };
+    for quote in [fx(-50.0), fx(-25.0)] {
+        for step in [-Fixed::DELTA, Fixed::ZERO, Fixed::DELTA] {
+            let snapshot = with_quote(quote + step);
+            let (maintenance, end) =
+                (snapshot.health(HealthLevel::Maintenance).unwrap(), snapshot.health(HealthLevel::LiquidationEnd).unwrap());
+            assert_eq!(maintenance - end, fx(25.0));
+            for being in [false, true] {
+                assert_eq!(
+                    snapshot.is_liquidatable(being).unwrap(),
+                    is_liquidatable(maintenance, end, being),
+                    "{maintenance} {end} {being}"
+                );
+            }
+        }
+    }
+    assert!(with_quote(fx(-25.0) - Fixed::DELTA).is_liquidatable(true).unwrap(), "marked, just below the end level");
+    assert!(!with_quote(fx(-25.0)).is_liquidatable(true).unwrap(), "marked, exactly at the end level");
+    assert!(!with_quote(fx(-25.0) - Fixed::DELTA).is_liquidatable(false).unwrap(), "not marked: maintenance is 25");
+    assert!(!with_quote(fx(-50.0)).is_liquidatable(false).unwrap(), "maintenance exactly zero");
+}
+
+/// A position without a usable price: a long at `p·(1 − band)` rounded down,
+/// a short at `p·(1 + band)` rounded up, no confidence, no credit for gains,
+/// the band held to [0, 1]; everything else as it was.
+#[test]
+fn an_unpriced_position_is_moved_against_itself_and_earns_nothing() {
+    let entry = |base_size: i64| PerpEntry {
+        base_size,
+        quote_position: fx(-(base_size as f64) * 90.0),
+        unsettled_funding: fx(3.0),
+        price: OraclePrice::new(fx(100.0) + Fixed::DELTA, fx(1.0)),
+        initial_margin_ratio: fx(0.1),
+        maintenance_margin_ratio: fx(0.05),
+        liquidation_buffer: fx(0.025),
+        size_factor: Fixed::ZERO,
+        positive_pnl_weight_initial: fx(0.5),
+        positive_pnl_weight_maintenance: fx(0.8),
+    };
+    let band = fx(0.25);
+    let long = unpriced_perp(&entry(10), band).unwrap();
+    // (100 + δ)·0.75 = 75 + 0.75δ: down to 75; (100 + δ)·1.25 = 125 + 1.25δ: up to 125 + 2δ.
+    assert_eq!(long.price, OraclePrice::new(fx(75.0), Fixed::ZERO));
+    let short = unpriced_perp(&entry(-10), band).unwrap();
+    assert_eq!(short.price, OraclePrice::new(fx(125.0) + Fixed::DELTA * 2, Fixed::ZERO));
+    for (moved, original) in [(long, entry(10)), (short, entry(-10))] {
+        assert_eq!((moved.positive_pnl_weight_initial, moved.positive_pnl_weight_maintenance), (Fixed::ZERO, Fixed::ZERO));
+        let unchanged =
+            PerpEntry { price: original.price, positive_pnl_weight_initial: fx(0.5), positive_pnl_weight_maintenance: fx(0.8), ..moved };
+        assert_eq!(unchanged, original, "only the price and the gain weights change");
+    }
+    // The long entered at 90 and marked at 75 loses 150 (+3 funding); no gain counts for the short either.
+    assert_eq!(long.pnl(HealthLevel::Maintenance).unwrap(), fx(-153.0));
+    assert!(short.weighted_pnl(HealthLevel::Maintenance, fx(10.0)).unwrap() == Fixed::ZERO);
+    // The band is held to [0, 1].
+    assert_eq!(unpriced_perp(&entry(10), fx(2.0)).unwrap().price.price, Fixed::ZERO);
+    assert_eq!(unpriced_perp(&entry(10), fx(-1.0)).unwrap().price.price, fx(100.0) + Fixed::DELTA);
+    assert_eq!(unpriced_perp(&entry(-10), fx(-1.0)).unwrap().price.price, fx(100.0) + Fixed::DELTA);
 }

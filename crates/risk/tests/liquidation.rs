@@ -7,7 +7,7 @@ use common::*;
 use proptest::prelude::*;
 use reflex_risk::{
     apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation, split_penalty,
-    AccountSnapshot, Fixed, HealthLevel,
+    AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry, RiskError,
 };
 
 /// A snapshot with liquidation-end health `-deficit` (deficit up to 1e9 quote
@@ -158,4 +158,89 @@ fn a_vanishing_gain_per_unit_closes_the_whole_position_without_overflow() {
     let penalty = snapshot.perps[index].liquidation_end_margin_ratio() - Fixed::DELTA;
     let liquidation = perp_liquidation(&snapshot, index, penalty).unwrap().unwrap();
     assert_eq!(liquidation.base_to_close, snapshot.perps[index].base_size.unsigned_abs());
+}
+
+/// 100 units at 1 with a 50% maintenance haircut and a 25% buffer: 25 at
+/// liquidation-end; with `quote` of quote balance.
+fn with_collateral(quote: f64, amount: u64) -> AccountSnapshot {
+    AccountSnapshot {
+        quote_balance: fx(quote),
+        collateral: vec![CollateralEntry {
+            amount,
+            price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
+            initial_haircut: fx(0.75),
+            maintenance_haircut: fx(0.5),
+            liquidation_buffer: fx(0.25),
+            size_factor: Fixed::ZERO,
+        }],
+        perps: vec![],
+    }
+}
+
+/// A perp of `base_size` at 1, 10% maintenance and 10% buffer, entered at 1.
+fn perp_at_one(base_size: i64) -> PerpEntry {
+    PerpEntry {
+        base_size,
+        quote_position: fx(-(base_size as f64)),
+        unsettled_funding: Fixed::ZERO,
+        price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
+        initial_margin_ratio: fx(0.3),
+        maintenance_margin_ratio: fx(0.1),
+        liquidation_buffer: fx(0.1),
+        size_factor: Fixed::ZERO,
+        positive_pnl_weight_initial: fx(0.5),
+        positive_pnl_weight_maintenance: fx(0.8),
+    }
+}
+
+/// Each reason for "nothing to liquidate" on its own: liquidation-end health
+/// not below zero, no position to close, no debt to repay, no balance to take.
+#[test]
+fn each_condition_alone_means_nothing_to_liquidate() {
+    let penalty = fx(0.01);
+    // Healthy, with an open position: nothing to close.
+    let healthy = AccountSnapshot { quote_balance: fx(100.0), collateral: vec![], perps: vec![perp_at_one(100)] };
+    assert_eq!(perp_liquidation(&healthy, 0, penalty).unwrap(), None);
+    // Underwater, but the position is empty.
+    let empty = AccountSnapshot { quote_balance: fx(-100.0), collateral: vec![], perps: vec![perp_at_one(0)] };
+    assert_eq!(perp_liquidation(&empty, 0, penalty).unwrap(), None);
+    // The same account underwater with the position open is liquidated.
+    let open = AccountSnapshot { quote_balance: fx(10.0), collateral: vec![], perps: vec![perp_at_one(100)] };
+    assert!(perp_liquidation(&open, 0, penalty).unwrap().is_some(), "10 of quote against 20 of requirement");
+
+    let discount = fx(0.1);
+    // Debt and a balance, but liquidation-end health is exactly zero.
+    assert_eq!(collateral_liquidation(&with_collateral(-25.0, 100), 0, discount).unwrap(), None);
+    // Underwater by the buffer, but no quote debt: collateral liquidation repays debt only.
+    let no_debt = AccountSnapshot { perps: vec![perp_at_one(1_000)], ..with_collateral(0.0, 100) };
+    assert!(no_debt.health(HealthLevel::LiquidationEnd).unwrap() < 0);
+    assert_eq!(collateral_liquidation(&no_debt, 0, discount).unwrap(), None);
+    // Underwater with debt, but nothing of this collateral left.
+    assert_eq!(collateral_liquidation(&with_collateral(-30.0, 0), 0, discount).unwrap(), None);
+    // All three present: liquidated.
+    assert!(collateral_liquidation(&with_collateral(-30.0, 100), 0, discount).unwrap().is_some());
+}
+
+/// The penalty split refuses a negative penalty and a share outside [0, 1],
+/// each alone; a zero penalty and either end of the share are fine.
+#[test]
+fn the_penalty_split_checks_each_input() {
+    assert_eq!(split_penalty(-Fixed::DELTA, fx(0.5)), Err(RiskError::NegativeInput));
+    assert_eq!(split_penalty(fx(10.0), fx(1.0) + Fixed::DELTA), Err(RiskError::NegativeInput));
+    assert_eq!(split_penalty(fx(10.0), -Fixed::DELTA), Err(RiskError::NegativeInput));
+    assert_eq!(split_penalty(Fixed::ZERO, fx(0.5)), Ok((Fixed::ZERO, Fixed::ZERO)));
+    assert_eq!(split_penalty(fx(10.0), Fixed::ONE), Ok((fx(10.0), Fixed::ZERO)));
+    assert_eq!(split_penalty(fx(10.0), Fixed::ZERO), Ok((Fixed::ZERO, fx(10.0))));
+}
+
+/// Only a balance left in some collateral stops an empty account with debt
+/// from being bankrupt; an entry with nothing left in it does not.
+#[test]
+fn bankruptcy_looks_at_what_is_left_in_each_collateral() {
+    assert_eq!(bankruptcy_deficit(&with_collateral(-30.0, 0)).unwrap(), Some(fx(30.0)));
+    assert_eq!(bankruptcy_deficit(&with_collateral(-30.0, 1)).unwrap(), None);
+    let mut two = with_collateral(-30.0, 0);
+    two.collateral.push(two.collateral[0]);
+    two.collateral[1].amount = 5;
+    assert_eq!(bankruptcy_deficit(&two).unwrap(), None, "the second entry still holds 5");
 }
