@@ -45,12 +45,10 @@ pub fn initialize_exchange(admin: &Pubkey, quote_mint: &Pubkey) -> Instruction {
 pub fn list_collateral(admin: &Pubkey, payer: &Pubkey, mint: &Pubkey, token_program: &Pubkey, deposit_cap: u64) -> Instruction {
     instruction(
         reflex::accounts::ListCollateral {
-            listing: reflex::accounts::ListingAuthority {
-                exchange: pda::exchange(),
-                admin: *admin,
-                mint: *mint,
-                token_program: *token_program,
-            },
+            exchange: pda::exchange(),
+            admin: *admin,
+            mint: *mint,
+            token_program: *token_program,
             payer: *payer,
             collateral_asset: pda::collateral_asset(mint),
             vault: pda::vault(mint),
@@ -200,7 +198,8 @@ pub fn refresh_collateral(mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) ->
     )
 }
 
-/// Lists the next perp market (index = the exchange's current market count).
+/// Lists the next perp market: `market_index` must be the exchange's
+/// current market count.
 pub fn list_perp_market(
     admin: &Pubkey,
     payer: &Pubkey,
@@ -211,13 +210,14 @@ pub fn list_perp_market(
 ) -> Instruction {
     instruction(
         reflex::accounts::ListPerpMarket {
-            listing: reflex::accounts::MarketListing { exchange: pda::exchange(), admin: *admin },
+            exchange: pda::exchange(),
+            admin: *admin,
             payer: *payer,
             market: pda::market(market_index),
             feed: pda::feed(feed_id),
             system_program: system_program::ID,
         },
-        reflex::instruction::ListPerpMarket { name, risk },
+        reflex::instruction::ListPerpMarket { market_index, name, risk },
     )
 }
 

@@ -1,21 +1,32 @@
-//! Seeds and fixed capacities. Every PDA's seeds are listed here, once.
+//! Seeds and fixed capacities. Every PDA's seeds are listed here, once,
+//! and exported in the IDL (`#[constant]`) so clients derive the same
+//! addresses without copying the strings.
+use anchor_lang::prelude::constant;
 
 /// `["exchange"]`: the single Exchange account.
+#[constant]
 pub const EXCHANGE_SEED: &[u8] = b"exchange";
 /// `["collateral", mint]`: the CollateralAsset of a listed mint.
+#[constant]
 pub const COLLATERAL_SEED: &[u8] = b"collateral";
 /// `["vault", mint]`: the unified vault holding every deposit of a mint.
 /// Its token authority is the mint's CollateralAsset PDA.
+#[constant]
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `["feed", pyth_feed_id]`: the PriceFeed of one underlying.
+#[constant]
 pub const FEED_SEED: &[u8] = b"feed";
 /// `["quote_vault"]`: the quote token account of the LP pool and insurance fund.
+#[constant]
 pub const QUOTE_VAULT_SEED: &[u8] = b"quote_vault";
 /// `["lp", owner]`: a liquidity provider's shares.
+#[constant]
 pub const LP_POSITION_SEED: &[u8] = b"lp";
 /// `["market", market_index as u16 little-endian]`: a perp market.
+#[constant]
 pub const MARKET_SEED: &[u8] = b"market";
 /// `["margin", owner, account_id as u32 little-endian]`: a trader's margin account.
+#[constant]
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 
 /// Collateral mints the exchange can list (the registry is a fixed array).
@@ -23,6 +34,7 @@ pub const MAX_COLLATERAL_ASSETS: usize = 32;
 /// Price feeds the exchange can list.
 pub const MAX_FEEDS: usize = 32;
 /// Perp markets the exchange can list.
+#[constant]
 pub const MAX_MARKETS: u16 = 32;
 /// Distinct collateral tokens one margin account can hold at once.
 pub const MAX_COLLATERAL_SLOTS: usize = 8;

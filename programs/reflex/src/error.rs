@@ -181,6 +181,8 @@ pub enum ReflexError {
     NoSuchHealthEntry,
     #[msg("The account is under liquidation: an action that adds risk must leave its liquidation-end health at zero or above; deposit first, or reduce")]
     BeingLiquidated,
+    #[msg("Markets are numbered in listing order: the index given is not the exchange's market count")]
+    WrongMarketIndex,
 }
 
 /// Every error of the risk crate as one of the program's, each kind its own

@@ -134,9 +134,11 @@ pub mod reflex {
     }
 
     /// Admin: lists a perp market on a listed feed with its margin settings,
-    /// validated by the risk crate's consistency check.
-    pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: state::MarketRiskPpm) -> Result<()> {
-        instructions::list_perp_market(ctx, name, risk)
+    /// validated by the risk crate's consistency check. `market_index` must
+    /// be the exchange's current market count (`WrongMarketIndex`); the
+    /// market's address is `["market", market_index as u16 LE]`.
+    pub fn list_perp_market(ctx: Context<ListPerpMarket>, market_index: u16, name: [u8; 16], risk: state::MarketRiskPpm) -> Result<()> {
+        instructions::list_perp_market(ctx, market_index, name, risk)
     }
 
     /// Admin: replaces a market's margin settings.
@@ -206,7 +208,15 @@ pub mod reflex {
         instructions::set_market_reduce_only(ctx, reduce_only)
     }
 
-    /// Anyone: computes a margin account's health and emits it (read-only).
+    /// Anyone: computes a margin account's health at this slot and emits
+    /// it; books the deficit of an insolvent account.
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn compute_health<'info>(ctx: Context<'info, ComputeHealth<'info>>) -> Result<()> {
         instructions::compute_health(ctx)
     }
@@ -253,7 +263,15 @@ pub mod reflex {
     }
 
     /// Owner: withdraws collateral from the unified vault; initial health
-    /// must stay ≥ 0 if the account has liabilities.
+    /// must stay ≥ 0 if the account has liabilities (with none, no health
+    /// accounts are needed).
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)
     }
@@ -274,24 +292,58 @@ pub mod reflex {
     }
 
     /// Owner: withdraws from a positive quote balance.
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn withdraw_quote<'info>(ctx: Context<'info, WithdrawQuote<'info>>, amount: u64) -> Result<()> {
         instructions::withdraw_quote(ctx, amount)
     }
 
     /// Owner or delegate: trades `base_delta` (positive buys) against the
     /// pool, filling no worse than `limit_price` per whole base token.
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles. The
+    /// traded market is left out of (2) and its feed out of (3): the
+    /// instruction names them.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn place_perp_order<'info>(ctx: Context<'info, PlacePerpOrder<'info>>, base_delta: i64, limit_price: u64) -> Result<()> {
         instructions::place_perp_order(ctx, base_delta, limit_price)
     }
 
     /// Anyone: closes the least of a liquidatable account's position that
     /// restores liquidation-end health, at most `max_base`.
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles. The
+    /// liquidated market is left out of (2) and its feed out of (3): the
+    /// instruction names them.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn liquidate_perp<'info>(ctx: Context<'info, LiquidatePerp<'info>>, max_base: u64) -> Result<()> {
         instructions::liquidate_perp(ctx, max_base)
     }
 
     /// Anyone: repays a liquidatable account's debt for collateral at a
     /// discount, the least that restores liquidation-end health.
+    ///
+    /// Health accounts (the remaining accounts), in this order: (1) the
+    /// CollateralAsset of every collateral slot the margin account uses, in
+    /// slot order; (2) the PerpMarket of every perp slot in use, in slot
+    /// order; (3) for each PriceFeed those read, once each and in any order,
+    /// the feed then its oracle account. All writable but the oracles. The
+    /// seized collateral is left out of (1) and its feed out of (3): the
+    /// instruction names them.
+    /// `reflex_sdk::health::health_accounts` builds the list.
     pub fn liquidate_collateral<'info>(ctx: Context<'info, LiquidateCollateral<'info>>, max_amount: u64) -> Result<()> {
         instructions::liquidate_collateral(ctx, max_amount)
     }

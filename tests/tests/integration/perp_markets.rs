@@ -80,8 +80,13 @@ fn lists_markets_in_order_with_margins_at_their_targets() {
     s.list(1, market_risk()).expect("a second market on the same feed");
     assert_eq!(s.market(1).market_index, 1);
     assert_eq!(s.t.exchange().market_count, 2);
-    // The next index is the only one that can be created.
-    assert_error(&s.list(5, market_risk()), anchor_lang::error::ErrorCode::ConstraintSeeds);
+    // The next index is the only one that can be created, and only at its own address.
+    assert_error(&s.list(5, market_risk()), ReflexError::WrongMarketIndex);
+    let admin = s.t.admin.insecure_clone();
+    let mut elsewhere = ix::list_perp_market(&admin.pubkey(), &admin.pubkey(), 2, &SOL_USD, SOL_PERP, market_risk());
+    let market = elsewhere.accounts.iter().position(|meta| meta.pubkey == pda::market(2)).expect("the market account");
+    elsewhere.accounts[market].pubkey = pda::market(5);
+    assert_error(&s.t.send(&[elsewhere], &admin, &[]), anchor_lang::error::ErrorCode::ConstraintSeeds);
 }
 
 #[test]
@@ -182,6 +187,23 @@ fn only_the_admin_and_only_consistent_bounds() {
         ReflexError::InconsistentBounds,
     );
     assert_eq!(s.market(0).risk, market_risk(), "a rejected change changes nothing");
+}
+
+/// Markets are numbered in listing order and the index is an argument (so
+/// a client derives the address from the IDL): any index but the market
+/// count is refused by name, before any account is created, including the
+/// index of a market already listed.
+#[test]
+fn a_market_is_listed_only_at_the_next_index() {
+    let mut s = Setup::new();
+    assert_error(&s.list(1, market_risk()), ReflexError::WrongMarketIndex);
+    s.list(0, market_risk()).unwrap();
+    assert_error(&s.list(0, market_risk()), ReflexError::WrongMarketIndex);
+    assert_error(&s.list(2, market_risk()), ReflexError::WrongMarketIndex);
+    assert_eq!(s.t.exchange().market_count, 1);
+    assert!(s.t.env.svm.get_account(&pda::market(2)).is_none(), "nothing created at a refused index");
+    s.list(1, market_risk()).unwrap();
+    assert_eq!((s.market(1).market_index, s.t.exchange().market_count), (1, 2));
 }
 
 #[test]

@@ -21,7 +21,14 @@ pub struct InitializeExchange<'info> {
     pub quote_mint: InterfaceAccount<'info, Mint>,
     #[account(constraint = program.programdata_address()? == Some(program_data.key()) @ ReflexError::WrongProgramData)]
     pub program: Program<'info, Reflex>,
-    #[account(constraint = program_data.upgrade_authority_address == Some(admin.key()) @ ReflexError::NotUpgradeAuthority)]
+    /// The program's ProgramData: `[program id]` under the upgradeable
+    /// loader (seeds given so a client derives it from the IDL).
+    #[account(
+        seeds = [program.key().as_ref()],
+        bump,
+        seeds::program = anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ ReflexError::NotUpgradeAuthority,
+    )]
     pub program_data: Account<'info, ProgramData>,
     pub system_program: Program<'info, System>,
 }

@@ -5,15 +5,15 @@ use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED, VAULT_SEED};
 use crate::error::ReflexError;
 use crate::events::CollateralListed;
 use crate::state::{CollateralAsset, Exchange};
-use crate::utils::create_token_account_pda;
+use crate::utils::{create_pda_account, create_token_account_pda, init_zero_copy};
 use crate::validation::mint::require_supported_mint;
 
-/// The admin's authority over the exchange and the mint to list. A separate
-/// struct because Anchor checks a nested struct's constraints before it
-/// creates the outer struct's `init` accounts: a non-admin or a duplicate
-/// listing fails with its own error instead of "account already in use".
+/// The accounts are flat, each PDA's seeds naming a top-level account, so
+/// a client resolves every address from the IDL alone. Nothing is created
+/// before the handler runs: the admin and duplicate checks fail with their
+/// own errors, never with "account already in use".
 #[derive(Accounts)]
-pub struct ListingAuthority<'info> {
+pub struct ListCollateral<'info> {
     #[account(
         mut,
         seeds = [EXCHANGE_SEED],
@@ -26,62 +26,61 @@ pub struct ListingAuthority<'info> {
     #[account(mint::token_program = token_program)]
     pub mint: InterfaceAccount<'info, Mint>,
     pub token_program: Interface<'info, TokenInterface>,
-}
-
-#[derive(Accounts)]
-pub struct ListCollateral<'info> {
-    pub listing: ListingAuthority<'info>,
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(
-        init,
-        payer = payer,
-        space = CollateralAsset::SPACE,
-        seeds = [COLLATERAL_SEED, listing.mint.key().as_ref()],
-        bump,
-    )]
-    pub collateral_asset: AccountLoader<'info, CollateralAsset>,
+    /// The mint's CollateralAsset, created by the handler.
+    /// CHECK: address fixed by the seeds; created and initialised below.
+    #[account(mut, seeds = [COLLATERAL_SEED, mint.key().as_ref()], bump)]
+    pub collateral_asset: UncheckedAccount<'info>,
     /// The unified vault: one token account per mint, owned by the
     /// CollateralAsset PDA, holding every trader's deposits of that mint.
-    /// Created by the handler (Anchor's `token::mint` wants the mint as a
-    /// field of this struct, and here it sits in `listing`).
     /// CHECK: address fixed by the seeds; created and initialised below.
-    #[account(mut, seeds = [VAULT_SEED, listing.mint.key().as_ref()], bump)]
+    #[account(mut, seeds = [VAULT_SEED, mint.key().as_ref()], bump)]
     pub vault: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn list_collateral(ctx: Context<ListCollateral>, deposit_cap: u64) -> Result<()> {
-    let listing = &ctx.accounts.listing;
-    require_supported_mint(&listing.mint.to_account_info())?;
+    let accounts = &ctx.accounts;
+    require_supported_mint(&accounts.mint.to_account_info())?;
 
-    let asset_index = listing.exchange.load_mut()?.register_collateral(listing.mint.key())?;
+    let asset_index = accounts.exchange.load_mut()?.register_collateral(accounts.mint.key())?;
 
-    let mint_key = listing.mint.key();
+    let mint_key = accounts.mint.key();
+    let asset_seeds: &[&[u8]] = &[COLLATERAL_SEED, mint_key.as_ref(), &[ctx.bumps.collateral_asset]];
+    create_pda_account(
+        &accounts.payer,
+        &accounts.collateral_asset,
+        CollateralAsset::SPACE,
+        &crate::ID,
+        asset_seeds,
+        &accounts.system_program,
+    )?;
     let vault_seeds: &[&[u8]] = &[VAULT_SEED, mint_key.as_ref(), &[ctx.bumps.vault]];
     create_token_account_pda(
-        &ctx.accounts.payer,
-        &ctx.accounts.vault,
-        &listing.mint,
-        ctx.accounts.collateral_asset.to_account_info(),
-        &listing.token_program,
+        &accounts.payer,
+        &accounts.vault,
+        &accounts.mint,
+        accounts.collateral_asset.to_account_info(),
+        &accounts.token_program,
         vault_seeds,
-        &ctx.accounts.system_program,
+        &accounts.system_program,
     )?;
 
-    let mut asset = ctx.accounts.collateral_asset.load_init()?;
-    asset.exchange = listing.exchange.key();
-    asset.mint = listing.mint.key();
-    asset.token_program = listing.token_program.key();
-    asset.vault = ctx.accounts.vault.key();
+    let asset_info = accounts.collateral_asset.to_account_info();
+    let mut asset = init_zero_copy::<CollateralAsset>(&asset_info)?;
+    asset.exchange = accounts.exchange.key();
+    asset.mint = mint_key;
+    asset.token_program = accounts.token_program.key();
+    asset.vault = accounts.vault.key();
     asset.deposit_cap = deposit_cap;
     asset.asset_index = asset_index;
-    asset.decimals = listing.mint.decimals;
+    asset.decimals = accounts.mint.decimals;
     asset.bump = ctx.bumps.collateral_asset;
     asset.vault_bump = ctx.bumps.vault;
 
     emit!(CollateralListed {
-        collateral_asset: ctx.accounts.collateral_asset.key(),
+        collateral_asset: accounts.collateral_asset.key(),
         mint: asset.mint,
         vault: asset.vault,
         token_program: asset.token_program,

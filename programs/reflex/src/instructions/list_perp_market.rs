@@ -7,37 +7,33 @@ use crate::error::ReflexError;
 use crate::events::PerpMarketListed;
 use crate::math::SafeMath;
 use crate::state::{Exchange, MarketRiskPpm, PerpMarket, PriceFeed};
+use crate::utils::{create_pda_account, init_zero_copy};
 
-/// The admin and the registry's room, checked before the market account is
-/// created (nested: Anchor runs these constraints first).
+/// `market_index` must be the exchange's market count (markets are
+/// numbered in listing order): taking it as an argument lets a client
+/// derive the market's address from the IDL alone. The accounts are flat
+/// and the market is created by the handler, so the admin, registry and
+/// index checks fail with their own errors, never "account already in use".
 #[derive(Accounts)]
-pub struct MarketListing<'info> {
+#[instruction(market_index: u16)]
+pub struct ListPerpMarket<'info> {
     #[account(
         mut,
         seeds = [EXCHANGE_SEED],
         bump = exchange.load()?.bump,
         has_one = admin @ ReflexError::NotAdmin,
         constraint = exchange.load()?.market_count < MAX_MARKETS @ ReflexError::MarketRegistryFull,
+        constraint = exchange.load()?.market_count == market_index @ ReflexError::WrongMarketIndex,
     )]
     pub exchange: AccountLoader<'info, Exchange>,
     pub admin: Signer<'info>,
-}
-
-#[derive(Accounts)]
-pub struct ListPerpMarket<'info> {
-    pub listing: MarketListing<'info>,
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(
-        init,
-        payer = payer,
-        space = PerpMarket::SPACE,
-        seeds = [MARKET_SEED, &listing.exchange.load()?.market_count.to_le_bytes()],
-        bump,
-    )]
-    pub market: AccountLoader<'info, PerpMarket>,
+    /// CHECK: address fixed by the seeds; created and initialised below.
+    #[account(mut, seeds = [MARKET_SEED, &market_index.to_le_bytes()], bump)]
+    pub market: UncheckedAccount<'info>,
     /// The feed of the market's underlying.
-    #[account(constraint = feed.load()?.exchange == listing.exchange.key() @ ReflexError::WrongExchange)]
+    #[account(constraint = feed.load()?.exchange == exchange.key() @ ReflexError::WrongExchange)]
     pub feed: AccountLoader<'info, PriceFeed>,
     pub system_program: Program<'info, System>,
 }
@@ -45,19 +41,22 @@ pub struct ListPerpMarket<'info> {
 /// Admin: lists a perp market on a listed feed with its margin settings,
 /// rejected unless `reflex_risk::validate_market` accepts them. The live
 /// margin ratios start at the curves' targets for the feed's volatility.
-pub fn list_perp_market(ctx: Context<ListPerpMarket>, name: [u8; 16], risk: MarketRiskPpm) -> Result<()> {
+pub fn list_perp_market(ctx: Context<ListPerpMarket>, market_index: u16, name: [u8; 16], risk: MarketRiskPpm) -> Result<()> {
     params::require_consistent(validate_market(&risk.to_config()))?;
     let slot = Clock::get()?.slot;
     let feed = ctx.accounts.feed.load()?;
-    let market_index = {
-        let mut exchange = ctx.accounts.listing.exchange.load_mut()?;
-        let index = exchange.market_count;
-        exchange.market_count = index.safe_add(1)?;
-        index
-    };
+    {
+        let mut exchange = ctx.accounts.exchange.load_mut()?;
+        exchange.market_count = market_index.safe_add(1)?;
+    }
+    let index_bytes = market_index.to_le_bytes();
+    let seeds: &[&[u8]] = &[MARKET_SEED, &index_bytes, &[ctx.bumps.market]];
+    let accounts = &ctx.accounts;
+    create_pda_account(&accounts.payer, &accounts.market, PerpMarket::SPACE, &crate::ID, seeds, &accounts.system_program)?;
+    let market_info = accounts.market.to_account_info();
 
-    let mut market = ctx.accounts.market.load_init()?;
-    market.exchange = ctx.accounts.listing.exchange.key();
+    let mut market = init_zero_copy::<PerpMarket>(&market_info)?;
+    market.exchange = ctx.accounts.exchange.key();
     market.feed = ctx.accounts.feed.key();
     market.name = name;
     market.risk = risk;

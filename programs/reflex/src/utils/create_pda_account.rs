@@ -1,5 +1,8 @@
+use std::cell::RefMut;
+
 use anchor_lang::prelude::*;
 use anchor_lang::system_program::{self, Allocate, Assign, CreateAccount, Transfer};
+use anchor_lang::{Discriminator, ZeroCopy};
 
 /// Creates the PDA `account` (signing with `seeds`) with `space` bytes owned by
 /// `owner`, rent paid by `payer`. Like Anchor's `init`, it copes with an
@@ -34,4 +37,18 @@ pub fn create_pda_account<'info>(
     system_program::allocate(CpiContext::new_with_signer(system.key(), accounts, signer_seeds), space as u64)?;
     let accounts = Assign { account_to_assign: account.to_account_info() };
     system_program::assign(CpiContext::new_with_signer(system.key(), accounts, signer_seeds), owner)
+}
+
+/// The zero-copy account `T` in `info`, just created by
+/// [`create_pda_account`] with at least `T::SPACE` bytes: its discriminator
+/// written and its zeroed body returned to fill in (what Anchor's `init`
+/// does for an `AccountLoader`). Refuses an account that already has one.
+pub fn init_zero_copy<'a, T: ZeroCopy + Owner + Discriminator>(info: &'a AccountInfo) -> Result<RefMut<'a, T>> {
+    let mut data = info.try_borrow_mut_data()?;
+    let tag = T::DISCRIMINATOR.len();
+    let end = tag.checked_add(std::mem::size_of::<T>()).ok_or(ErrorCode::AccountDidNotDeserialize)?;
+    require!(data.len() >= end, ErrorCode::AccountDidNotDeserialize);
+    require!(data[..tag].iter().all(|byte| *byte == 0), ErrorCode::AccountDiscriminatorAlreadySet);
+    data[..tag].copy_from_slice(T::DISCRIMINATOR);
+    Ok(RefMut::map(data, |data| bytemuck::from_bytes_mut(&mut data[tag..end])))
 }
