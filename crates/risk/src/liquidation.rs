@@ -279,6 +279,9 @@ mod tests {
         }
         // Both negative: their product is positive, but a unit still gains nothing.
         assert_eq!(units_to_cover(Fixed::from_num(10), -Fixed::ONE, -Fixed::ONE, limit), limit);
+        // Either one alone, whatever the sign of the deficit the quotient would see.
+        assert_eq!(units_to_cover(Fixed::from_num(-10), -Fixed::ONE, Fixed::ONE, limit), limit);
+        assert_eq!(units_to_cover(Fixed::from_num(-10), Fixed::ONE, -Fixed::ONE, limit), limit);
         assert_eq!(units_to_cover(Fixed::from_num(10), Fixed::ONE, Fixed::from_num(0.5), limit), 20);
     }
 }

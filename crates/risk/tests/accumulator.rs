@@ -1,6 +1,6 @@
 //! The volatility accumulator against an f64 reference of DESIGN.md section 4.
 use proptest::prelude::*;
-use reflex_risk::{AccumulatorConfig, ConfigError, Fixed, RiskError, UpdateOutcome, VolatilityAccumulator};
+use reflex_risk::{AccumulatorConfig, ConfigError, Fixed, RiskError, UpdateOutcome, VolatilityAccumulator, VolatilityPath};
 
 fn config() -> AccumulatorConfig {
     AccumulatorConfig {
@@ -179,4 +179,50 @@ fn calm_decays_toward_zero_and_confidence_adds_directly() {
     let sigma = accumulator.risk_volatility(&config).unwrap().to_num::<f64>();
     // sqrt(var·T) ≈ sqrt(1e-12 · 150) ≈ 1.2e-5 is left of the seed.
     assert!((sigma - 0.005).abs() < 2e-5, "σ_T is about the confidence ratio 0.5/100, got {sigma}");
+}
+
+/// Each setting the accumulator refuses, alone and at its edge: a zero half-
+/// life (either one), a slow half-life shorter than the fast one (equal is
+/// fine), a non-positive return clamp, a zero horizon, a negative seed
+/// variance (zero is fine).
+#[test]
+fn each_invalid_setting_is_refused_alone_at_its_edge() {
+    let valid = config();
+    assert_eq!(valid.validate(), Ok(()));
+    let refused = |config: AccumulatorConfig| config.validate().err();
+    assert_eq!(refused(AccumulatorConfig { fast_half_life_slots: 0, ..valid }), Some(ConfigError::ZeroHalfLife.into()));
+    assert_eq!(refused(AccumulatorConfig { slow_half_life_slots: 0, ..valid }), Some(ConfigError::ZeroHalfLife.into()));
+    let slow_is_fast = AccumulatorConfig { slow_half_life_slots: valid.fast_half_life_slots, ..valid };
+    assert_eq!(slow_is_fast.validate(), Ok(()), "equal half-lives");
+    let slower = AccumulatorConfig { slow_half_life_slots: valid.fast_half_life_slots - 1, ..valid };
+    assert_eq!(refused(slower), Some(ConfigError::SlowFasterThanFast.into()));
+    assert_eq!(refused(AccumulatorConfig { max_log_return: Fixed::ZERO, ..valid }), Some(ConfigError::NonPositiveReturnClamp.into()));
+    assert_eq!(AccumulatorConfig { max_log_return: Fixed::DELTA, ..valid }.validate(), Ok(()));
+    assert_eq!(refused(AccumulatorConfig { horizon_slots: 0, ..valid }), Some(ConfigError::ZeroHorizon.into()));
+    assert_eq!(AccumulatorConfig { seed_variance: Fixed::ZERO, ..valid }.validate(), Ok(()), "no seed");
+    assert_eq!(refused(AccumulatorConfig { seed_variance: -Fixed::DELTA, ..valid }), Some(ConfigError::NegativeSeedVariance.into()));
+}
+
+/// A path restarted at a slot (a settings change) starts both its slots
+/// there and keeps its σ_T.
+#[test]
+fn a_restarted_path_starts_at_the_restart() {
+    let path = VolatilityPath { current: Fixed::from_num(0.02), initial: Fixed::from_num(0.03), since: 40, previous_since: 10 };
+    let restarted = path.restarted_at(70);
+    assert_eq!(restarted, VolatilityPath { since: 70, previous_since: 70, ..path });
+}
+
+/// Every error reads as what went wrong (the program logs it).
+#[test]
+fn errors_say_what_went_wrong() {
+    for (error, says) in [
+        (RiskError::NonPositiveInput, "input must be positive"),
+        (RiskError::NegativeInput, "input must not be negative"),
+        (RiskError::Overflow, "out of fixed-point range"),
+        (RiskError::SlotWentBackwards, "older than the last update"),
+        (RiskError::NoSuchEntry, "no such entry"),
+        (ConfigError::ZeroHorizon.into(), "invalid accumulator configuration: ZeroHorizon"),
+    ] {
+        assert!(error.to_string().contains(says), "{error:?} reads {:?}", error.to_string());
+    }
 }

@@ -211,10 +211,13 @@ fn each_condition_alone_means_nothing_to_liquidate() {
     let discount = fx(0.1);
     // Debt and a balance, but liquidation-end health is exactly zero.
     assert_eq!(collateral_liquidation(&with_collateral(-25.0, 100), 0, discount).unwrap(), None);
-    // Underwater by the buffer, but no quote debt: collateral liquidation repays debt only.
-    let no_debt = AccountSnapshot { perps: vec![perp_at_one(1_000)], ..with_collateral(0.0, 100) };
-    assert!(no_debt.health(HealthLevel::LiquidationEnd).unwrap() < 0);
-    assert_eq!(collateral_liquidation(&no_debt, 0, discount).unwrap(), None);
+    // Underwater through a perp, but no quote debt (none, or quote to spare):
+    // collateral liquidation repays debt only.
+    for quote in [0.0, 10.0] {
+        let no_debt = AccountSnapshot { perps: vec![perp_at_one(1_000)], ..with_collateral(quote, 100) };
+        assert!(no_debt.health(HealthLevel::LiquidationEnd).unwrap() < 0);
+        assert_eq!(collateral_liquidation(&no_debt, 0, discount).unwrap(), None, "quote {quote}");
+    }
     // Underwater with debt, but nothing of this collateral left.
     assert_eq!(collateral_liquidation(&with_collateral(-30.0, 0), 0, discount).unwrap(), None);
     // All three present: liquidated.
@@ -243,4 +246,5 @@ fn bankruptcy_looks_at_what_is_left_in_each_collateral() {
     two.collateral.push(two.collateral[0]);
     two.collateral[1].amount = 5;
     assert_eq!(bankruptcy_deficit(&two).unwrap(), None, "the second entry still holds 5");
+    assert_eq!(bankruptcy_deficit(&with_collateral(0.0, 0)).unwrap(), None, "nothing owed is not a deficit");
 }

@@ -259,3 +259,57 @@ fn add_on_by_division(scaling: &OpenInterestScaling, notional: Fixed, capacity: 
     let fraction = div(sub(utilisation, scaling.lower)?, sub(scaling.upper, scaling.lower)?)?;
     Ok(mul_ceil(scaling.max_add_on, fraction)?.min(scaling.max_add_on))
 }
+
+/// Each setting the robust estimator refuses, alone and at its edge: a grid
+/// cell or a confidence average longer than the initial half-life (equal is
+/// fine), a range weight outside (0, 1].
+#[test]
+fn each_robust_setting_is_refused_alone_at_its_edge() {
+    let valid = robust_config();
+    assert_eq!(valid.validate(), Ok(()));
+    let initial = valid.initial_half_life_slots;
+    assert_eq!(RobustConfig { grid_slots: initial, ..valid }.validate(), Ok(()));
+    assert!(RobustConfig { grid_slots: initial + 1, ..valid }.validate().is_err());
+    assert_eq!(RobustConfig { confidence_half_life_slots: initial, ..valid }.validate(), Ok(()));
+    assert!(RobustConfig { confidence_half_life_slots: initial + 1, ..valid }.validate().is_err());
+    assert!(RobustConfig { range_weight: Fixed::ZERO, ..valid }.validate().is_err());
+    assert_eq!(RobustConfig { range_weight: Fixed::DELTA, ..valid }.validate(), Ok(()));
+    assert_eq!(RobustConfig { range_weight: Fixed::ONE, ..valid }.validate(), Ok(()));
+    assert!(RobustConfig { range_weight: Fixed::ONE + Fixed::DELTA, ..valid }.validate().is_err());
+}
+
+/// The half-lives in order (initial ≤ fast ≤ slow ≤ long: equal is fine,
+/// one slot out of order is not, pair by pair), none zero, and the other
+/// settings with their own errors.
+#[test]
+fn the_robust_half_lives_are_ordered_and_the_rest_named() {
+    use reflex_risk::{ConfigError, RiskError};
+    let valid = robust_config();
+    let refused = |config: RobustConfig| config.validate().err();
+    let order = Some(RiskError::from(ConfigError::SlowFasterThanFast));
+    let (fast, slow, long) = (valid.fast_half_life_slots, valid.slow_half_life_slots, valid.long_half_life_slots);
+    assert_eq!(RobustConfig { initial_half_life_slots: fast, grid_slots: 1, confidence_half_life_slots: 1, ..valid }.validate(), Ok(()));
+    assert_eq!(refused(RobustConfig { initial_half_life_slots: fast + 1, ..valid }), order);
+    assert_eq!(RobustConfig { fast_half_life_slots: slow, ..valid }.validate(), Ok(()));
+    assert_eq!(refused(RobustConfig { fast_half_life_slots: slow + 1, ..valid }), order);
+    assert_eq!(RobustConfig { slow_half_life_slots: long, ..valid }.validate(), Ok(()));
+    assert_eq!(refused(RobustConfig { slow_half_life_slots: long + 1, ..valid }), order);
+    let zero = Some(RiskError::from(ConfigError::ZeroHalfLife));
+    for config in [
+        RobustConfig { initial_half_life_slots: 0, ..valid },
+        RobustConfig { fast_half_life_slots: 0, ..valid },
+        RobustConfig { slow_half_life_slots: 0, ..valid },
+        RobustConfig { long_half_life_slots: 0, ..valid },
+        RobustConfig { confidence_half_life_slots: 0, ..valid },
+        RobustConfig { grid_slots: 0, ..valid },
+    ] {
+        assert_eq!(refused(config), zero);
+    }
+    assert_eq!(refused(RobustConfig { max_log_return: Fixed::ZERO, ..valid }), Some(ConfigError::NonPositiveReturnClamp.into()));
+    assert_eq!(refused(RobustConfig { horizon_slots: 0, ..valid }), Some(ConfigError::ZeroHorizon.into()));
+    let negative = Some(RiskError::from(ConfigError::NegativeSeedVariance));
+    assert_eq!(refused(RobustConfig { seed_variance: -Fixed::DELTA, ..valid }), negative);
+    assert_eq!(RobustConfig { seed_variance: Fixed::ZERO, ..valid }.validate(), Ok(()));
+    assert_eq!(refused(RobustConfig { range_weight: -Fixed::DELTA, ..valid }), negative, "a negative weight is named as negative");
+    assert_eq!(refused(RobustConfig { range_weight: Fixed::ZERO, ..valid }), Some(ConfigError::RobustOutOfRange.into()));
+}

@@ -353,3 +353,36 @@ fn the_bounds_check_names_each_inconsistency() {
     c.max_move_over_horizon = fx(0.09);
     assert_eq!(validate_collateral(&c), Err(BoundsError::HorizonMoveNotCovered));
 }
+
+/// Size scaling is off for a zero or negative size factor and for a
+/// notional or value that is not positive: the unscaled level, never an
+/// error (a square root of a negative value would be one).
+#[test]
+fn size_scaling_needs_a_positive_factor_and_a_positive_size() {
+    let (ratio, haircut) = (fx(0.1), fx(0.2));
+    for (factor, size) in [(fx(1e-3), fx(-5.0)), (fx(1e-3), Fixed::ZERO), (Fixed::ZERO, fx(1e6)), (fx(-1e-3), fx(1e6))] {
+        assert_eq!(size_scaled_margin_ratio(ratio, factor, size), Ok(ratio), "factor {factor}, notional {size}");
+        assert_eq!(size_scaled_collateral_weight(haircut, factor, size), Ok(fx(0.8)), "factor {factor}, value {size}");
+    }
+    assert!(size_scaled_margin_ratio(ratio, fx(1e-3), fx(1e6)).unwrap() > ratio, "on: 1e-3·sqrt(1e6) = 1 > 0.1");
+}
+
+/// A level advanced again at the slot of the print it last moved with
+/// replays nothing before it: the σ_T it remembers is not applied again.
+#[test]
+fn an_advance_at_the_last_prints_slot_replays_no_earlier_slot() {
+    let config = FeedbackConfig {
+        initial: LevelCurve { base: fx(0.05), sensitivity: fx(2.0), lower: fx(0.05), upper: fx(0.5) },
+        maintenance: LevelCurve { base: fx(0.03), sensitivity: fx(1.0), lower: fx(0.03), upper: fx(0.3) },
+        tighten_per_slot: fx(0.001),
+        loosen_per_slot: fx(0.0001),
+    };
+    // Levels below what the remembered σ_T (0.2: initial target 0.45) would hold them at.
+    let state =
+        FeedbackState { initial: fx(0.1), maintenance: fx(0.05), last_slot: 100, risk_volatility: fx(0.2), initial_volatility: fx(0.2) };
+    let mut advanced = state;
+    advanced.advance(&config, printed(Fixed::ZERO, 100, 50), 101);
+    // One slot toward the calm targets from where the levels were.
+    assert_eq!(advanced.initial, fx(0.1) - fx(0.0001));
+    assert_eq!(advanced.last_slot, 101);
+}

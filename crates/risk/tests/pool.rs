@@ -1,7 +1,7 @@
 //! LP share accounting: proportional, and rounding never pays out more than
 //! was put in.
 use proptest::prelude::*;
-use reflex_risk::pool::{amount_for_shares, shares_for_deposit};
+use reflex_risk::pool::{amount_for_shares, shares_for_deposit, ShareValue};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_000))]
@@ -39,4 +39,23 @@ fn edge_cases() {
     assert!(shares_for_deposit(500, 0, 10).is_err(), "shares of an empty pool refuse new money");
     assert!(amount_for_shares(11, 100, 10).is_err(), "more shares than exist");
     assert_eq!(amount_for_shares(0, 100, 10), Ok(0));
+}
+
+/// Share values compare exactly (10/5 = 2 is below 9/4 = 2.25; a sum or a
+/// quotient of the parts would call them equal or reverse them). Of two
+/// equal values (the same price either way) `dearer` keeps the receiver's
+/// and `cheaper` takes the other, so the choice is fixed.
+#[test]
+fn share_values_compare_by_cross_multiplication() {
+    let two = ShareValue { pool_value: 10, total_shares: 5 };
+    let more = ShareValue { pool_value: 9, total_shares: 4 };
+    assert_eq!(two.dearer(more), more);
+    assert_eq!(more.dearer(two), more);
+    assert_eq!(two.cheaper(more), two);
+    assert_eq!(more.cheaper(two), two);
+    let also_two = ShareValue { pool_value: 4, total_shares: 2 };
+    assert_eq!(two.dearer(also_two), two, "equal: the receiver's");
+    assert_eq!(also_two.dearer(two), also_two);
+    assert_eq!(two.cheaper(also_two), also_two);
+    assert_eq!(also_two.cheaper(two), two);
 }

@@ -6,8 +6,12 @@ mod common;
 use common::fx;
 use proptest::prelude::*;
 use reflex_risk::pool::traders_unrealized_pnl;
-use reflex_risk::trading::{execution_price, fee, fill, fill_quote, funding_index_delta, funding_owed, skew_premium, spread, SpreadConfig};
+use reflex_risk::price::{native_confidence, native_price};
+use reflex_risk::trading::{
+    execution_price, fee, fill, fill_quote, funding_index_delta, funding_owed, skew_premium, spread, Fill, SpreadConfig,
+};
 use reflex_risk::Fixed;
+use reflex_risk::RiskError;
 
 fn config() -> impl Strategy<Value = SpreadConfig> {
     (0.0f64..0.001, 0.0f64..1.0, 0.0f64..0.05, 0.001f64..0.2, 1u64..1u64 << 50).prop_map(|(base, per_volatility, per_skew, max, scale)| {
@@ -143,4 +147,66 @@ proptest! {
         let scale: f64 = positions.iter().map(|&(size, quote, _)| (size as f64).abs() * (p + 2.0) + quote.abs()).sum();
         prop_assert!((got - sum).abs() <= scale * 1e-12 + 1e-6, "{got} vs {sum}");
     }
+}
+
+/// A Pyth print to quote native per base native: SOL at $150.00000000
+/// (exponent -8) with 9 base and 6 quote decimals is 0.15, its confidence
+/// scaled the same way; a price that is not positive is refused.
+#[test]
+fn oracle_prints_convert_to_native_units() {
+    let tenth = |value: i64, power: u32| Fixed::from_num(value).checked_div_int(10i128.pow(power)).unwrap();
+    assert_eq!(native_price(15_000_000_000, -8, 9, 6), Ok(tenth(15_000_000_000, 11)));
+    assert_eq!(native_confidence(5_000_000, -8, 9, 6), Ok(tenth(5_000_000, 11)));
+    // More quote decimals than base: the price scales up.
+    assert_eq!(native_price(3, 0, 6, 9), Ok(Fixed::from_num(3_000)));
+    assert_eq!(native_confidence(2, 0, 6, 9), Ok(Fixed::from_num(2_000)));
+    assert_eq!(native_price(0, -8, 9, 6), Err(RiskError::NonPositiveInput));
+    assert_eq!(native_price(-1, -8, 9, 6), Err(RiskError::NonPositiveInput));
+}
+
+/// The limit check's average price: a buy's rounded up (bumped one step only
+/// when the division was inexact), a sell's rounded down.
+#[test]
+fn the_average_price_rounds_against_the_trader() {
+    let fill_of = |quote: f64| Fill { spread: Fixed::ZERO, price: Fixed::ONE, premium: Fixed::ZERO, quote: fx(quote) };
+    assert_eq!(fill_of(-10.0).average_price(2), Ok(fx(5.0)), "an exact buy");
+    let inexact = fill_of(-10.0).average_price(3).unwrap();
+    assert_eq!(inexact, Fixed::from_num(10).checked_div_int(3).unwrap() + Fixed::DELTA, "a buy rounds up");
+    assert!(Fixed::from_num(3).checked_mul(inexact).unwrap() >= fx(10.0));
+    assert_eq!(fill_of(10.0).average_price(-2), Ok(fx(5.0)), "an exact sell");
+    assert_eq!(fill_of(10.0).average_price(-3), Ok(Fixed::from_num(10).checked_div_int(3).unwrap()), "a sell rounds down");
+    assert_eq!(fill_of(-10.0).average_price(-3), Ok(Fixed::ZERO), "a sell that received nothing");
+}
+
+/// A buy fills above the oracle price and a sell below it (a spread of
+/// 1/64 on 128, exact in binary).
+#[test]
+fn buys_fill_above_the_oracle_and_sells_below() {
+    let config = SpreadConfig { base: fx(1.0 / 64.0), per_volatility: Fixed::ZERO, per_skew: Fixed::ZERO, max: fx(0.1), skew_scale: 1_000 };
+    let buy = fill(&config, Fixed::ZERO, fx(128.0), 0, 5).unwrap();
+    assert_eq!((buy.price, buy.quote), (fx(130.0), fx(-650.0)));
+    let sell = fill(&config, Fixed::ZERO, fx(128.0), 0, -5).unwrap();
+    assert_eq!((sell.price, sell.quote), (fx(126.0), fx(630.0)));
+}
+
+/// No premium without a positive skew weight, nor for a trade that leaves
+/// the skew where it was.
+#[test]
+fn the_skew_premium_needs_a_weight_and_a_move() {
+    let config = SpreadConfig { base: Fixed::ZERO, per_volatility: Fixed::ZERO, per_skew: fx(-0.01), max: fx(0.1), skew_scale: 1_000 };
+    assert_eq!(skew_premium(&config, 0, 500), Ok(Fixed::ZERO), "a negative weight charges nothing");
+    let weighted = SpreadConfig { per_skew: fx(0.01), ..config };
+    assert_eq!(skew_premium(&weighted, 300, 300), Ok(Fixed::ZERO));
+    assert!(skew_premium(&weighted, 0, 500).unwrap() > 0);
+}
+
+/// Funding accrues nothing without skew, slots or a rate, and then asks
+/// nothing of the skew scale (an unconfigured market's is zero).
+#[test]
+fn nothing_to_accrue_needs_no_skew_scale() {
+    let (rate, price) = (fx(1e-8), fx(100.0));
+    assert_eq!(funding_index_delta(0, 0, rate, price, 10), Ok(Fixed::ZERO));
+    assert_eq!(funding_index_delta(500, 0, rate, price, 0), Ok(Fixed::ZERO));
+    assert_eq!(funding_index_delta(500, 0, Fixed::ZERO, price, 10), Ok(Fixed::ZERO));
+    assert_eq!(funding_index_delta(500, 0, rate, price, 10), Err(RiskError::NonPositiveInput));
 }
