@@ -313,3 +313,78 @@ fn the_robust_half_lives_are_ordered_and_the_rest_named() {
     assert_eq!(refused(RobustConfig { range_weight: -Fixed::DELTA, ..valid }), negative, "a negative weight is named as negative");
     assert_eq!(refused(RobustConfig { range_weight: Fixed::ZERO, ..valid }), Some(ConfigError::RobustOutOfRange.into()));
 }
+
+/// The robust estimator takes one print per slot: a second in the same slot
+/// changes nothing and is not an error; an older slot is. Before any print
+/// every σ_T is zero, after one the long look-back's is not.
+#[test]
+fn the_robust_estimator_takes_one_print_per_slot_and_starts_at_zero() {
+    use reflex_risk::RiskError;
+    let config = robust_config();
+    let mut robust = RobustVolatility::default();
+    assert_eq!(robust.sigma(&config).unwrap(), RobustSigma { initial: Fixed::ZERO, maintenance: Fixed::ZERO, long: Fixed::ZERO });
+    robust.update(&config, fx(100.0), fx(0.01), 10).unwrap();
+    robust.update(&config, fx(101.0), fx(0.01), 400).unwrap();
+    let before = robust;
+    assert_eq!(robust.update(&config, fx(50.0), fx(0.01), 400), Ok(()), "the same slot");
+    assert_eq!(robust, before);
+    assert_eq!(robust.update(&config, fx(50.0), fx(0.01), 399), Err(RiskError::SlotWentBackwards));
+    let sigma = robust.sigma(&config).unwrap();
+    assert!(sigma.long > 0 && sigma.maintenance > 0, "{sigma:?}");
+    assert_eq!((sigma.initial, sigma.maintenance), robust.level_sigmas(&config).unwrap());
+}
+
+/// The steward's view of liquidation prices: a price and a move that are
+/// not usable are refused (zero move is fine), and a point without a price
+/// is never counted, however wide the move.
+#[test]
+fn notional_within_a_move_counts_only_priced_points() {
+    use reflex_risk::RiskError;
+    let points = [LiquidationPoint { price: Fixed::ZERO, notional: fx(1_000.0) }, LiquidationPoint { price: fx(50.0), notional: fx(10.0) }];
+    assert_eq!(notional_within_move(&points, fx(100.0), fx(1.0)), Ok(fx(10.0)), "the unpriced point is left out");
+    assert_eq!(notional_within_move(&points, fx(50.0), Fixed::ZERO), Ok(fx(10.0)), "a zero move sees the price itself");
+    assert_eq!(notional_within_move(&points, Fixed::ZERO, fx(0.1)), Err(RiskError::NegativeInput));
+    assert_eq!(notional_within_move(&points, fx(100.0), -Fixed::DELTA), Err(RiskError::NegativeInput));
+    assert_eq!(notional_within_move(&points, Fixed::DELTA, Fixed::ZERO), Ok(Fixed::ZERO));
+}
+
+/// The steward raises only when more is at risk than can be absorbed
+/// (equal is not more), relaxes only from above the governed base and only
+/// below the relax threshold (at it, it holds), and leaves a base below the
+/// governed one where it is.
+#[test]
+fn the_steward_moves_at_strict_thresholds_only() {
+    let rule = StewardRule { sigma_multiple: fx(3.0), step: fx(0.01), relax_below: fx(0.5) };
+    let (governed, upper, absorbable) = (fx(0.05), fx(0.15), fx(100.0));
+    assert_eq!(steward_base(&rule, fx(0.08), governed, upper, absorbable, absorbable), Ok(fx(0.08)), "at risk equal to absorbable");
+    assert_eq!(steward_base(&rule, fx(0.08), governed, upper, absorbable + Fixed::DELTA, absorbable), Ok(fx(0.08) + fx(0.01)));
+    assert_eq!(steward_base(&rule, fx(0.08), governed, upper, fx(50.0), absorbable), Ok(fx(0.08)), "at the relax threshold");
+    assert_eq!(steward_base(&rule, fx(0.08), governed, upper, fx(50.0) - Fixed::DELTA, absorbable), Ok(fx(0.08) - fx(0.01)));
+    assert_eq!(steward_base(&rule, fx(0.08), governed, upper, fx(80.0), absorbable), Ok(fx(0.08)), "between the thresholds");
+    assert_eq!(steward_base(&rule, fx(0.03), governed, upper, Fixed::ZERO, absorbable), Ok(fx(0.03)), "below the governed base: left");
+}
+
+/// The open-interest add-on refuses each negative input alone (zeros are
+/// fine) and adds nothing without open interest, even with no capacity.
+#[test]
+fn the_open_interest_add_on_checks_each_input() {
+    use reflex_risk::RiskError;
+    let scaling = OpenInterestScaling { lower: fx(0.5), upper: fx(1.0), max_add_on: fx(0.1) };
+    let negative = Err(RiskError::NegativeInput);
+    assert_eq!(open_interest_add_on(&scaling, -Fixed::DELTA, fx(100.0)), negative);
+    assert_eq!(open_interest_add_on(&scaling, fx(10.0), -Fixed::DELTA), negative);
+    assert_eq!(open_interest_add_on(&OpenInterestScaling { max_add_on: -Fixed::DELTA, ..scaling }, fx(10.0), fx(100.0)), negative);
+    assert_eq!(open_interest_add_on(&scaling, Fixed::ZERO, Fixed::ZERO), Ok(Fixed::ZERO), "no open interest, no capacity");
+    assert_eq!(open_interest_add_on(&scaling, fx(10.0), Fixed::ZERO), Ok(fx(0.1)), "open interest and no capacity: all of it");
+    assert_eq!(open_interest_add_on(&OpenInterestScaling { max_add_on: Fixed::ZERO, ..scaling }, fx(10.0), Fixed::ZERO), Ok(Fixed::ZERO));
+}
+
+/// Depth scaling refuses a negative deposit value or depth, each alone.
+#[test]
+fn depth_scaling_refuses_negative_inputs() {
+    use reflex_risk::RiskError;
+    assert_eq!(deposit_haircut(fx(0.1), -Fixed::DELTA, fx(100.0)), Err(RiskError::NegativeInput));
+    assert_eq!(deposit_haircut(fx(0.1), fx(100.0), -Fixed::DELTA), Err(RiskError::NegativeInput));
+    assert_eq!(deposit_haircut(fx(0.1), Fixed::ZERO, Fixed::ZERO), Ok(fx(0.1)));
+    assert_eq!(deposit_haircut(fx(0.2), fx(200.0), fx(100.0)), Ok(fx(0.6)), "1 − 0.8·(100/200)");
+}
