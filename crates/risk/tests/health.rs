@@ -165,18 +165,7 @@ fn liquidatable_is_strictly_below_zero_at_either_level() {
 /// maintenance and 25 at liquidation-end.
 #[test]
 fn the_snapshot_is_liquidatable_exactly_where_the_rule_says() {
-    let with_quote = |quote: Fixed| AccountSnapshot {
-        quote_balance: quote,
-        collateral: vec![CollateralEntry {
-            amount: 100,
-            price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
-            initial_haircut: fx(0.75),
-            maintenance_haircut: fx(0.5),
-            liquidation_buffer: fx(0.25),
-            size_factor: Fixed::ZERO,
-        }],
-        perps: vec![],
-    };
+    let with_quote = |quote: Fixed| AccountSnapshot { quote_balance: quote, ..with_collateral(0.0, 100) };
     for quote in [fx(-50.0), fx(-25.0)] {
         for step in [-Fixed::DELTA, Fixed::ZERO, Fixed::DELTA] {
             let snapshot = with_quote(quote + step);

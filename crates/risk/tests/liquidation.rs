@@ -7,7 +7,7 @@ use common::*;
 use proptest::prelude::*;
 use reflex_risk::{
     apply_collateral_liquidation, apply_perp_liquidation, bankruptcy_deficit, collateral_liquidation, perp_liquidation, split_penalty,
-    AccountSnapshot, CollateralEntry, Fixed, HealthLevel, OraclePrice, PerpEntry, RiskError,
+    AccountSnapshot, Fixed, HealthLevel, OraclePrice, PerpEntry, RiskError,
 };
 
 /// A snapshot with liquidation-end health `-deficit` (deficit up to 1e9 quote
@@ -158,23 +158,6 @@ fn a_vanishing_gain_per_unit_closes_the_whole_position_without_overflow() {
     let penalty = snapshot.perps[index].liquidation_end_margin_ratio() - Fixed::DELTA;
     let liquidation = perp_liquidation(&snapshot, index, penalty).unwrap().unwrap();
     assert_eq!(liquidation.base_to_close, snapshot.perps[index].base_size.unsigned_abs());
-}
-
-/// 100 units at 1 with a 50% maintenance haircut and a 25% buffer: 25 at
-/// liquidation-end; with `quote` of quote balance.
-fn with_collateral(quote: f64, amount: u64) -> AccountSnapshot {
-    AccountSnapshot {
-        quote_balance: fx(quote),
-        collateral: vec![CollateralEntry {
-            amount,
-            price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
-            initial_haircut: fx(0.75),
-            maintenance_haircut: fx(0.5),
-            liquidation_buffer: fx(0.25),
-            size_factor: Fixed::ZERO,
-        }],
-        perps: vec![],
-    }
 }
 
 /// A perp of `base_size` at 1, 10% maintenance and 10% buffer, entered at 1.

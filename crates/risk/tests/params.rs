@@ -168,14 +168,20 @@ proptest! {
     }
 }
 
-#[test]
-fn calm_loosens_at_the_loosening_rate() {
-    let config = FeedbackConfig {
+/// Initial 5% + 2σ up to 50%, maintenance 3% + σ up to 30%; 0.1% a slot
+/// to tighten, 0.01% to loosen.
+fn two_curves() -> FeedbackConfig {
+    FeedbackConfig {
         initial: LevelCurve { base: fx(0.05), sensitivity: fx(2.0), lower: fx(0.05), upper: fx(0.5) },
         maintenance: LevelCurve { base: fx(0.03), sensitivity: fx(1.0), lower: fx(0.03), upper: fx(0.3) },
         tighten_per_slot: fx(0.001),
         loosen_per_slot: fx(0.0001),
-    };
+    }
+}
+
+#[test]
+fn calm_loosens_at_the_loosening_rate() {
+    let config = two_curves();
     let mut state = FeedbackState::new(&config, fx(0.2), 0); // initial 0.45, maintenance 0.23
     state.advance(&config, VolatilityPath::constant_since(Fixed::ZERO, 0), 100);
     assert!((state.initial.to_num::<f64>() - (0.45 - 0.01)).abs() < 1e-12);
@@ -371,12 +377,7 @@ fn size_scaling_needs_a_positive_factor_and_a_positive_size() {
 /// replays nothing before it: the σ_T it remembers is not applied again.
 #[test]
 fn an_advance_at_the_last_prints_slot_replays_no_earlier_slot() {
-    let config = FeedbackConfig {
-        initial: LevelCurve { base: fx(0.05), sensitivity: fx(2.0), lower: fx(0.05), upper: fx(0.5) },
-        maintenance: LevelCurve { base: fx(0.03), sensitivity: fx(1.0), lower: fx(0.03), upper: fx(0.3) },
-        tighten_per_slot: fx(0.001),
-        loosen_per_slot: fx(0.0001),
-    };
+    let config = two_curves();
     // Levels below what the remembered σ_T (0.2: initial target 0.45) would hold them at.
     let state =
         FeedbackState { initial: fx(0.1), maintenance: fx(0.05), last_slot: 100, risk_volatility: fx(0.2), initial_volatility: fx(0.2) };

@@ -169,3 +169,21 @@ pub fn valid_collateral() -> CollateralRiskConfig {
         size_factor: Fixed::ZERO,
     }
 }
+
+/// `quote` of quote balance and `amount` units at 1 with haircuts 75%
+/// (initial) and 50% (maintenance) and a 25% buffer: `amount/2` at
+/// maintenance and `amount/4` at liquidation-end, exactly.
+pub fn with_collateral(quote: f64, amount: u64) -> AccountSnapshot {
+    AccountSnapshot {
+        quote_balance: fx(quote),
+        collateral: vec![CollateralEntry {
+            amount,
+            price: OraclePrice::new(Fixed::ONE, Fixed::ZERO),
+            initial_haircut: fx(0.75),
+            maintenance_haircut: fx(0.5),
+            liquidation_buffer: fx(0.25),
+            size_factor: Fixed::ZERO,
+        }],
+        perps: vec![],
+    }
+}
