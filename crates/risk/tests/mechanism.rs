@@ -377,6 +377,10 @@ fn the_open_interest_add_on_checks_each_input() {
     assert_eq!(open_interest_add_on(&scaling, Fixed::ZERO, Fixed::ZERO), Ok(Fixed::ZERO), "no open interest, no capacity");
     assert_eq!(open_interest_add_on(&scaling, fx(10.0), Fixed::ZERO), Ok(fx(0.1)), "open interest and no capacity: all of it");
     assert_eq!(open_interest_add_on(&OpenInterestScaling { max_add_on: Fixed::ZERO, ..scaling }, fx(10.0), Fixed::ZERO), Ok(Fixed::ZERO));
+    // At or past the upper bound the whole add-on, without interpolating
+    // (which, over a narrow band at a utilisation of 2⁴⁰, would overflow).
+    let narrow = OpenInterestScaling { lower: fx(0.5), upper: fx(0.5) + Fixed::from_bits(1 << 8), max_add_on: fx(0.1) };
+    assert_eq!(open_interest_add_on(&narrow, Fixed::from_num(1u64 << 40), Fixed::ONE), Ok(fx(0.1)));
 }
 
 /// Depth scaling refuses a negative deposit value or depth, each alone.
