@@ -142,10 +142,10 @@ fn small_int_quotient(bits: i128, n: u64) -> Option<i128> {
 }
 
 /// `num / den` for `0 ≤ num ≤ den`, `den > 0`: a lower bound of the exact
-/// quotient, at most 2⁻⁴⁶ below it (and never above it, nor above 1). For
-/// ratios that must round against an account (a depth over a deposit
-/// value) where the 256-bit division [`div`] would cost a thousand CU on
-/// SBPF for the last two bits: the divisor is cut to its top 48 bits
+/// quotient, less than 2⁻⁴⁶ + 2⁻⁴⁸ (five steps) below it, and never above
+/// it nor above 1. For ratios that must round against an account (a depth
+/// over a deposit value) where the 256-bit division [`div`] would cost a
+/// thousand CU on SBPF for the last bits: the divisor is cut to its top 48 bits
 /// rounded up and the numerator by the same shift rounded down (so the
 /// ratio can only shrink), and the quotient's 48 fractional bits come from
 /// three 64-bit divisions. Exact when `den`'s bits fit 48 bits.

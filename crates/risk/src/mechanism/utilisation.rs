@@ -76,7 +76,7 @@ pub fn margin_with_add_on(live_initial: Fixed, upper: Fixed, add_on: Fixed) -> F
 }
 
 /// The haircut after depth scaling: `1 − (1 − h)·min(1, depth / deposits)`,
-/// rounded up (the ratio rounds down, by at most 2⁻⁴⁶: `ratio_floor`).
+/// rounded up (the ratio rounds down, by under five steps of 2⁻⁴⁸: `ratio_floor`).
 /// `depth = 0` turns the scaling off.
 pub fn deposit_haircut(haircut: Fixed, total_deposit_value: Fixed, depth: Fixed) -> RiskResult<Fixed> {
     if total_deposit_value < 0 || depth < 0 {
@@ -86,7 +86,7 @@ pub fn deposit_haircut(haircut: Fixed, total_deposit_value: Fixed, depth: Fixed)
         return Ok(haircut);
     }
     let weight = sub(Fixed::ONE, haircut)?.max(Fixed::ZERO);
-    // depth / deposits rounded down (ratio_floor: at most 2⁻⁴⁶ low), so the
+    // depth / deposits rounded down (ratio_floor: under five steps low), so the
     // haircut rounds up, against the account, without a 256-bit division.
     let scaled = mul_floor(weight, ratio_floor(depth, total_deposit_value)?)?;
     sub(Fixed::ONE, scaled)
