@@ -50,11 +50,16 @@ fn argument(instruction: &Value, path: &str) -> Result<Input, String> {
     }
 }
 
+/// The bytes of a `const` seed (or program).
+fn const_bytes(seed: &Value) -> Vec<u8> {
+    seed["value"].as_array().unwrap().iter().map(|byte| byte.as_u64().unwrap() as u8).collect()
+}
+
 fn resolve(instruction: &Value, seed: &Value, keys: &mut HashMap<String, Pubkey>) -> Result<Input, String> {
     let accounts = top_level(instruction);
     match seed["kind"].as_str().unwrap() {
         "const" => {
-            let bytes: Vec<u8> = seed["value"].as_array().unwrap().iter().map(|byte| byte.as_u64().unwrap() as u8).collect();
+            let bytes = const_bytes(seed);
             Ok(Input::Const(String::from_utf8(bytes).map_err(|_| "a constant seed that is not text".to_string())?))
         }
         "arg" => argument(instruction, seed["path"].as_str().unwrap()),
@@ -87,8 +92,8 @@ fn sdk_address(program: Option<Pubkey>, inputs: &[Input]) -> Result<Pubkey, Stri
     })
 }
 
-/// Walks an instruction's accounts, nested groups included, calling `check`
-/// on every one with a `pda`.
+/// Walks an instruction's accounts, nested groups included, collecting
+/// every one with a `pda` with its dotted name.
 fn each_pda<'a>(accounts: &'a [Value], prefix: &str, found: &mut Vec<(String, &'a Value)>) {
     for account in accounts {
         let name = format!("{prefix}{}", account["name"].as_str().unwrap());
@@ -121,8 +126,7 @@ fn every_pda_in_the_idl_resolves_to_the_sdks_address() {
                 let program = match &spec["program"] {
                     Value::Null => None,
                     program if program["kind"] == "const" => {
-                        let bytes: Vec<u8> = program["value"].as_array().unwrap().iter().map(|byte| byte.as_u64().unwrap() as u8).collect();
-                        Some(Pubkey::try_from(bytes.as_slice()).map_err(|_| "a program that is not an address")?)
+                        Some(Pubkey::try_from(const_bytes(program).as_slice()).map_err(|_| "a program that is not an address")?)
                     }
                     program => match resolve(instruction, program, &mut keys)? {
                         Input::Account(key) => Some(key),

@@ -5,7 +5,7 @@ use crate::constants::{COLLATERAL_SEED, EXCHANGE_SEED, VAULT_SEED};
 use crate::error::ReflexError;
 use crate::events::CollateralListed;
 use crate::state::{CollateralAsset, Exchange};
-use crate::utils::{create_pda_account, create_token_account_pda, init_zero_copy};
+use crate::utils::{create_token_account_pda, create_zero_copy_pda};
 use crate::validation::mint::require_supported_mint;
 
 /// The accounts are flat, each PDA's seeds naming a top-level account, so
@@ -47,15 +47,6 @@ pub fn list_collateral(ctx: Context<ListCollateral>, deposit_cap: u64) -> Result
     let asset_index = accounts.exchange.load_mut()?.register_collateral(accounts.mint.key())?;
 
     let mint_key = accounts.mint.key();
-    let asset_seeds: &[&[u8]] = &[COLLATERAL_SEED, mint_key.as_ref(), &[ctx.bumps.collateral_asset]];
-    create_pda_account(
-        &accounts.payer,
-        &accounts.collateral_asset,
-        CollateralAsset::SPACE,
-        &crate::ID,
-        asset_seeds,
-        &accounts.system_program,
-    )?;
     let vault_seeds: &[&[u8]] = &[VAULT_SEED, mint_key.as_ref(), &[ctx.bumps.vault]];
     create_token_account_pda(
         &accounts.payer,
@@ -66,9 +57,17 @@ pub fn list_collateral(ctx: Context<ListCollateral>, deposit_cap: u64) -> Result
         vault_seeds,
         &accounts.system_program,
     )?;
+    // The asset last: its data stays borrowed while the handler fills it in,
+    // so no call that passes it (the vault's authority) may follow.
+    let asset_seeds: &[&[u8]] = &[COLLATERAL_SEED, mint_key.as_ref(), &[ctx.bumps.collateral_asset]];
+    let mut asset = create_zero_copy_pda::<CollateralAsset>(
+        &accounts.payer,
+        &accounts.collateral_asset,
+        CollateralAsset::SPACE,
+        asset_seeds,
+        &accounts.system_program,
+    )?;
 
-    let asset_info = accounts.collateral_asset.to_account_info();
-    let mut asset = init_zero_copy::<CollateralAsset>(&asset_info)?;
     asset.exchange = accounts.exchange.key();
     asset.mint = mint_key;
     asset.token_program = accounts.token_program.key();

@@ -7,7 +7,7 @@ use crate::error::ReflexError;
 use crate::events::PerpMarketListed;
 use crate::math::SafeMath;
 use crate::state::{Exchange, MarketRiskPpm, PerpMarket, PriceFeed};
-use crate::utils::{create_pda_account, init_zero_copy};
+use crate::utils::create_zero_copy_pda;
 
 /// `market_index` must be the exchange's market count (markets are
 /// numbered in listing order): taking it as an argument lets a client
@@ -52,10 +52,8 @@ pub fn list_perp_market(ctx: Context<ListPerpMarket>, market_index: u16, name: [
     let index_bytes = market_index.to_le_bytes();
     let seeds: &[&[u8]] = &[MARKET_SEED, &index_bytes, &[ctx.bumps.market]];
     let accounts = &ctx.accounts;
-    create_pda_account(&accounts.payer, &accounts.market, PerpMarket::SPACE, &crate::ID, seeds, &accounts.system_program)?;
-    let market_info = accounts.market.to_account_info();
-
-    let mut market = init_zero_copy::<PerpMarket>(&market_info)?;
+    let mut market =
+        create_zero_copy_pda::<PerpMarket>(&accounts.payer, &accounts.market, PerpMarket::SPACE, seeds, &accounts.system_program)?;
     market.exchange = ctx.accounts.exchange.key();
     market.feed = ctx.accounts.feed.key();
     market.name = name;

@@ -39,12 +39,20 @@ pub fn create_pda_account<'info>(
     system_program::assign(CpiContext::new_with_signer(system.key(), accounts, signer_seeds), owner)
 }
 
-/// The zero-copy account `T` in `info`, just created by
-/// [`create_pda_account`] with at least `T::SPACE` bytes: its discriminator
-/// written and its zeroed body returned to fill in (what Anchor's `init`
-/// does for an `AccountLoader`). Refuses an account that already has one.
-pub fn init_zero_copy<'a, T: ZeroCopy + Owner + Discriminator>(info: &'a AccountInfo) -> Result<RefMut<'a, T>> {
-    let mut data = info.try_borrow_mut_data()?;
+/// Creates the PDA `account` (as [`create_pda_account`], `space` bytes
+/// owned by `T`'s program) as a zero-copy `T`: its discriminator written
+/// and its zeroed body returned to fill in, which is what Anchor's `init`
+/// does for an `AccountLoader`, for a handler that must create the account
+/// only after its own checks.
+pub fn create_zero_copy_pda<'a, 'info, T: ZeroCopy + Owner + Discriminator>(
+    payer: &Signer<'info>,
+    account: &'a UncheckedAccount<'info>,
+    space: usize,
+    seeds: &[&[u8]],
+    system: &Program<'info, System>,
+) -> Result<RefMut<'a, T>> {
+    create_pda_account(payer, account, space, &T::owner(), seeds, system)?;
+    let mut data = account.try_borrow_mut_data()?;
     let tag = T::DISCRIMINATOR.len();
     let end = tag.checked_add(std::mem::size_of::<T>()).ok_or(ErrorCode::AccountDidNotDeserialize)?;
     require!(data.len() >= end, ErrorCode::AccountDidNotDeserialize);

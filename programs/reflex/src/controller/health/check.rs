@@ -74,7 +74,7 @@ pub fn check_pre(margin: &mut MarginAccount, cache: &HealthCache, change: RiskCh
 /// cannot go on liquidating an account that was restored. Returns initial
 /// health after (for a liquidation, liquidation-end health after).
 pub fn check_post(margin: &mut MarginAccount, cache: &HealthCache, before: HealthBefore) -> Result<Fixed> {
-    let result = match before.change {
+    match before.change {
         RiskChange::Raises => {
             let initial = cache.health(HealthLevel::Initial)?;
             if initial < 0 {
@@ -87,8 +87,9 @@ pub fn check_post(margin: &mut MarginAccount, cache: &HealthCache, before: Healt
                     msg!("liquidation-end health after the action: {}", liquidation_end);
                     return err!(ReflexError::BeingLiquidated);
                 }
+                margin.being_liquidated = 0;
             }
-            initial
+            Ok(initial)
         }
         RiskChange::Reduces => {
             let initial = cache.health(HealthLevel::Initial)?;
@@ -96,7 +97,10 @@ pub fn check_post(margin: &mut MarginAccount, cache: &HealthCache, before: Healt
                 let maintenance = cache.health(HealthLevel::Maintenance)?;
                 require!(Some(maintenance) >= before.maintenance, ReflexError::TradeLowersHealth);
             }
-            initial
+            if margin.is_being_liquidated() && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
+                margin.being_liquidated = 0;
+            }
+            Ok(initial)
         }
         RiskChange::Liquidates => {
             let liquidation_end = cache.health(HealthLevel::LiquidationEnd)?;
@@ -108,11 +112,7 @@ pub fn check_post(margin: &mut MarginAccount, cache: &HealthCache, before: Healt
             if liquidation_end >= 0 {
                 margin.being_liquidated = 0;
             }
-            return Ok(liquidation_end);
+            Ok(liquidation_end)
         }
-    };
-    if margin.is_being_liquidated() && cache.health(HealthLevel::LiquidationEnd)? >= 0 {
-        margin.being_liquidated = 0;
     }
-    Ok(result)
 }
